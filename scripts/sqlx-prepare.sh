@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates the committed sqlx query cache (.sqlx/) after a query or a migration changes:
+# applies migrations/*.sql to a scratch database with psql, then lets the query macros write
+# the cache while `cargo check` compiles against it. Needs PostgreSQL on localhost, no sqlx-cli.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+server=${PREPARE_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
+scratch=toasoan_sqlx_prepare
+psql "$server/postgres" -qX -v ON_ERROR_STOP=1 -c "drop database if exists $scratch" -c "create database $scratch"
+for file in migrations/*.sql; do
+  psql "$server/$scratch" -qX -v ON_ERROR_STOP=1 -f "$file" >/dev/null
+done
+
+rm -rf .sqlx && mkdir .sqlx
+cargo clean -p toasoan
+SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$server/$scratch" \
+  cargo check --all-targets --quiet
+psql "$server/postgres" -qX -c "drop database $scratch"
+echo "sqlx query cache: $(ls .sqlx | wc -l) queries in .sqlx/"

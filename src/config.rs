@@ -1,0 +1,175 @@
+//! Configuration from environment variables, parsed once at start.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use url::Url;
+
+/// Everything the application reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`
+    pub database_url: String,
+    /// `TOASOAN_ADDR`: where the server listens.
+    pub addr: SocketAddr,
+    /// `TOASOAN_BASE_URL`: absolute URL of the site, without a trailing slash.
+    pub base_url: String,
+    /// `TOASOAN_DEMO`: seed demo content into an empty database.
+    pub demo: bool,
+    /// `TOASOAN_MEDIA_DIR`: uploaded and demo images.
+    pub media_dir: PathBuf,
+}
+
+/// A bad value in the environment; its message is the one line the user sees.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message} (got {value:?})")]
+pub struct ConfigError {
+    name: &'static str,
+    value: String,
+    message: &'static str,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/toasoan";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Parses configuration from any source of variables (tests pass a closure).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str, default: &str| -> (String, &'static str) {
+            let value = get(name).filter(|v| !v.trim().is_empty());
+            (value.unwrap_or_else(|| default.to_owned()), name)
+        };
+
+        let (database_url, name) = var("DATABASE_URL", DEFAULT_DATABASE_URL);
+        match Url::parse(&database_url) {
+            Ok(url) if matches!(url.scheme(), "postgres" | "postgresql") => {}
+            _ => return Err(error(name, database_url, "expected a postgres:// URL")),
+        }
+
+        let (addr, name) = var("TOASOAN_ADDR", DEFAULT_ADDR);
+        let addr: SocketAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| error(name, addr, "expected an address such as 127.0.0.1:3000"))?;
+
+        let (base_url, name) = var("TOASOAN_BASE_URL", &format!("http://{addr}"));
+        let base_url = match Url::parse(base_url.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                url.as_str().trim_end_matches('/').to_owned()
+            }
+            _ => return Err(error(name, base_url, "expected an absolute http(s) URL")),
+        };
+
+        let (demo, name) = var("TOASOAN_DEMO", "on");
+        let demo = parse_switch(&demo).ok_or_else(|| error(name, demo, "expected on or off"))?;
+
+        let (media_dir, _) = var("TOASOAN_MEDIA_DIR", "./media");
+
+        Ok(Self {
+            database_url,
+            addr,
+            base_url,
+            demo,
+            media_dir: PathBuf::from(media_dir),
+        })
+    }
+
+    /// Whether the site is served over https, which makes cookies `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+fn error(name: &'static str, value: String, message: &'static str) -> ConfigError {
+    ConfigError {
+        name,
+        value,
+        message,
+    }
+}
+
+/// `on`/`off` and the usual synonyms.
+fn parse_switch(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Some(true),
+        "off" | "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The database URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(database_url: &str) -> String {
+    match Url::parse(database_url) {
+        Ok(mut url) => {
+            if url.password().is_some() {
+                let _ = url.set_password(Some("***"));
+            }
+            url.to_string()
+        }
+        Err(_) => "<invalid database URL>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.base_url, "http://127.0.0.1:3000");
+        assert!(config.demo);
+        assert_eq!(config.media_dir, PathBuf::from("./media"));
+    }
+
+    #[test]
+    fn base_url_follows_the_listen_address_and_loses_its_trailing_slash() {
+        let config = parse(&[("TOASOAN_ADDR", "0.0.0.0:8080")]).unwrap();
+        assert_eq!(config.base_url, "http://0.0.0.0:8080");
+        let config = parse(&[("TOASOAN_BASE_URL", "https://baothang.example.vn/")]).unwrap();
+        assert_eq!(config.base_url, "https://baothang.example.vn");
+        assert!(config.is_https());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_in_one_line() {
+        let message = parse(&[("TOASOAN_ADDR", "localhost")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("TOASOAN_ADDR: "), "{message}");
+        assert!(!message.contains('\n'));
+        let message = parse(&[("TOASOAN_DEMO", "maybe")]).unwrap_err().to_string();
+        assert!(message.contains("TOASOAN_DEMO") && message.contains("on or off"));
+        assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(parse(&[("TOASOAN_BASE_URL", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn demo_switch_accepts_off() {
+        assert!(!parse(&[("TOASOAN_DEMO", "off")]).unwrap().demo);
+        assert!(!parse(&[("TOASOAN_DEMO", "OFF")]).unwrap().demo);
+    }
+
+    #[test]
+    fn redacted_url_hides_the_password() {
+        let shown = redact_url("postgres://app:s3cret@db:5432/toasoan");
+        assert_eq!(shown, "postgres://app:***@db:5432/toasoan");
+        assert_eq!(redact_url(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
+    }
+}

@@ -1,0 +1,49 @@
+use sqlx::PgExecutor;
+
+/// The single row of `site_setting`.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSettings {
+    pub site_name: String,
+    pub tagline: String,
+    pub agency_name: String,
+    pub agency_address: String,
+    pub agency_phone: String,
+    pub agency_email: String,
+    pub agency_editor: String,
+    pub agency_license: String,
+    pub badge_image: String,
+    pub badge_link: String,
+}
+
+pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
+    sqlx::query_as!(
+        SiteSettings,
+        "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
+                agency_editor, agency_license, badge_image, badge_link
+         from site_setting where site_setting_id = 1"
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update site_setting set site_name = $1, tagline = $2, agency_name = $3,
+                agency_address = $4, agency_phone = $5, agency_email = $6, agency_editor = $7,
+                agency_license = $8, badge_image = $9, badge_link = $10, updated_at = now()
+         where site_setting_id = 1",
+        s.site_name,
+        s.tagline,
+        s.agency_name,
+        s.agency_address,
+        s.agency_phone,
+        s.agency_email,
+        s.agency_editor,
+        s.agency_license,
+        s.badge_image,
+        s.badge_link
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! One error type for handlers; every error becomes an HTML page in the site layout.
+//!
+//! `AppError::into_response` only sets the status and attaches an [`ErrorPage`] marker: the
+//! `web::error_pages` middleware, which has the application state, renders the page with the
+//! site's menu and footer (from memory, so it works while the database is down).
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("database unavailable")]
+    Unavailable,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Render(#[from] askama::Error),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// What the error page says; attached to error responses as an extension.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub heading: &'static str,
+    pub message: &'static str,
+}
+
+impl ErrorPage {
+    pub const NOT_FOUND: Self = Self {
+        status: StatusCode::NOT_FOUND,
+        heading: "Không tìm thấy trang",
+        message: "Trang bạn tìm không tồn tại hoặc đã được gỡ bỏ.",
+    };
+    pub const UNAVAILABLE: Self = Self {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        heading: "Hệ thống đang bảo trì",
+        message: "Trang tạm thời không truy cập được. Xin vui lòng thử lại sau ít phút.",
+    };
+    pub const INTERNAL: Self = Self {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        heading: "Đã có lỗi xảy ra",
+        message: "Rất tiếc, hệ thống gặp sự cố khi xử lý yêu cầu. Xin vui lòng thử lại sau.",
+    };
+}
+
+impl AppError {
+    fn page(&self) -> ErrorPage {
+        match self {
+            Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => ErrorPage::NOT_FOUND,
+            Self::Unavailable => ErrorPage::UNAVAILABLE,
+            Self::Database(error) if is_unavailable(error) => ErrorPage::UNAVAILABLE,
+            Self::Database(_) | Self::Render(_) | Self::Unexpected(_) => ErrorPage::INTERNAL,
+        }
+    }
+}
+
+/// Whether a database error means "the database is not there right now" (503) rather than a
+/// bug (500): no connection could be had in time, the connection broke, or the server is
+/// shutting down or starting up.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now;
+            // 57014: statement timeout.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "57014")
+        }),
+        _ => false,
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let page = self.page();
+        match page.status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "database unavailable")
+            }
+            status if status.is_server_error() => tracing::error!(error = ?self, "request failed"),
+            _ => {}
+        }
+        page.into_response()
+    }
+}
+
+impl IntoResponse for ErrorPage {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.message).into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}

@@ -1,0 +1,19 @@
+//! Tòa Soạn: a server-rendered news CMS for a Vietnamese district news portal.
+
+pub mod assets;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod server;
+pub mod site;
+pub mod state;
+pub mod text;
+pub mod views;
+pub mod web;
+
+pub use error::{AppError, AppResult};
+pub use state::AppState;
+
+/// The schema, embedded in the binary and applied at start.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();

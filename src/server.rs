@@ -1,0 +1,156 @@
+//! Start-up: reach the database (creating it if needed), migrate, seed, serve, shut down.
+
+use std::{str::FromStr, time::Duration};
+
+use anyhow::Context;
+use sqlx::{
+    ConnectOptions, PgPool, Postgres,
+    migrate::MigrateDatabase,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+use tokio::{net::TcpListener, task::JoinHandle};
+
+use crate::{
+    AppState, MIGRATOR,
+    config::{Config, redact_url},
+    demo, web,
+};
+
+/// How long a request waits for a database connection before the page answers 503.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How often counted views are written.
+const VIEW_FLUSH_EVERY: Duration = Duration::from_secs(5);
+/// How often the menu and site settings are re-read (other instances may have changed them).
+const SITE_REFRESH_EVERY: Duration = Duration::from_secs(30);
+
+/// A pool that fails fast when the database is gone and recovers when it is back.
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .min_connections(0)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(true)
+}
+
+/// Connect options from a URL, with a statement timeout so no query holds a request forever.
+pub fn connect_options(database_url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(PgConnectOptions::from_str(database_url)?
+        .options([("statement_timeout", "15s")])
+        .application_name("toasoan")
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500)))
+}
+
+/// Creates the database if it does not exist and opens a pool; the error is one line naming
+/// the URL with its password hidden.
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    let shown = redact_url(&config.database_url);
+    let unreachable = |e: sqlx::Error| anyhow::anyhow!("cannot reach PostgreSQL at {shown}: {e}");
+    let exists = tokio::time::timeout(
+        Duration::from_secs(10),
+        Postgres::database_exists(&config.database_url),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("cannot reach PostgreSQL at {shown}: timed out"))?
+    .map_err(unreachable)?;
+    if !exists {
+        tracing::info!(database = %shown, "creating the database");
+        Postgres::create_database(&config.database_url)
+            .await
+            .map_err(unreachable)?;
+    }
+    let options = connect_options(&config.database_url).map_err(unreachable)?;
+    pool_options()
+        .connect_with(options)
+        .await
+        .map_err(unreachable)
+}
+
+/// `toasoan migrate`
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let db = connect(config).await?;
+    MIGRATOR.run(&db).await.context("applying migrations")?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `toasoan serve`
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = connect(&config).await?;
+    MIGRATOR.run(&db).await.context("applying migrations")?;
+    if config.demo {
+        demo::seed(&db, &config.media_dir)
+            .await
+            .context("seeding demo content")?;
+    }
+    let state = AppState::new(db, config).await?;
+    let background = spawn_background(&state);
+
+    let listener = TcpListener::bind(state.config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", state.config.addr))?;
+    tracing::info!(addr = %state.config.addr, base_url = %state.config.base_url, "serving");
+    axum::serve(listener, web::router(state.clone()))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+
+    for task in background {
+        task.abort();
+    }
+    if let Err(error) = state.views.flush(&state.db).await {
+        tracing::warn!(%error, "could not write the last view counts");
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The periodic jobs of a running server.
+pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
+    let views = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(VIEW_FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(error) = state.views.flush(&state.db).await {
+                    tracing::warn!(%error, "could not write view counts; will retry");
+                }
+            }
+        })
+    };
+    let site = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SITE_REFRESH_EVERY);
+            tick.tick().await; // loaded at start
+            loop {
+                tick.tick().await;
+                if let Err(error) = state.site.refresh(&state.db).await {
+                    tracing::warn!(%error, "could not refresh the menu and settings");
+                }
+            }
+        })
+    };
+    vec![views, site]
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,40 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
+
+use crate::{assets::Assets, config::Config, site::SiteCache, views::ViewCounter};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    /// Site name, contacts and the category tree: read on every page, cached in memory.
+    pub site: Arc<SiteCache>,
+    /// Article views counted in memory and written to the database in batches.
+    pub views: Arc<ViewCounter>,
+    /// Fingerprints of the files under `static/`.
+    pub assets: Arc<Assets>,
+}
+
+impl AppState {
+    /// Builds the state and loads the site cache (the database must answer).
+    pub async fn new(db: PgPool, config: Config) -> Result<Self, sqlx::Error> {
+        let site = SiteCache::load(&db).await?;
+        Ok(Self {
+            db,
+            config: Arc::new(config),
+            site: Arc::new(site),
+            views: Arc::new(ViewCounter::default()),
+            assets: Arc::new(Assets::scan(crate::assets::STATIC_DIR)),
+        })
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}

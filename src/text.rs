@@ -1,0 +1,135 @@
+//! Vietnamese text handling: NFC normalisation and URL slugs.
+
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// Longest slug we generate, in bytes (slugs are ASCII).
+pub const SLUG_MAX_LEN: usize = 120;
+
+/// Text as we store it: NFC-normalised (keyboards that send decomposed, NFD, Vietnamese are
+/// common) and trimmed.
+pub fn clean(text: &str) -> String {
+    text.trim().nfc().collect()
+}
+
+/// A URL slug: diacritics dropped (đ → d), lowercase ASCII words joined by hyphens.
+///
+/// "Bảo Thắng phát huy tinh thần đoàn kết" → `bao-thang-phat-huy-tinh-than-doan-ket`.
+/// Long titles are cut at a word boundary; a title with no letters or digits gives "".
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_hyphen = false;
+    let base_letters = text
+        .chars()
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .nfd()
+        .filter(|c| !is_combining_mark(*c));
+    for c in base_letters {
+        if c.is_ascii_alphanumeric() {
+            if pending_hyphen && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_hyphen = false;
+            slug.push(c.to_ascii_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    if slug.len() > SLUG_MAX_LEN {
+        let cut = slug[..=SLUG_MAX_LEN].rfind('-').unwrap_or(SLUG_MAX_LEN);
+        slug.truncate(cut);
+    }
+    slug
+}
+
+/// Whether `candidate` has the shape of a slug we could have generated; anything else in a URL
+/// is a 404 without asking the database.
+pub fn is_slug(candidate: &str) -> bool {
+    !candidate.is_empty()
+        && candidate.len() <= 200
+        && !candidate.starts_with('-')
+        && !candidate.ends_with('-')
+        && !candidate.contains("--")
+        && candidate
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_title_becomes_the_expected_slug() {
+        assert_eq!(
+            slugify("Bảo Thắng phát huy tinh thần đoàn kết, vượt khó vững bước đi lên"),
+            "bao-thang-phat-huy-tinh-than-doan-ket-vuot-kho-vung-buoc-di-len"
+        );
+        assert_eq!(
+            slugify("BẢO THẮNG PHÁT HUY TINH THẦN ĐOÀN KẾT, VƯỢT KHÓ VỮNG BƯỚC ĐI LÊN"),
+            "bao-thang-phat-huy-tinh-than-doan-ket-vuot-kho-vung-buoc-di-len"
+        );
+    }
+
+    #[test]
+    fn d_with_stroke_becomes_d_in_both_cases() {
+        assert_eq!(slugify("Đảng bộ đoàn kết"), "dang-bo-doan-ket");
+    }
+
+    #[test]
+    fn decomposed_input_gives_the_same_slug() {
+        let nfd: String = "Văn hóa - Xã hội".nfd().collect();
+        assert_ne!(nfd, "Văn hóa - Xã hội");
+        assert_eq!(slugify(&nfd), "van-hoa-xa-hoi");
+    }
+
+    #[test]
+    fn punctuation_and_spaces_collapse_to_single_hyphens() {
+        assert_eq!(
+            slugify("  Quý I/2022:  thu NSNN 123,4 tỷ!  "),
+            "quy-i-2022-thu-nsnn-123-4-ty"
+        );
+        assert_eq!(
+            slugify("“Tự diễn biến” — “tự chuyển hóa”"),
+            "tu-dien-bien-tu-chuyen-hoa"
+        );
+        assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn long_titles_are_cut_at_a_word_boundary() {
+        let slug = slugify(&"Nông thôn mới nâng cao ".repeat(20));
+        assert!(slug.len() <= SLUG_MAX_LEN, "{}", slug.len());
+        assert!(slug.ends_with("cao") || slug.ends_with("moi") || slug.ends_with("nong"));
+        assert!(is_slug(&slug));
+    }
+
+    #[test]
+    fn generated_slugs_pass_the_shape_check_and_junk_does_not() {
+        assert!(is_slug("tin-tuc"));
+        assert!(is_slug("quy-1-2022"));
+        for junk in [
+            "",
+            "-a",
+            "a-",
+            "a--b",
+            "Tin-tuc",
+            "tin tuc",
+            "tin_tuc",
+            "tin%20tuc",
+            "bảo",
+        ] {
+            assert!(!is_slug(junk), "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn clean_composes_and_trims() {
+        let nfd: String = "Bảo Thắng".nfd().collect();
+        let cleaned = clean(&format!("  {nfd}\n"));
+        assert_eq!(cleaned, "Bảo Thắng");
+        assert_eq!(cleaned.chars().count(), 9);
+    }
+}

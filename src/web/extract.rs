@@ -1,0 +1,81 @@
+//! Extractors for what comes in URLs. Anything malformed is a 404, never a 400 or a 500.
+
+use axum::{
+    extract::{FromRequestParts, Path},
+    http::request::Parts,
+};
+
+use crate::{error::AppError, text::is_slug};
+
+/// A `{slug}` path segment that has the shape of a slug.
+pub struct SlugParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SlugParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(slug) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        if is_slug(&slug) {
+            Ok(Self(slug))
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// The page number of a listing, from `?trang=N` (1 when absent).
+pub struct PageParam(pub u32);
+
+/// The query parameter that carries the page number ("trang" = page).
+pub const PAGE_PARAM: &str = "trang";
+
+impl<S: Send + Sync> FromRequestParts<S> for PageParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let mut values = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == PAGE_PARAM)
+            .map(|(_, value)| value);
+        let page = match (values.next(), values.next()) {
+            (None, _) => 1,
+            (Some(value), None) => parse_page(&value).ok_or(AppError::NotFound)?,
+            (Some(_), Some(_)) => return Err(AppError::NotFound),
+        };
+        Ok(Self(page))
+    }
+}
+
+/// A page number: plain decimal digits, at least 1.
+fn parse_page(value: &str) -> Option<u32> {
+    if value.is_empty() || value.len() > 9 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok().filter(|page| *page >= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_page;
+
+    #[test]
+    fn page_numbers_are_plain_positive_integers() {
+        assert_eq!(parse_page("1"), Some(1));
+        assert_eq!(parse_page("42"), Some(42));
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "+2",
+            "abc",
+            "1e3",
+            "2.0",
+            " 3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_page(bad), None, "{bad:?}");
+        }
+    }
+}

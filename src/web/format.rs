@@ -1,0 +1,131 @@
+//! Dates as Vietnamese readers expect them, in Vietnam's time (Asia/Ho_Chi_Minh).
+
+use time::{OffsetDateTime, UtcOffset, Weekday, format_description::well_known::Rfc3339};
+
+/// Asia/Ho_Chi_Minh is UTC+7 all year: Vietnam has had no daylight saving time since 1975.
+const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("valid offset"),
+};
+
+fn local(at: OffsetDateTime) -> OffsetDateTime {
+    at.to_offset(VIETNAM)
+}
+
+fn weekday(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "Thứ Hai",
+        Weekday::Tuesday => "Thứ Ba",
+        Weekday::Wednesday => "Thứ Tư",
+        Weekday::Thursday => "Thứ Năm",
+        Weekday::Friday => "Thứ Sáu",
+        Weekday::Saturday => "Thứ Bảy",
+        Weekday::Sunday => "Chủ Nhật",
+    }
+}
+
+/// "Thứ Sáu, 27/11/2026 20:13"
+pub fn datetime_long(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!(
+        "{}, {:02}/{:02}/{} {:02}:{:02}",
+        weekday(t.weekday()),
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// "27/11/2026 20:13"
+pub fn datetime_short(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// "Thứ Sáu, 27/11/2026", for the header.
+pub fn date_long(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!(
+        "{}, {:02}/{:02}/{}",
+        weekday(t.weekday()),
+        t.day(),
+        u8::from(t.month()),
+        t.year()
+    )
+}
+
+/// Machine-readable, for `<time datetime>`: seconds precision, Vietnam's offset.
+pub fn iso(at: OffsetDateTime) -> String {
+    let t = local(at).replace_nanosecond(0).unwrap_or(at);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// "1.234.567": Vietnamese groups thousands with dots.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn long_form_is_in_vietnam_time_with_the_weekday() {
+        // 13:13 UTC is 20:13 in Hà Nội.
+        assert_eq!(
+            datetime_long(datetime!(2026-11-27 13:13:45 UTC)),
+            "Thứ Sáu, 27/11/2026 20:13"
+        );
+        // Late evening UTC is already the next day (a Sunday) in Vietnam.
+        assert_eq!(
+            datetime_long(datetime!(2026-11-28 18:05 UTC)),
+            "Chủ Nhật, 29/11/2026 01:05"
+        );
+        assert_eq!(
+            datetime_short(datetime!(2026-01-05 01:02 UTC)),
+            "05/01/2026 08:02"
+        );
+        assert_eq!(
+            date_long(datetime!(2026-11-30 02:00 UTC)),
+            "Thứ Hai, 30/11/2026"
+        );
+    }
+
+    #[test]
+    fn iso_has_no_fractional_seconds() {
+        assert_eq!(
+            iso(datetime!(2026-11-27 13:13:45.123456 UTC)),
+            "2026-11-27T20:13:45+07:00"
+        );
+    }
+
+    #[test]
+    fn counts_group_thousands_with_dots() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(2150), "2.150");
+        assert_eq!(count(1234567), "1.234.567");
+    }
+}

@@ -1,0 +1,121 @@
+//! Every URL of the application, and the layers around them: read this file to know the app.
+
+pub mod extract;
+pub mod format;
+pub mod layout;
+pub mod pager;
+pub mod public;
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+use crate::{
+    AppState,
+    error::{AppError, ErrorPage},
+    web::layout::Layout,
+};
+
+/// How long any request may take before it is answered with an error.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn router(state: AppState) -> Router {
+    let media = Router::new()
+        .fallback_service(ServeDir::new(&state.config.media_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ));
+
+    Router::new()
+        .route("/", get(public::home::show_home))
+        .route("/chuyen-muc/{slug}", get(public::categories::show_category))
+        .route("/bai-viet/{slug}", get(public::articles::show_article))
+        .route("/healthz", get(health))
+        .nest_service("/static", static_files())
+        .nest("/media", media)
+        .fallback(|| async { AppError::NotFound })
+        .layer(CatchPanicLayer::custom(|_| {
+            ErrorPage::INTERNAL.into_response()
+        }))
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
+fn static_files() -> Router {
+    async fn cache_control(request: Request, next: Next) -> Response {
+        let fingerprinted = request.uri().query().is_some_and(|q| q.starts_with("v="));
+        let mut response = next.run(request).await;
+        if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+            let value = if fingerprinted {
+                "public, max-age=31536000, immutable"
+            } else {
+                "public, max-age=3600"
+            };
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        }
+        response
+    }
+    Router::new()
+        .fallback_service(ServeDir::new(crate::assets::STATIC_DIR))
+        .layer(middleware::from_fn(cache_control))
+}
+
+/// `GET /healthz`: 200 `ok` when the database answers, 503 otherwise.
+async fn health(State(state): State<AppState>) -> Response {
+    let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.db);
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    layout: Layout,
+    page: ErrorPage,
+}
+
+/// Turns responses marked with an [`ErrorPage`] into the HTML error page, in the layout.
+async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().copied() else {
+        return response;
+    };
+    let layout = Layout::new(&state, page.heading);
+    match (ErrorTemplate { layout, page }).render() {
+        Ok(html) => {
+            let mut response = (page.status, Html(html)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot render the error page");
+            (page.status, page.message).into_response()
+        }
+    }
+}

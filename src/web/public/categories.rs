@@ -1,0 +1,85 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::{
+    AppState,
+    db::{self, articles::ArticleCard, categories::Category},
+    error::{AppError, AppResult},
+    web::{
+        extract::{PageParam, SlugParam},
+        layout::{Layout, category_url},
+        pager::{PageLink, Pager},
+    },
+};
+
+pub const PER_PAGE: u32 = 10;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/category.html")]
+pub struct CategoryPage {
+    layout: Layout,
+    category: Category,
+    breadcrumb: Vec<Category>,
+    subcategories: Vec<Category>,
+    articles: Vec<ArticleCard>,
+    pager: Pager,
+}
+
+pub async fn show_category(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+    PageParam(page): PageParam,
+) -> AppResult<CategoryPage> {
+    let site = state.site.get();
+    let category = site.categories.by_slug(&slug).ok_or(AppError::NotFound)?;
+    let ids = site.categories.subtree_ids(category.category_id);
+    let url = category_url(&category.slug);
+
+    let total = db::articles::count_published(&state.db, Some(&ids)).await?;
+    let pager = Pager::new(url.clone(), page, total, PER_PAGE).ok_or(AppError::NotFound)?;
+    let articles = db::articles::list_published(
+        &state.db,
+        Some(&ids),
+        i64::from(PER_PAGE),
+        pager.offset(PER_PAGE),
+    )
+    .await?;
+
+    let title = if page > 1 {
+        format!("{} - Trang {page}", category.name)
+    } else {
+        category.name.clone()
+    };
+    let description = if category.description.is_empty() {
+        format!(
+            "Tin bài chuyên mục {} - {}",
+            category.name, site.settings.site_name
+        )
+    } else {
+        category.description.clone()
+    };
+    let layout = Layout::new(&state, title)
+        .with_description(description)
+        .with_canonical(&state, &pager.url(&page))
+        .in_section(category.category_id);
+    let mut breadcrumb: Vec<Category> = site
+        .categories
+        .path(category.category_id)
+        .into_iter()
+        .cloned()
+        .collect();
+    breadcrumb.pop(); // the category itself is the heading
+    Ok(CategoryPage {
+        layout,
+        category: category.clone(),
+        breadcrumb,
+        subcategories: site
+            .categories
+            .children(category.category_id)
+            .cloned()
+            .collect(),
+        articles,
+        pager,
+    })
+}

@@ -1,0 +1,72 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::{
+    AppState,
+    db::{self, articles::ArticleCard},
+    error::AppResult,
+    web::layout::{Layout, category_url},
+};
+
+const LATEST: i64 = 9;
+const PER_CATEGORY: i64 = 4;
+const MOST_READ: i64 = 6;
+
+pub struct CategoryBlock {
+    pub name: String,
+    pub url: String,
+    pub articles: Vec<ArticleCard>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/home.html")]
+pub struct HomePage {
+    layout: Layout,
+    lead: Option<ArticleCard>,
+    latest: Vec<ArticleCard>,
+    blocks: Vec<CategoryBlock>,
+    most_read: Vec<ArticleCard>,
+}
+
+pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
+    let site = state.site.get();
+    let (mut member_ids, mut member_groups) = (Vec::new(), Vec::new());
+    for top in site.categories.top_level() {
+        for id in site.categories.subtree_ids(top.category_id) {
+            member_ids.push(id);
+            member_groups.push(top.category_id);
+        }
+    }
+    let (latest, grouped, most_read) = tokio::try_join!(
+        db::articles::list_published(&state.db, None, LATEST, 0),
+        db::articles::list_latest_per_group(&state.db, &member_ids, &member_groups, PER_CATEGORY),
+        db::articles::list_most_read(&state.db, MOST_READ),
+    )?;
+
+    let blocks = site
+        .categories
+        .top_level()
+        .map(|top| CategoryBlock {
+            name: top.name.clone(),
+            url: category_url(&top.slug),
+            articles: grouped
+                .iter()
+                .filter(|g| g.group_id == top.category_id)
+                .map(|g| g.card.clone())
+                .collect(),
+        })
+        .filter(|block| !block.articles.is_empty())
+        .collect();
+
+    let mut latest = latest.into_iter();
+    let lead = latest.next();
+    let layout = Layout::new(&state, site.settings.site_name.clone()).with_canonical(&state, "/");
+    Ok(HomePage {
+        layout,
+        lead,
+        latest: latest.collect(),
+        blocks,
+        most_read,
+    })
+}

@@ -1,0 +1,52 @@
+//! Reader pages.
+
+pub mod articles;
+pub mod categories;
+pub mod home;
+
+use crate::{
+    db::articles::{Article, ArticleCard},
+    web::{
+        format,
+        layout::{Layout, article_url, category_url, media_url},
+    },
+};
+
+/// What templates ask of anything published.
+macro_rules! published_helpers {
+    ($ty:ty) => {
+        impl $ty {
+            pub fn url(&self) -> String {
+                article_url(&self.slug)
+            }
+
+            pub fn cover_url(&self) -> Option<String> {
+                self.cover_image.as_deref().map(media_url)
+            }
+
+            pub fn date_iso(&self) -> String {
+                format::iso(self.published_at)
+            }
+
+            pub fn date_short(&self) -> String {
+                format::datetime_short(self.published_at)
+            }
+
+            pub fn date_long(&self) -> String {
+                format::datetime_long(self.published_at)
+            }
+        }
+    };
+}
+published_helpers!(ArticleCard);
+published_helpers!(Article);
+
+impl Layout {
+    /// The name and URL of a category, for labels on cards.
+    pub fn category_link(&self, category_id: &i64) -> Option<(String, String)> {
+        self.site
+            .categories
+            .get(*category_id)
+            .map(|c| (c.name.clone(), category_url(&c.slug)))
+    }
+}

@@ -1,0 +1,217 @@
+//! The database going away, and the process starting and stopping.
+
+use std::{
+    process::{Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+use toasoan::{AppState, server, web};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::Mutex,
+    task::JoinHandle,
+};
+
+use crate::support::{ArticleFixture, category, test_config};
+
+/// A TCP proxy in front of PostgreSQL that can be cut (every connection dropped, new ones
+/// closed at once) and restored, to play the database going away without stopping it.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: (String, u16)) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let links = Arc::new(Mutex::new(Vec::new()));
+        let (accept_up, accept_links) = (up.clone(), links.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !accept_up.load(Ordering::SeqCst) {
+                    continue; // dropped: the client sees the connection closed
+                }
+                let upstream = upstream.clone();
+                let link = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                accept_links.lock().await.push(link);
+            }
+        });
+        Self { port, up, links }
+    }
+
+    async fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for link in self.links.lock().await.drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+async fn timed_get(router: &axum::Router, uri: &str) -> (StatusCode, String, Duration) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let started = Instant::now();
+    let request = axum::http::Request::get(uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        String::from_utf8_lossy(&body).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_themselves(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    ArticleFixture::new("Tin vẫn còn đó", news)
+        .insert(&db)
+        .await;
+
+    let direct = db.connect_options();
+    let proxy = Proxy::start((direct.get_host().to_owned(), direct.get_port())).await;
+    let through_proxy = (*direct).clone().host("127.0.0.1").port(proxy.port);
+    let pool = server::pool_options().connect_lazy_with(through_proxy);
+    let media = tempfile::tempdir().unwrap();
+    let state = AppState::new(pool, test_config(media.path()))
+        .await
+        .unwrap();
+    let app = web::router(state);
+
+    let (status, _, _) = timed_get(&app, "/bai-viet/tin-van-con-do").await;
+    assert_eq!(status, StatusCode::OK);
+
+    proxy.cut().await;
+    for uri in ["/", "/bai-viet/tin-van-con-do", "/chuyen-muc/tin-tuc"] {
+        let (status, body, took) = timed_get(&app, uri).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(took < Duration::from_secs(2), "{uri} took {took:?}");
+        assert!(body.contains("Hệ thống đang bảo trì"), "{body}");
+        assert!(
+            body.contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#),
+            "menu from memory"
+        );
+    }
+    let (status, _, took) = timed_get(&app, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(took < Duration::from_secs(2), "healthz took {took:?}");
+
+    proxy.restore();
+    let (status, body, _) = timed_get(&app, "/bai-viet/tin-van-con-do").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(timed_get(&app, "/healthz").await.0, StatusCode::OK);
+}
+
+#[test]
+fn server_that_cannot_reach_postgres_says_so_in_one_line_and_exits() {
+    let output = Command::new(env!("CARGO_BIN_EXE_toasoan"))
+        .env(
+            "DATABASE_URL",
+            "postgres://reporter:s3cret@127.0.0.1:1/toasoan",
+        )
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("postgres://reporter:***@127.0.0.1:1/toasoan"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"));
+}
+
+#[test]
+fn a_bad_setting_is_refused_in_one_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_toasoan"))
+        .env("TOASOAN_ADDR", "khong-phai-dia-chi")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: TOASOAN_ADDR: "), "{stderr}");
+}
+
+/// The real binary: creates its database, seeds the demo, serves it, and stops cleanly on
+/// SIGTERM.
+#[tokio::test]
+async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| toasoan::config::DEFAULT_DATABASE_URL.into());
+    let server_url = &base[..base.rfind('/').unwrap()];
+    let name = format!("toasoan_bin_{}", std::process::id());
+    let database_url = format!("{server_url}/{name}");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let media = tempfile::tempdir().unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_toasoan"))
+        .arg("serve")
+        .env("DATABASE_URL", &database_url)
+        .env("TOASOAN_ADDR", format!("127.0.0.1:{port}"))
+        .env("TOASOAN_MEDIA_DIR", media.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+
+    let client = reqwest::Client::new();
+    let home = format!("http://127.0.0.1:{port}/");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let body = loop {
+        if let Ok(response) = client.get(&home).send().await {
+            break response.text().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "server did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        body.contains("/bai-viet/bao-thang-phat-huy-tinh-than-doan-ket-vuot-kho-vung-buoc-di-len")
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exited = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(exited.success(), "graceful exit: {exited:?}");
+
+    let admin = PgPool::connect(&format!("{server_url}/postgres"))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database if exists {name} with (force)"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+}

@@ -1,0 +1,84 @@
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use sqlx::PgPool;
+
+use crate::support::{TestApp, category};
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn unknown_paths_get_the_404_page_in_the_layout(db: PgPool) {
+    category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db).await;
+    for uri in [
+        "/khong-ton-tai",
+        "/chuyen-muc",
+        "/bai-viet",
+        "/%FF",
+        "/admin/khong-co",
+    ] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"));
+        page.assert_contains("<h1>Không tìm thấy trang</h1>");
+        page.assert_contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#); // the menu
+        page.assert_contains(r#"<footer class="site-footer">"#);
+    }
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn healthz_says_ok_when_the_database_answers(db: PgPool) {
+    let app = TestApp::new(db).await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body, "ok");
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn fingerprinted_static_files_are_cached_for_a_year(db: PgPool) {
+    let app = TestApp::new(db).await;
+    let home = app.get("/").await;
+    let start = home.position("/static/site.css?v=");
+    let url = &home.body[start..start + home.body[start..].find('"').unwrap()];
+
+    let css = app.get(url).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.header(header::CONTENT_TYPE).starts_with("text/css"));
+    assert_eq!(
+        css.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(!css.header(header::ETAG).is_empty());
+
+    let plain = app.get("/static/site.css").await;
+    assert_eq!(plain.header(header::CACHE_CONTROL), "public, max-age=3600");
+    assert_eq!(
+        app.get("/static/khong-co.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/static/../Cargo.toml").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn html_and_css_are_compressed_for_clients_that_accept_it(db: PgPool) {
+    let app = TestApp::new(db).await;
+    for (encoding, expected) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        for uri in ["/", "/static/site.css"] {
+            let request = Request::get(uri)
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .unwrap();
+            let response = app.request(request).await;
+            assert_eq!(response.status, StatusCode::OK);
+            assert_eq!(
+                response.header(header::CONTENT_ENCODING),
+                expected,
+                "{uri} with {encoding}"
+            );
+        }
+    }
+    assert_eq!(app.get("/").await.header(header::CONTENT_ENCODING), "");
+}

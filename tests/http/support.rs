@@ -1,0 +1,219 @@
+//! Test fixtures: an app over a fresh database, requests, and rows to read pages from.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Request, StatusCode, header},
+};
+use http_body_util::BodyExt;
+use sqlx::PgPool;
+use time::{Duration, OffsetDateTime};
+use toasoan::{
+    AppState,
+    config::Config,
+    db::{self, articles::NewArticle, categories::NewCategory},
+    text::slugify,
+    web,
+};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    _media: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(&name)
+            .map(|v| v.to_str().expect("ASCII header"))
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
+    }
+
+    #[track_caller]
+    pub fn assert_not_contains(&self, needle: &str) {
+        assert!(
+            !self.body.contains(needle),
+            "did not expect {needle:?} in the page"
+        );
+    }
+
+    /// Position of `needle` in the body, to check the order of things on a page.
+    #[track_caller]
+    pub fn position(&self, needle: &str) -> usize {
+        self.body
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in the page"))
+    }
+}
+
+pub fn test_config(media_dir: &std::path::Path) -> Config {
+    let media = media_dir.to_string_lossy().into_owned();
+    Config::from_lookup(|name| match name {
+        "TOASOAN_MEDIA_DIR" => Some(media.clone()),
+        "TOASOAN_BASE_URL" => Some("https://baothang.example.vn".into()),
+        _ => None,
+    })
+    .expect("test configuration")
+}
+
+impl TestApp {
+    /// The app over `db`; categories that exist now are in its menu (see [`Self::refresh`]).
+    pub async fn new(db: PgPool) -> Self {
+        let media = tempfile::tempdir().expect("temp dir");
+        let state = AppState::new(db, test_config(media.path()))
+            .await
+            .expect("app state");
+        Self {
+            router: web::router(state.clone()),
+            state,
+            _media: media,
+        }
+    }
+
+    pub fn media_dir(&self) -> &std::path::Path {
+        self._media.path()
+    }
+
+    /// Re-reads the menu and settings after a test changed them.
+    pub async fn refresh(&self) {
+        self.state
+            .site
+            .refresh(&self.state.db)
+            .await
+            .expect("refresh");
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.request(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+static UNIQUE: AtomicU32 = AtomicU32::new(0);
+
+pub async fn category(db: &PgPool, name: &str, parent_id: Option<i64>) -> i64 {
+    let position = i32::try_from(UNIQUE.fetch_add(1, Ordering::Relaxed)).unwrap();
+    db::categories::upsert_by_slug(
+        db,
+        &NewCategory {
+            parent_id,
+            name,
+            slug: &slugify(name),
+            description: "",
+            position,
+        },
+    )
+    .await
+    .expect("insert category")
+}
+
+/// A published article in `category_id`, `hours_ago` hours old.
+pub struct ArticleFixture<'a> {
+    pub title: &'a str,
+    pub category_id: i64,
+    pub hours_ago: i64,
+    pub views: i64,
+    pub sapo: &'a str,
+    pub body_html: &'a str,
+    pub byline: &'a str,
+}
+
+impl<'a> ArticleFixture<'a> {
+    pub fn new(title: &'a str, category_id: i64) -> Self {
+        Self {
+            title,
+            category_id,
+            hours_ago: 1,
+            views: 0,
+            sapo: "Tóm tắt bài viết.",
+            body_html: "<p>Nội dung bài viết.</p>",
+            byline: "Phóng viên",
+        }
+    }
+
+    pub fn hours_ago(mut self, hours: i64) -> Self {
+        self.hours_ago = hours;
+        self
+    }
+
+    pub fn views(mut self, views: i64) -> Self {
+        self.views = views;
+        self
+    }
+
+    pub async fn insert(self, db: &PgPool) -> i64 {
+        let published_at = OffsetDateTime::now_utc() - Duration::hours(self.hours_ago);
+        db::articles::insert_published(
+            db,
+            &NewArticle {
+                slug: &slugify(self.title),
+                title: self.title,
+                sapo: self.sapo,
+                body_html: self.body_html,
+                cover_image: None,
+                cover_caption: "",
+                cover_alt: "",
+                byline: self.byline,
+                author_id: None,
+                category_id: self.category_id,
+                published_at,
+                view_count: self.views,
+            },
+        )
+        .await
+        .expect("insert article")
+        .expect("new slug")
+    }
+}
+
+pub async fn count(db: &PgPool, table: &str) -> i64 {
+    let sql = match table {
+        "article" => "select count(*) from article",
+        "category" => "select count(*) from category",
+        "comment" => "select count(*) from comment",
+        other => panic!("no count query for {other}"),
+    };
+    sqlx::query_scalar(sql).fetch_one(db).await.expect("count")
+}

@@ -18,6 +18,15 @@ enum Command {
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Add generated published articles (benchmark data) to the demo categories.
+    Generate {
+        /// How many articles to add.
+        #[arg(long)]
+        articles: usize,
+        /// Seed of the generator: the same seed gives the same articles.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[tokio::main]
@@ -37,7 +46,8 @@ async fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(config).await,
-        Command::Migrate => server::migrate(&config).await,
+        Command::Migrate => server::migrate(&config).await.map(drop),
+        Command::Generate { articles, seed } => generate(&config, articles, seed).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,4 +56,11 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn generate(config: &Config, articles: usize, seed: u64) -> anyhow::Result<()> {
+    let db = server::migrate(config).await?;
+    let added = toasoan::demo::generate::generate(&db, articles, seed).await?;
+    println!("added {added} articles");
+    Ok(())
 }

@@ -65,18 +65,17 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .map_err(unreachable)
 }
 
-/// `toasoan migrate`
-pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+/// `toasoan migrate`: connects, creates the database if needed, applies migrations.
+pub async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
     let db = connect(config).await?;
     MIGRATOR.run(&db).await.context("applying migrations")?;
     tracing::info!("migrations applied");
-    Ok(())
+    Ok(db)
 }
 
 /// `toasoan serve`
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let db = connect(&config).await?;
-    MIGRATOR.run(&db).await.context("applying migrations")?;
+    let db = migrate(&config).await?;
     if config.demo {
         demo::seed(&db, &config.media_dir)
             .await

@@ -268,6 +268,45 @@ pub async fn insert_published(
     .await
 }
 
+/// Columns of published articles to insert in one statement (benchmark data).
+#[derive(Debug, Default)]
+pub struct ArticleBatch {
+    pub slug: Vec<String>,
+    pub title: Vec<String>,
+    pub sapo: Vec<String>,
+    pub body_html: Vec<String>,
+    pub byline: Vec<String>,
+    pub category_id: Vec<i64>,
+    pub published_at: Vec<OffsetDateTime>,
+    pub view_count: Vec<i64>,
+}
+
+pub async fn insert_published_batch(
+    db: impl PgExecutor<'_>,
+    b: &ArticleBatch,
+) -> sqlx::Result<usize> {
+    let result = sqlx::query!(
+        "insert into article (slug, title, sapo, body_html, byline, category_id, status,
+                              published_at, view_count, created_at, updated_at)
+         select slug, title, sapo, body_html, byline, category_id, 'published',
+                published_at, view_count, published_at, published_at
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                     $7::timestamptz[], $8::bigint[])
+              as b(slug, title, sapo, body_html, byline, category_id, published_at, view_count)",
+        &b.slug,
+        &b.title,
+        &b.sapo,
+        &b.body_html,
+        &b.byline,
+        &b.category_id,
+        &b.published_at,
+        &b.view_count
+    )
+    .execute(db)
+    .await?;
+    Ok(usize::try_from(result.rows_affected()).unwrap_or(usize::MAX))
+}
+
 pub async fn count_all(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"select count(*) as "count!" from article"#)
         .fetch_one(db)

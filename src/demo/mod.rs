@@ -1,7 +1,9 @@
 //! Demo content for an empty database: the categories of a district news portal, its contact
 //! block, and about twenty published articles (the first is the product's seed article).
 
-use std::path::Path;
+use std::{collections::HashMap, path::Path};
+
+pub mod generate;
 
 use anyhow::Context;
 use serde::Deserialize;
@@ -117,7 +119,7 @@ fn settings() -> SiteSettings {
         agency_editor: "Chánh Văn phòng HĐND và UBND huyện".into(),
         agency_license: "Trang thông tin điện tử trình diễn của Tòa Soạn".into(),
         badge_image: "/static/img/tin-nhiem-mang.svg".into(),
-        badge_link: "/".into(),
+        badge_link: String::new(),
     }
 }
 
@@ -139,22 +141,7 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
     }
     db::settings::update(&mut *tx, &settings()).await?;
 
-    let mut category_ids = std::collections::HashMap::new();
-    for (position, (slug, name, parent, description)) in CATEGORIES.iter().enumerate() {
-        let parent_id = parent.map(|p| category_ids[p]);
-        let id = db::categories::upsert_by_slug(
-            &mut *tx,
-            &NewCategory {
-                parent_id,
-                name,
-                slug,
-                description,
-                position: i32::try_from(position)?,
-            },
-        )
-        .await?;
-        category_ids.insert(*slug, id);
-    }
+    let category_ids = ensure_categories(&mut tx).await?;
 
     let articles: Vec<DemoArticle> =
         serde_json::from_str(ARTICLES_JSON).context("demo articles")?;
@@ -193,6 +180,28 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
     tx.commit().await?;
     tracing::info!(articles = articles.len(), "demo content seeded");
     Ok(())
+}
+
+/// The demo categories, created where missing; their ids by slug.
+pub(crate) async fn ensure_categories(
+    tx: &mut sqlx::PgConnection,
+) -> anyhow::Result<HashMap<&'static str, i64>> {
+    let mut ids = HashMap::new();
+    for (position, (slug, name, parent, description)) in CATEGORIES.iter().enumerate() {
+        let parent_id = parent.map(|p| ids[p]);
+        let category = NewCategory {
+            parent_id,
+            name,
+            slug,
+            description,
+            position: i32::try_from(position)?,
+        };
+        ids.insert(
+            *slug,
+            db::categories::upsert_by_slug(&mut *tx, &category).await?,
+        );
+    }
+    Ok(ids)
 }
 
 async fn write_images(media_dir: &Path) -> anyhow::Result<()> {

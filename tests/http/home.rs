@@ -35,10 +35,16 @@ async fn home_has_a_block_per_top_level_category_including_its_subcategories(db:
     let politics = category(&db, "Chính trị", Some(news)).await;
     let tourism = category(&db, "Du lịch", None).await;
     category(&db, "Thông báo", None).await; // empty: no block
+    ArticleFixture::new("Tin nóng nhất", news)
+        .hours_ago(0)
+        .insert(&db)
+        .await;
     ArticleFixture::new("Hội nghị Ban Chấp hành Đảng bộ huyện", politics)
+        .hours_ago(2)
         .insert(&db)
         .await;
     ArticleFixture::new("Mùa hoa ở Phong Hải", tourism)
+        .hours_ago(3)
         .insert(&db)
         .await;
     let app = TestApp::new(db).await;
@@ -51,11 +57,14 @@ async fn home_has_a_block_per_top_level_category_including_its_subcategories(db:
     page.assert_not_contains(r#"<a href="/chuyen-muc/thong-bao">Thông báo</a></h2>"#);
     let news_block = page.position(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a></h2>"#);
     let tourism_block = page.position(r#"<a href="/chuyen-muc/du-lich">Du lịch</a></h2>"#);
-    let politics_article =
-        page.body[news_block..tourism_block].contains("hoi-nghi-ban-chap-hanh-dang-bo-huyen");
+    let news_block = &page.body[news_block..tourism_block];
     assert!(
-        politics_article,
+        news_block.contains("hoi-nghi-ban-chap-hanh-dang-bo-huyen"),
         "a sub-category's article shows in its parent's block"
+    );
+    assert!(
+        !news_block.contains("tin-nong-nhat"),
+        "the lead story is not repeated in its block"
     );
 }
 

@@ -10,7 +10,7 @@ use crate::{
 };
 
 const LATEST: i64 = 9;
-const PER_CATEGORY: i64 = 4;
+const PER_CATEGORY: usize = 4;
 const MOST_READ: i64 = 6;
 
 pub struct CategoryBlock {
@@ -40,10 +40,19 @@ pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
     }
     let (latest, grouped, most_read) = tokio::try_join!(
         db::articles::list_published(&state.db, None, LATEST, 0),
-        db::articles::list_latest_per_group(&state.db, &member_ids, &member_groups, PER_CATEGORY),
+        // One spare per block: the lead story is left out of its category's block.
+        db::articles::list_latest_per_group(
+            &state.db,
+            &member_ids,
+            &member_groups,
+            i64::try_from(PER_CATEGORY + 1).unwrap_or(i64::MAX)
+        ),
         db::articles::list_most_read(&state.db, MOST_READ),
     )?;
 
+    let mut latest = latest.into_iter();
+    let lead = latest.next();
+    let lead_id = lead.as_ref().map(|a| a.article_id);
     let blocks = site
         .categories
         .top_level()
@@ -52,15 +61,14 @@ pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
             url: category_url(&top.slug),
             articles: grouped
                 .iter()
-                .filter(|g| g.group_id == top.category_id)
+                .filter(|g| g.group_id == top.category_id && Some(g.card.article_id) != lead_id)
+                .take(PER_CATEGORY)
                 .map(|g| g.card.clone())
                 .collect(),
         })
         .filter(|block| !block.articles.is_empty())
         .collect();
 
-    let mut latest = latest.into_iter();
-    let lead = latest.next();
     let layout = Layout::new(&state, site.settings.site_name.clone()).with_canonical(&state, "/");
     Ok(HomePage {
         layout,

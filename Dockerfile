@@ -1,0 +1,23 @@
+# Build: the query cache in .sqlx/ (SQLX_OFFLINE=true in .cargo/config.toml) means no
+# database is needed here.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --bin toasoan
+
+# Run: the binary (templates and migrations are compiled in) and the static files.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home-dir /app --shell /usr/sbin/nologin toasoan
+WORKDIR /app
+COPY --from=build /src/target/release/toasoan /usr/local/bin/toasoan
+COPY static ./static
+RUN mkdir -p /app/media && chown toasoan /app/media
+USER toasoan
+ENV TOASOAN_ADDR=0.0.0.0:3000 \
+    TOASOAN_MEDIA_DIR=/app/media
+EXPOSE 3000
+STOPSIGNAL SIGTERM
+CMD ["toasoan", "serve"]

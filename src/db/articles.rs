@@ -34,6 +34,9 @@ pub struct Article {
 }
 
 /// Newest published articles, optionally only in the given categories.
+///
+/// The page is found on the index alone (deep pages skip thousands of rows), then only its
+/// rows are read.
 pub async fn list_published(
     db: impl PgExecutor<'_>,
     category_ids: Option<&[i64]>,
@@ -42,12 +45,16 @@ pub async fn list_published(
 ) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
-        r#"select article_id, slug, title, sapo, cover_image, cover_alt, category_id,
-                  published_at as "published_at!"
-           from article
-           where status = 'published' and ($1::bigint[] is null or category_id = any($1))
-           order by published_at desc, article_id desc
-           limit $2 offset $3"#,
+        r#"with page as (
+               select article_id from article
+               where status = 'published' and ($1::bigint[] is null or category_id = any($1))
+               order by published_at desc, article_id desc
+               limit $2 offset $3
+           )
+           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_alt,
+                  a.category_id, a.published_at as "published_at!"
+           from page join article a using (article_id)
+           order by a.published_at desc, a.article_id desc"#,
         category_ids,
         limit,
         offset

@@ -32,10 +32,9 @@ create table article (
         and cover_caption is nfc normalized and cover_alt is nfc normalized),
     constraint article_view_count_positive check (view_count >= 0)
 );
--- Public listings: newest published first, site-wide and per category. `category_id` is
--- included so a deep page of a category subtree is found by an index-only scan.
+-- Public listings: newest published first, site-wide and per category.
 create index article_published_idx on article (published_at desc, article_id desc)
-    include (category_id) where status = 'published';
+    where status = 'published';
 create index article_category_published_idx on article (category_id, published_at desc, article_id desc)
     where status = 'published';
 -- "Đọc nhiều" (most read).

@@ -51,6 +51,31 @@ impl ErrorPage {
     };
 }
 
+impl ErrorPage {
+    /// The page for an error status that carries no page of its own (a timeout, a method the
+    /// route does not take, a missing static file).
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::NOT_FOUND,
+            StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::REQUEST_TIMEOUT
+            | StatusCode::GATEWAY_TIMEOUT => Self {
+                status,
+                ..Self::UNAVAILABLE
+            },
+            status if status.is_server_error() => Self {
+                status,
+                ..Self::INTERNAL
+            },
+            status => Self {
+                status,
+                heading: "Yêu cầu không hợp lệ",
+                message: "Máy chủ không thể xử lý yêu cầu này. Xin vui lòng quay lại trang trước.",
+            },
+        }
+    }
+}
+
 impl AppError {
     fn page(&self) -> ErrorPage {
         match self {

@@ -50,12 +50,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ErrorPage::INTERNAL.into_response()
         }))
-        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
-        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -98,11 +98,17 @@ struct ErrorTemplate {
     page: ErrorPage,
 }
 
-/// Turns responses marked with an [`ErrorPage`] into the HTML error page, in the layout.
+/// Turns responses marked with an [`ErrorPage`], and bare error statuses with no body of
+/// their own, into the HTML error page in the layout.
 async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().copied() else {
-        return response;
+    let status = response.status();
+    let bare_error = (status.is_client_error() || status.is_server_error())
+        && !response.headers().contains_key(header::CONTENT_TYPE);
+    let page = match response.extensions().get::<ErrorPage>() {
+        Some(page) => *page,
+        None if bare_error => ErrorPage::for_status(status),
+        None => return response,
     };
     let layout = Layout::new(&state, page.heading);
     match (ErrorTemplate { layout, page }).render() {

@@ -82,3 +82,38 @@ async fn html_and_css_are_compressed_for_clients_that_accept_it(db: PgPool) {
     }
     assert_eq!(app.get("/").await.header(header::CONTENT_ENCODING), "");
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_method_the_page_does_not_take_gets_an_html_error_page(db: PgPool) {
+    let app = TestApp::new(db).await;
+    let response = app
+        .request(Request::post("/").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+    response.assert_contains("<h1>Yêu cầu không hợp lệ</h1>");
+    assert_eq!(
+        app.get("/static/khong-co.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.get("/static/khong-co.css")
+        .await
+        .assert_contains("<h1>Không tìm thấy trang</h1>");
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_fault_on_our_side_is_a_500_page_without_details(db: PgPool) {
+    category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    // Break the schema under the running app: looking up an old slug now fails.
+    sqlx::query("drop table article_slug_history")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let page = app.get("/bai-viet/khong-co-bai-nay").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    page.assert_contains("<h1>Đã có lỗi xảy ra</h1>");
+    page.assert_contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#);
+    page.assert_not_contains("article_slug_history");
+    assert_eq!(page.header(header::CACHE_CONTROL), "no-store");
+}

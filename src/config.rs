@@ -1,6 +1,6 @@
 //! Configuration from environment variables, parsed once at start.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
@@ -17,6 +17,15 @@ pub struct Config {
     pub demo: bool,
     /// `TOASOAN_MEDIA_DIR`: uploaded and demo images.
     pub media_dir: PathBuf,
+    /// `TOASOAN_SESSION_IDLE`: a staff session ends after this long without a request.
+    pub session_idle: Duration,
+    /// `TOASOAN_SESSION_MAX`: a staff session ends this long after login, whatever happens.
+    pub session_max: Duration,
+    /// `TOASOAN_MAX_UPLOAD_MB`: largest image upload, in bytes.
+    pub max_upload_bytes: usize,
+    /// `TOASOAN_TRUST_PROXY`: take the client IP from `X-Forwarded-For` (set by our own
+    /// reverse proxy) instead of the TCP peer.
+    pub trust_proxy: bool,
 }
 
 /// A bad value in the environment; its message is the one line the user sees.
@@ -69,12 +78,34 @@ impl Config {
 
         let (media_dir, _) = var("TOASOAN_MEDIA_DIR", "./media");
 
+        let (idle, name) = var("TOASOAN_SESSION_IDLE", "8h");
+        let session_idle =
+            parse_duration(&idle).ok_or_else(|| error(name, idle, DURATION_MESSAGE))?;
+        let (max, name) = var("TOASOAN_SESSION_MAX", "7d");
+        let session_max = parse_duration(&max).ok_or_else(|| error(name, max, DURATION_MESSAGE))?;
+
+        let (upload, name) = var("TOASOAN_MAX_UPLOAD_MB", "10");
+        let max_upload_bytes = upload
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|mb| (1..=100).contains(mb))
+            .map(|mb| mb * 1024 * 1024)
+            .ok_or_else(|| error(name, upload, "expected a whole number of megabytes, 1 to 100"))?;
+
+        let (proxy, name) = var("TOASOAN_TRUST_PROXY", "off");
+        let trust_proxy = parse_switch(&proxy).ok_or_else(|| error(name, proxy, "expected on or off"))?;
+
         Ok(Self {
             database_url,
             addr,
             base_url,
             demo,
             media_dir: PathBuf::from(media_dir),
+            session_idle,
+            session_max,
+            max_upload_bytes,
+            trust_proxy,
         })
     }
 
@@ -90,6 +121,23 @@ fn error(name: &'static str, value: String, message: &'static str) -> ConfigErro
         value,
         message,
     }
+}
+
+const DURATION_MESSAGE: &str = "expected a duration such as 30m, 8h or 7d";
+
+/// "90s", "30m", "8h", "7d" (at least a minute, at most a year).
+fn parse_duration(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let unit = value.chars().last()?;
+    let number: u64 = value[..value.len() - unit.len_utf8()].parse().ok()?;
+    let seconds = match unit {
+        's' => number,
+        'm' => number.checked_mul(60)?,
+        'h' => number.checked_mul(3600)?,
+        'd' => number.checked_mul(86_400)?,
+        _ => return None,
+    };
+    (60..=366 * 86_400).contains(&seconds).then(|| Duration::from_secs(seconds))
 }
 
 /// `on`/`off` and the usual synonyms.
@@ -136,6 +184,21 @@ mod tests {
         assert_eq!(config.base_url, "http://127.0.0.1:3000");
         assert!(config.demo);
         assert_eq!(config.media_dir, PathBuf::from("./media"));
+        assert_eq!(config.session_idle, Duration::from_secs(8 * 3600));
+        assert_eq!(config.session_max, Duration::from_secs(7 * 86_400));
+        assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
+        assert!(!config.trust_proxy);
+    }
+
+    #[test]
+    fn durations_take_a_unit() {
+        assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172_800)));
+        for bad in ["", "30", "h", "-1h", "10s", "5y", "99999999999999999999d"] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
+        assert!(parse(&[("TOASOAN_SESSION_IDLE", "soon")]).is_err());
+        assert!(parse(&[("TOASOAN_MAX_UPLOAD_MB", "0")]).is_err());
     }
 
     #[test]

@@ -6,15 +6,22 @@
 
 use axum::{
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    #[error("login required")]
+    LoginRequired,
+    #[error("forbidden")]
+    Forbidden,
     #[error("database unavailable")]
     Unavailable,
+    /// An error page for a status of its own (a malformed or oversized request).
+    #[error("{}", .0.heading)]
+    Page(ErrorPage),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -39,6 +46,11 @@ impl ErrorPage {
         heading: "Không tìm thấy trang",
         message: "Trang bạn tìm không tồn tại hoặc đã được gỡ bỏ.",
     };
+    pub const FORBIDDEN: Self = Self {
+        status: StatusCode::FORBIDDEN,
+        heading: "Không có quyền truy cập",
+        message: "Tài khoản của bạn không có quyền thực hiện thao tác này.",
+    };
     pub const UNAVAILABLE: Self = Self {
         status: StatusCode::SERVICE_UNAVAILABLE,
         heading: "Hệ thống đang bảo trì",
@@ -57,6 +69,7 @@ impl ErrorPage {
     pub fn for_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::NOT_FOUND,
+            StatusCode::FORBIDDEN => Self::FORBIDDEN,
             StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::REQUEST_TIMEOUT
             | StatusCode::GATEWAY_TIMEOUT => Self {
@@ -80,7 +93,9 @@ impl AppError {
     fn page(&self) -> ErrorPage {
         match self {
             Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => ErrorPage::NOT_FOUND,
+            Self::LoginRequired | Self::Forbidden => ErrorPage::FORBIDDEN,
             Self::Unavailable => ErrorPage::UNAVAILABLE,
+            Self::Page(page) => *page,
             Self::Database(error) if is_unavailable(error) => ErrorPage::UNAVAILABLE,
             Self::Database(_) | Self::Render(_) | Self::Unexpected(_) => ErrorPage::INTERNAL,
         }
@@ -109,6 +124,9 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let Self::LoginRequired = self {
+            return Redirect::to("/admin/login").into_response();
+        }
         let page = self.page();
         match page.status {
             StatusCode::SERVICE_UNAVAILABLE => {

@@ -1,10 +1,15 @@
 //! Tòa Soạn: a server-rendered news CMS for a Vietnamese district news portal.
 
 pub mod assets;
+pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod media;
+pub mod sanitize;
+pub mod scheduler;
 pub mod server;
 pub mod site;
 pub mod state;

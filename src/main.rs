@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use toasoan::{config::Config, server};
+use toasoan::{auth::Role, cli, config::Config, server};
 use tracing_subscriber::EnvFilter;
 
 /// Tòa Soạn, a news CMS. Configuration comes from environment variables (see README).
@@ -18,6 +18,11 @@ enum Command {
     Serve,
     /// Create the database if needed and apply migrations, then exit.
     Migrate,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Add generated published articles (benchmark data) to the demo categories.
     Generate {
         /// How many articles to add.
@@ -27,6 +32,30 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin, editor, reporter or moderator
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set a user's password (read from standard input) and end their sessions.
+    SetPassword { username: String },
+    /// List the accounts.
+    List,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| "expected admin, editor, reporter or moderator".to_owned())
 }
 
 #[tokio::main]
@@ -48,6 +77,7 @@ async fn main() -> ExitCode {
         Command::Serve => server::serve(config).await,
         Command::Migrate => server::migrate(&config).await.map(drop),
         Command::Generate { articles, seed } => generate(&config, articles, seed).await,
+        Command::User { command } => user(&config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -62,5 +92,23 @@ async fn generate(config: &Config, articles: usize, seed: u64) -> anyhow::Result
     let db = server::migrate(config).await?;
     let added = toasoan::demo::generate::generate(&db, articles, seed).await?;
     println!("added {added} articles");
+    Ok(())
+}
+
+async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    let db = server::migrate(config).await?;
+    match command {
+        UserCommand::Create { username, display_name, role, email } => {
+            let password = cli::read_password(std::io::stdin().lock())?;
+            cli::create_user(&db, &username, &display_name, role, email.as_deref(), password).await?;
+            println!("created {}", username.trim().to_lowercase());
+        }
+        UserCommand::SetPassword { username } => {
+            let password = cli::read_password(std::io::stdin().lock())?;
+            cli::set_password(&db, &username, password).await?;
+            println!("password set for {username}; their sessions have ended");
+        }
+        UserCommand::List => print!("{}", cli::list_users(&db).await?),
+    }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Start-up: reach the database (creating it if needed), migrate, seed, serve, shut down.
 
-use std::{str::FromStr, time::Duration};
+use std::{net::SocketAddr, str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
@@ -82,13 +82,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             .context("seeding demo content")?;
     }
     let state = AppState::new(db, config).await?;
+    if crate::db::users::count_active_admins(&state.db).await? == 0 {
+        tracing::warn!("{}", crate::cli::NO_ADMIN_HINT);
+    }
     let background = spawn_background(&state);
 
     let listener = TcpListener::bind(state.config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.addr))?;
     tracing::info!(addr = %state.config.addr, base_url = %state.config.base_url, "serving");
-    axum::serve(listener, web::router(state.clone()))
+    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
 
@@ -129,7 +133,9 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
             }
         })
     };
-    vec![views, site]
+    let publisher = tokio::spawn(crate::scheduler::run_publisher(state.clone()));
+    let cleanup = tokio::spawn(crate::scheduler::run_cleanup(state.clone()));
+    vec![views, site, publisher, cleanup]
 }
 
 async fn shutdown_signal() {

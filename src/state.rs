@@ -5,7 +5,13 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
-use crate::{assets::Assets, config::Config, site::SiteCache, views::ViewCounter};
+use crate::{
+    assets::Assets,
+    config::Config,
+    media::{LocalStore, MediaStore, UploadLimits},
+    site::SiteCache,
+    views::ViewCounter,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +23,8 @@ pub struct AppState {
     pub views: Arc<ViewCounter>,
     /// Fingerprints of the files under `static/`.
     pub assets: Arc<Assets>,
+    /// Where uploaded images go (served under `/media/`).
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
@@ -25,11 +33,18 @@ impl AppState {
         let site = SiteCache::load(&db).await?;
         Ok(Self {
             db,
+            media: Arc::new(LocalStore::new(config.media_dir.clone())),
             config: Arc::new(config),
             site: Arc::new(site),
             views: Arc::new(ViewCounter::default()),
             assets: Arc::new(Assets::scan(crate::assets::STATIC_DIR)),
         })
+    }
+}
+
+impl AppState {
+    pub fn upload_limits(&self) -> UploadLimits {
+        UploadLimits { max_bytes: self.config.max_upload_bytes, ..UploadLimits::default() }
     }
 }
 

@@ -9,6 +9,7 @@ pub struct ArticleCard {
     pub title: String,
     pub sapo: String,
     pub cover_image: Option<String>,
+    pub cover_widths: Vec<i32>,
     pub cover_alt: String,
     pub category_id: i64,
     pub published_at: OffsetDateTime,
@@ -23,6 +24,7 @@ pub struct Article {
     pub sapo: String,
     pub body_html: String,
     pub cover_image: Option<String>,
+    pub cover_widths: Vec<i32>,
     pub cover_caption: String,
     pub cover_alt: String,
     pub byline: String,
@@ -51,8 +53,8 @@ pub async fn list_published(
                order by published_at desc, article_id desc
                limit $2 offset $3
            )
-           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_alt,
-                  a.category_id, a.published_at as "published_at!"
+           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
+                  a.cover_alt, a.category_id, a.published_at as "published_at!"
            from page join article a using (article_id)
            order by a.published_at desc, a.article_id desc"#,
         category_ids,
@@ -80,7 +82,7 @@ pub async fn count_published(
 pub async fn list_most_read(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
-        r#"select article_id, slug, title, sapo, cover_image, cover_alt, category_id,
+        r#"select article_id, slug, title, sapo, cover_image, cover_widths, cover_alt, category_id,
                   published_at as "published_at!"
            from article
            where status = 'published'
@@ -109,7 +111,7 @@ pub async fn list_latest_per_group(
 ) -> sqlx::Result<Vec<GroupedCard>> {
     let rows = sqlx::query!(
         r#"select g.group_id as "group_id!", a.article_id, a.slug, a.title, a.sapo,
-                  a.cover_image, a.cover_alt, a.category_id, a.published_at as "published_at!"
+                  a.cover_image, a.cover_widths, a.cover_alt, a.category_id, a.published_at as "published_at!"
            from (select distinct grp as group_id from unnest($2::bigint[]) as grp) g
            cross join lateral (
                select * from article
@@ -136,6 +138,7 @@ pub async fn list_latest_per_group(
                 title: r.title,
                 sapo: r.sapo,
                 cover_image: r.cover_image,
+                cover_widths: r.cover_widths,
                 cover_alt: r.cover_alt,
                 category_id: r.category_id,
                 published_at: r.published_at,
@@ -147,8 +150,8 @@ pub async fn list_latest_per_group(
 pub async fn find_published(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Article>> {
     sqlx::query_as!(
         Article,
-        r#"select article_id, slug, title, sapo, body_html, cover_image, cover_caption, cover_alt,
-                  byline, category_id, published_at as "published_at!", updated_at, view_count,
+        r#"select article_id, slug, title, sapo, body_html, cover_image, cover_widths, cover_caption,
+                  cover_alt, byline, category_id, published_at as "published_at!", updated_at, view_count,
                   comments_open
            from article where slug = $1 and status = 'published'"#,
         slug
@@ -177,7 +180,7 @@ pub async fn list_related(
 ) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
-        r#"select article_id, slug, title, sapo, cover_image, cover_alt, category_id,
+        r#"select article_id, slug, title, sapo, cover_image, cover_widths, cover_alt, category_id,
                   published_at as "published_at!"
            from article
            where status = 'published' and category_id = $1 and article_id <> $2
@@ -318,4 +321,440 @@ pub async fn count_all(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(r#"select count(*) as "count!" from article"#)
         .fetch_one(db)
         .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The newsroom: every status, editing with optimistic locking, the scheduler.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "article_status", rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Pending,
+    Scheduled,
+    Published,
+    Archived,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::Pending,
+        Status::Scheduled,
+        Status::Published,
+        Status::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Pending => "pending",
+            Status::Scheduled => "scheduled",
+            Status::Published => "published",
+            Status::Archived => "archived",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Bản nháp",
+            Status::Pending => "Chờ duyệt",
+            Status::Scheduled => "Đã lên lịch",
+            Status::Published => "Đã đăng",
+            Status::Archived => "Đã gỡ",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// Articles per status, and how many went out today (Vietnam's day).
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub draft: i64,
+    pub pending: i64,
+    pub scheduled: i64,
+    pub published: i64,
+    pub archived: i64,
+    pub published_today: i64,
+}
+
+impl Counts {
+    pub fn of(&self, status: Status) -> i64 {
+        match status {
+            Status::Draft => self.draft,
+            Status::Pending => self.pending,
+            Status::Scheduled => self.scheduled,
+            Status::Published => self.published,
+            Status::Archived => self.archived,
+        }
+    }
+
+    pub fn total(&self) -> i64 {
+        self.draft + self.pending + self.scheduled + self.published + self.archived
+    }
+}
+
+/// Counts over all articles, or one author's.
+pub async fn counts(db: impl PgExecutor<'_>, author_id: Option<i64>) -> sqlx::Result<Counts> {
+    sqlx::query_as!(
+        Counts,
+        r#"select count(*) filter (where status = 'draft') as "draft!",
+                  count(*) filter (where status = 'pending') as "pending!",
+                  count(*) filter (where status = 'scheduled') as "scheduled!",
+                  count(*) filter (where status = 'published') as "published!",
+                  count(*) filter (where status = 'archived') as "archived!",
+                  count(*) filter (where status = 'published' and published_at >=
+                      date_trunc('day', now() at time zone 'Asia/Ho_Chi_Minh')
+                          at time zone 'Asia/Ho_Chi_Minh') as "published_today!"
+           from article where $1::bigint is null or author_id = $1"#,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A row of the back-office article list.
+#[derive(Debug, Clone)]
+pub struct AdminArticle {
+    pub article_id: i64,
+    pub title: String,
+    pub slug: String,
+    pub status: Status,
+    pub category_id: i64,
+    pub author_id: Option<i64>,
+    pub author_name: Option<String>,
+    pub byline: String,
+    pub published_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Filters of the back-office list; `None` means any.
+#[derive(Debug, Default)]
+pub struct ArticleFilter {
+    pub status: Option<Status>,
+    pub category_ids: Option<Vec<i64>>,
+    pub author_id: Option<i64>,
+    /// Words of the title, matched with or without accents (against the slug).
+    pub title: Option<String>,
+}
+
+impl ArticleFilter {
+    fn title_patterns(&self) -> (Option<String>, Option<String>) {
+        match &self.title {
+            Some(q) if !q.trim().is_empty() => {
+                let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let slug = crate::text::slugify(q);
+                (Some(format!("%{escaped}%")), (!slug.is_empty()).then(|| format!("%{slug}%")))
+            }
+            _ => (None, None),
+        }
+    }
+}
+
+pub async fn list_admin(
+    db: impl PgExecutor<'_>,
+    f: &ArticleFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<AdminArticle>> {
+    let (title, slug) = f.title_patterns();
+    sqlx::query_as!(
+        AdminArticle,
+        r#"select a.article_id, a.title, a.slug, a.status as "status: Status", a.category_id,
+                  a.author_id, u.display_name as "author_name?", a.byline, a.published_at,
+                  a.updated_at
+           from article a left join app_user u on u.user_id = a.author_id
+           where ($1::article_status is null or a.status = $1)
+             and ($2::bigint[] is null or a.category_id = any($2))
+             and ($3::bigint is null or a.author_id = $3)
+             and ($4::text is null or a.title ilike $4 or a.slug like $5)
+           order by a.updated_at desc, a.article_id desc
+           limit $6 offset $7"#,
+        f.status as Option<Status>,
+        f.category_ids.as_deref(),
+        f.author_id,
+        title,
+        slug,
+        limit,
+        offset
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn count_admin(db: impl PgExecutor<'_>, f: &ArticleFilter) -> sqlx::Result<i64> {
+    let (title, slug) = f.title_patterns();
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from article a
+           where ($1::article_status is null or a.status = $1)
+             and ($2::bigint[] is null or a.category_id = any($2))
+             and ($3::bigint is null or a.author_id = $3)
+             and ($4::text is null or a.title ilike $4 or a.slug like $5)"#,
+        f.status as Option<Status>,
+        f.category_ids.as_deref(),
+        f.author_id,
+        title,
+        slug
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A user's own drafts and articles sent back to them, most recently touched first.
+pub async fn list_drafts_of(db: impl PgExecutor<'_>, user_id: i64, limit: i64) -> sqlx::Result<Vec<AdminArticle>> {
+    sqlx::query_as!(
+        AdminArticle,
+        r#"select a.article_id, a.title, a.slug, a.status as "status: Status", a.category_id,
+                  a.author_id, u.display_name as "author_name?", a.byline, a.published_at,
+                  a.updated_at
+           from article a left join app_user u on u.user_id = a.author_id
+           where a.author_id = $1 and a.status = 'draft'
+           order by a.updated_at desc limit $2"#,
+        user_id,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// An article of any status, whole, for the editor.
+#[derive(Debug, Clone)]
+pub struct EditableArticle {
+    pub article_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub sapo: String,
+    pub body_html: String,
+    pub cover_image: Option<String>,
+    pub cover_widths: Vec<i32>,
+    pub cover_caption: String,
+    pub cover_alt: String,
+    pub byline: String,
+    pub author_id: Option<i64>,
+    pub category_id: i64,
+    pub status: Status,
+    pub published_at: Option<OffsetDateTime>,
+    pub comments_open: bool,
+    pub version: i32,
+    pub review_note: String,
+    pub view_count: i64,
+    pub updated_at: OffsetDateTime,
+}
+
+impl EditableArticle {
+    /// The article as readers would see it (for the preview).
+    pub fn as_published(&self) -> Article {
+        Article {
+            article_id: self.article_id,
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            sapo: self.sapo.clone(),
+            body_html: self.body_html.clone(),
+            cover_image: self.cover_image.clone(),
+            cover_widths: self.cover_widths.clone(),
+            cover_caption: self.cover_caption.clone(),
+            cover_alt: self.cover_alt.clone(),
+            byline: self.byline.clone(),
+            category_id: self.category_id,
+            published_at: self.published_at.unwrap_or_else(OffsetDateTime::now_utc),
+            updated_at: self.updated_at,
+            view_count: self.view_count,
+            comments_open: self.comments_open,
+        }
+    }
+
+    /// The editor fields as stored now.
+    pub fn fields(&self) -> ArticleFields {
+        ArticleFields {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            sapo: self.sapo.clone(),
+            body_html: self.body_html.clone(),
+            cover_image: self.cover_image.clone(),
+            cover_widths: self.cover_widths.clone(),
+            cover_caption: self.cover_caption.clone(),
+            cover_alt: self.cover_alt.clone(),
+            byline: self.byline.clone(),
+            category_id: self.category_id,
+            comments_open: self.comments_open,
+            published_at: self.published_at,
+        }
+    }
+}
+
+pub async fn get_editable(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<EditableArticle> {
+    sqlx::query_as!(
+        EditableArticle,
+        r#"select article_id, slug, title, sapo, body_html, cover_image, cover_widths, cover_caption,
+                  cover_alt, byline, author_id, category_id, status as "status: Status",
+                  published_at, comments_open, version, review_note, view_count, updated_at
+           from article where article_id = $1"#,
+        article_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// What the editor form sets.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFields {
+    pub slug: String,
+    pub title: String,
+    pub sapo: String,
+    pub body_html: String,
+    pub cover_image: Option<String>,
+    pub cover_widths: Vec<i32>,
+    pub cover_caption: String,
+    pub cover_alt: String,
+    pub byline: String,
+    pub category_id: i64,
+    pub comments_open: bool,
+    pub published_at: Option<OffsetDateTime>,
+}
+
+pub async fn insert_article(
+    db: impl PgExecutor<'_>,
+    f: &ArticleFields,
+    author_id: i64,
+    status: Status,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        "insert into article (slug, title, sapo, body_html, cover_image, cover_widths, cover_caption,
+                              cover_alt, byline, category_id, comments_open, published_at, status,
+                              author_id, last_editor_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+         returning article_id",
+        f.slug,
+        f.title,
+        f.sapo,
+        f.body_html,
+        f.cover_image,
+        &f.cover_widths,
+        f.cover_caption,
+        f.cover_alt,
+        f.byline,
+        f.category_id,
+        f.comments_open,
+        f.published_at,
+        status as Status,
+        author_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Saves an edit made from `expected_version`; `None` when someone saved in between (nothing
+/// is written then). A changed slug keeps the old one as a redirect.
+pub async fn update_article(
+    tx: &mut sqlx::PgConnection,
+    article_id: i64,
+    expected_version: i32,
+    f: &ArticleFields,
+    status: Status,
+    editor_id: i64,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query!(
+        "insert into article_slug_history (slug, article_id)
+         select slug, article_id from article
+         where article_id = $1 and version = $2 and slug <> $3
+         on conflict (slug) do update set article_id = excluded.article_id",
+        article_id,
+        expected_version,
+        f.slug
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("delete from article_slug_history where slug = $1", f.slug)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_scalar!(
+        "update article set slug = $3, title = $4, sapo = $5, body_html = $6, cover_image = $7,
+                cover_widths = $8, cover_caption = $9, cover_alt = $10, byline = $11,
+                category_id = $12, comments_open = $13, published_at = $14, status = $15,
+                last_editor_id = $16, version = version + 1, updated_at = now()
+         where article_id = $1 and version = $2
+         returning version",
+        article_id,
+        expected_version,
+        f.slug,
+        f.title,
+        f.sapo,
+        f.body_html,
+        f.cover_image,
+        &f.cover_widths,
+        f.cover_caption,
+        f.cover_alt,
+        f.byline,
+        f.category_id,
+        f.comments_open,
+        f.published_at,
+        status as Status,
+        editor_id
+    )
+    .fetch_optional(&mut *tx)
+    .await
+}
+
+/// A workflow step (publish, send back, unpublish…) that does not touch the text.
+pub async fn set_status(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    status: Status,
+    published_at: Option<OffsetDateTime>,
+    review_note: &str,
+    editor_id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update article set status = $2, published_at = coalesce($3, published_at),
+                review_note = $4, last_editor_id = $5, updated_at = now()
+         where article_id = $1",
+        article_id,
+        status as Status,
+        published_at,
+        review_note,
+        editor_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether another article has, or had, this slug.
+pub async fn slug_taken(db: impl PgExecutor<'_>, slug: &str, except_article_id: Option<i64>) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from article where slug = $1 and article_id is distinct from $2)
+               or exists (select 1 from article_slug_history where slug = $1 and article_id is distinct from $2)
+           as "taken!""#,
+        slug,
+        except_article_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn delete(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!("delete from article where article_id = $1", article_id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Publishes every scheduled article whose time has come and logs it, in one statement: with
+/// several instances running, row locks make each article go out exactly once.
+pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"with due as (
+               update article set status = 'published', updated_at = now()
+               where status = 'scheduled' and published_at <= now()
+               returning article_id, title
+           )
+           insert into audit_log (actor, action, target_type, target_id, details)
+           select 'hệ thống', 'article.published_on_schedule', 'article', article_id, title from due
+           returning target_id as "article_id!""#
+    )
+    .fetch_all(db)
+    .await
 }

@@ -13,13 +13,18 @@ pub struct SiteSettings {
     pub agency_license: String,
     pub badge_image: String,
     pub badge_link: String,
+    /// New articles accept comments unless the author closes them.
+    pub comments_open_default: bool,
+    /// Reporters may publish their own articles without an editor's review.
+    pub reporters_publish_directly: bool,
 }
 
 pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
     sqlx::query_as!(
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
-                agency_editor, agency_license, badge_image, badge_link
+                agency_editor, agency_license, badge_image, badge_link, comments_open_default,
+                reporters_publish_directly
          from site_setting where site_setting_id = 1"
     )
     .fetch_one(db)
@@ -30,7 +35,8 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
     sqlx::query!(
         "update site_setting set site_name = $1, tagline = $2, agency_name = $3,
                 agency_address = $4, agency_phone = $5, agency_email = $6, agency_editor = $7,
-                agency_license = $8, badge_image = $9, badge_link = $10, updated_at = now()
+                agency_license = $8, badge_image = $9, badge_link = $10,
+                comments_open_default = $11, reporters_publish_directly = $12, updated_at = now()
          where site_setting_id = 1",
         s.site_name,
         s.tagline,
@@ -41,9 +47,24 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
         s.agency_editor,
         s.agency_license,
         s.badge_image,
-        s.badge_link
+        s.badge_link,
+        s.comments_open_default,
+        s.reporters_publish_directly
     )
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// The settings, locked until the transaction ends (to compare them with an edit).
+pub async fn get_for_update(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
+    sqlx::query_as!(
+        SiteSettings,
+        "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
+                agency_editor, agency_license, badge_image, badge_link, comments_open_default,
+                reporters_publish_directly
+         from site_setting where site_setting_id = 1 for update"
+    )
+    .fetch_one(db)
+    .await
 }

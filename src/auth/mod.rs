@@ -1,0 +1,161 @@
+//! Staff accounts: roles and what they may do, the logged-in user, guards.
+
+pub mod password;
+pub mod session;
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+use axum_extra::extract::CookieJar;
+
+use crate::{AppState, db, error::AppError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
+#[sqlx(type_name = "user_role", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Editor,
+    Reporter,
+    Moderator,
+}
+
+/// What a role may do. Roles are not a ladder (a moderator may not write articles), so every
+/// check names a capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Write articles and edit one's own drafts.
+    WriteArticles,
+    /// Edit, publish, unpublish and schedule any article; review pending ones.
+    EditAllArticles,
+    ManageCategories,
+    ModerateComments,
+    ManageUsers,
+    ManageSettings,
+    ViewAuditLog,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Reporter, Role::Moderator];
+
+    pub fn can(self, capability: Capability) -> bool {
+        use Capability::*;
+        match self {
+            Role::Admin => true,
+            Role::Editor => matches!(
+                capability,
+                WriteArticles | EditAllArticles | ManageCategories | ModerateComments
+            ),
+            Role::Reporter => capability == WriteArticles,
+            Role::Moderator => capability == ModerateComments,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Reporter => "reporter",
+            Role::Moderator => "moderator",
+        }
+    }
+
+    /// The Vietnamese name shown in the back office.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Quản trị",
+            Role::Editor => "Biên tập viên",
+            Role::Reporter => "Phóng viên",
+            Role::Moderator => "Kiểm duyệt bình luận",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == value)
+    }
+}
+
+/// The logged-in staff member, from the session cookie.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Hash of the session token this request came with.
+    pub session: Vec<u8>,
+}
+
+impl CurrentUser {
+    pub fn can(&self, capability: Capability) -> bool {
+        self.role.can(capability)
+    }
+
+    /// This user as the author of an audit-log entry.
+    pub fn actor<'a>(&'a self, ip: &'a str) -> db::audit::Actor<'a> {
+        db::audit::Actor { user_id: Some(self.user_id), name: &self.username, ip }
+    }
+
+    /// `Ok` when the user has the capability, 403 otherwise.
+    pub fn require(&self, capability: Capability) -> Result<(), AppError> {
+        if self.can(capability) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(session::COOKIE).ok_or(AppError::LoginRequired)?;
+        let token_hash = session::hash(token.value());
+        let user = db::sessions::find_user(&state.db, &token_hash, &state.config)
+            .await?
+            .ok_or(AppError::LoginRequired)?;
+        parts.extensions.insert(user.clone());
+        Ok(user)
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        match <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::LoginRequired) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Capability::*, *};
+
+    #[test]
+    fn roles_have_the_capabilities_the_newsroom_expects() {
+        assert!(Role::Reporter.can(WriteArticles));
+        assert!(!Role::Reporter.can(EditAllArticles));
+        assert!(!Role::Reporter.can(ModerateComments));
+        assert!(Role::Editor.can(EditAllArticles) && Role::Editor.can(ManageCategories));
+        assert!(!Role::Editor.can(ManageUsers) && !Role::Editor.can(ManageSettings));
+        assert!(Role::Moderator.can(ModerateComments));
+        assert!(!Role::Moderator.can(WriteArticles));
+        for capability in [WriteArticles, EditAllArticles, ManageCategories, ModerateComments, ManageUsers, ManageSettings, ViewAuditLog] {
+            assert!(Role::Admin.can(capability));
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,42 @@
+//! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
+//! locks let each article go out once), forget expired sessions and old login attempts.
+
+use std::time::Duration;
+
+use crate::{AppState, db};
+
+/// How often due articles are looked for: a scheduled article appears within this long.
+pub const PUBLISH_EVERY: Duration = Duration::from_secs(15);
+/// How often expired sessions and old login attempts are removed.
+const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Publishes what is due; returns the ids.
+pub async fn publish_due(state: &AppState) -> Result<Vec<i64>, sqlx::Error> {
+    let published = db::articles::publish_due(&state.db).await?;
+    if !published.is_empty() {
+        tracing::info!(articles = ?published, "published scheduled articles");
+    }
+    Ok(published)
+}
+
+pub async fn run_publisher(state: AppState) {
+    let mut tick = tokio::time::interval(PUBLISH_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(error) = publish_due(&state).await {
+            tracing::warn!(%error, "could not publish scheduled articles; will retry");
+        }
+    }
+}
+
+pub async fn run_cleanup(state: AppState) {
+    let mut tick = tokio::time::interval(CLEANUP_EVERY);
+    loop {
+        tick.tick().await;
+        let sessions = db::sessions::delete_expired(&state.db, &state.config).await;
+        let attempts = db::login_attempts::delete_old(&state.db).await;
+        if let (Err(error), _) | (_, Err(error)) = (sessions, attempts) {
+            tracing::warn!(%error, "cleanup failed; will retry");
+        }
+    }
+}

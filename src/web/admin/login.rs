@@ -1,0 +1,126 @@
+//! Logging in and out.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    auth::{CurrentUser, password, session},
+    db::{self, audit::Actor},
+    error::AppResult,
+    web::{
+        admin::{Flash, with_message},
+        client::{ClientIp, UserAgent},
+    },
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/login.html")]
+pub struct LoginPage {
+    site_name: String,
+    stylesheet: String,
+    login: String,
+    error: Option<&'static str>,
+    flash: Option<&'static str>,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, login: String, error: Option<&'static str>, flash: Flash) -> Self {
+        Self {
+            site_name: state.site.get().settings.site_name.clone(),
+            stylesheet: state.assets.url("admin/admin.css"),
+            login,
+            error,
+            flash: flash.0,
+        }
+    }
+}
+
+pub const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
+pub const TOO_MANY_ATTEMPTS: &str =
+    "Bạn đã đăng nhập sai quá nhiều lần. Vì an toàn, xin vui lòng thử lại sau 15 phút.";
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    flash: Flash,
+) -> Response {
+    match user {
+        Some(_) => Redirect::to("/admin").into_response(),
+        None => LoginPage::new(&state, String::new(), None, flash).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    UserAgent(agent): UserAgent,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let login: String = form.login.trim().chars().take(200).collect();
+    let refuse = |status: StatusCode, message: &'static str| {
+        let page = LoginPage::new(&state, login.clone(), Some(message), Flash::default());
+        Ok((status, page).into_response())
+    };
+
+    if db::login_attempts::is_blocked(&state.db, &login, &ip).await? {
+        let actor = Actor { user_id: None, name: &login, ip: &ip };
+        db::audit::record(&state.db, actor, "login.blocked", None, "").await?;
+        return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS);
+    }
+
+    let credentials = db::users::find_credentials(&state.db, &login).await?;
+    let stored = credentials.as_ref().map(|c| c.password_hash.clone());
+    let password_ok = password::verify(form.password.chars().take(password::MAX_LENGTH).collect(), stored).await?;
+    let user = credentials.filter(|c| password_ok && c.is_active);
+
+    db::login_attempts::record(&state.db, &login, &ip, user.is_some()).await?;
+    let Some(user) = user else {
+        let actor = Actor { user_id: None, name: &login, ip: &ip };
+        db::audit::record(&state.db, actor, "login.failure", None, "").await?;
+        return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
+    };
+
+    // A fresh session id at every login; a session the browser still had is ended.
+    if let Some(old) = jar.get(session::COOKIE) {
+        db::sessions::delete(&state.db, &session::hash(old.value())).await?;
+    }
+    let token = session::new_token();
+    db::sessions::insert(&state.db, &session::hash(&token), user.user_id, &ip, &agent).await?;
+    let actor = Actor { user_id: Some(user.user_id), name: &user.username, ip: &ip };
+    db::audit::record(&state.db, actor, "login.success", Some(("user", user.user_id)), "").await?;
+
+    let jar = jar.add(session::cookie(token, state.config.is_https()));
+    Ok((jar, Redirect::to("/admin")).into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    if let Some(user) = user {
+        db::sessions::delete(&state.db, &user.session).await?;
+        let actor = Actor { user_id: Some(user.user_id), name: &user.username, ip: &ip };
+        db::audit::record(&state.db, actor, "logout", Some(("user", user.user_id)), "").await?;
+    }
+    let jar = jar.add(session::removal(state.config.is_https()));
+    Ok((jar, Redirect::to(&with_message("/admin/login", "logged-out"))).into_response())
+}

@@ -25,6 +25,28 @@ impl<S: Send + Sync> FromRequestParts<S> for SlugParam {
     }
 }
 
+/// An `{id}` path segment: a positive decimal integer (row ids are `bigint` identities).
+pub struct IdParam(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        parse_id(&id).map(Self).ok_or(AppError::NotFound)
+    }
+}
+
+/// An id: plain decimal digits, at least 1, fitting an `i64`.
+fn parse_id(value: &str) -> Option<i64> {
+    if value.is_empty() || value.len() > 18 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok().filter(|id| *id >= 1)
+}
+
 /// The page number of a listing, from `?trang=N` (1 when absent).
 pub struct PageParam(pub u32);
 
@@ -58,7 +80,16 @@ fn parse_page(value: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_page;
+    use super::{parse_id, parse_page};
+
+    #[test]
+    fn ids_are_plain_positive_integers() {
+        assert_eq!(parse_id("1"), Some(1));
+        assert_eq!(parse_id("123456789012345678"), Some(123_456_789_012_345_678));
+        for bad in ["", "0", "-1", "+2", "abc", "1e3", "2.0", " 3", "0x10", "9999999999999999999"] {
+            assert_eq!(parse_id(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn page_numbers_are_plain_positive_integers() {

@@ -1,6 +1,9 @@
 //! Every URL of the application, and the layers around them: read this file to know the app.
 
+pub mod admin;
+pub mod client;
 pub mod extract;
+pub mod form;
 pub mod format;
 pub mod layout;
 pub mod pager;
@@ -15,15 +18,16 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{Html, IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, csrf::CsrfLayer, services::ServeDir,
     set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
 };
 
 use crate::{
     AppState,
+    auth::CurrentUser,
     error::{AppError, ErrorPage},
     web::layout::Layout,
 };
@@ -39,7 +43,13 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("public, max-age=86400"),
         ));
 
+    let staff = admin::routes(&state)
+        .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(state.clone()));
+
     Router::new()
+        .route("/admin/login", get(admin::login::login_form).post(admin::login::login))
+        .route("/admin/logout", post(admin::login::logout))
+        .nest("/admin", staff)
         .route("/", get(public::home::show_home))
         .route("/chuyen-muc/{slug}", get(public::categories::show_category))
         .route("/bai-viet/{slug}", get(public::articles::show_article))
@@ -54,10 +64,22 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
+        .layer(csrf_layer(&state.config.base_url))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Refuses state-changing requests that a browser says come from another site (`Sec-Fetch-Site`,
+/// or an `Origin` that is neither this site's base URL nor its `Host`); they get a 403 page.
+fn csrf_layer(base_url: &str) -> CsrfLayer {
+    let origin = url::Url::parse(base_url).map(|url| url.origin().ascii_serialization());
+    let layer = CsrfLayer::new();
+    match origin.ok().map(|origin| layer.clone().add_trusted_origin(&origin)) {
+        Some(Ok(layer)) => layer,
+        _ => layer,
+    }
 }
 
 /// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod admin_articles;
+mod admin_auth;
 mod articles;
 mod categories;
 mod demo;

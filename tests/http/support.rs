@@ -12,8 +12,9 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 use toasoan::{
     AppState,
+    auth::{Role, password, session},
     config::Config,
-    db::{self, articles::NewArticle, categories::NewCategory},
+    db::{self, articles::NewArticle, categories::NewCategory, users::NewUser},
     text::slugify,
     web,
 };
@@ -79,10 +80,17 @@ pub fn test_config(media_dir: &std::path::Path) -> Config {
 impl TestApp {
     /// The app over `db`; categories that exist now are in its menu (see [`Self::refresh`]).
     pub async fn new(db: PgPool) -> Self {
+        Self::with_config(db, |_| {}).await
+    }
+
+    /// The app with some settings changed from the test defaults.
+    pub async fn with_config(db: PgPool, change: impl FnOnce(&mut Config)) -> Self {
+        // Errors the app logs show up in the output of a failing test.
+        let _ = tracing_subscriber::fmt().with_env_filter("toasoan=warn").with_test_writer().try_init();
         let media = tempfile::tempdir().expect("temp dir");
-        let state = AppState::new(db, test_config(media.path()))
-            .await
-            .expect("app state");
+        let mut config = test_config(media.path());
+        change(&mut config);
+        let state = AppState::new(db, config).await.expect("app state");
         Self {
             router: web::router(state.clone()),
             state,
@@ -128,6 +136,117 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+}
+
+/// A logged-in staff member: their account and the cookie of a live session.
+pub struct Staff {
+    pub user_id: i64,
+    pub username: String,
+    pub cookie: String,
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "mật-khẩu-thử-nghiệm";
+
+/// Where the test site lives: forms are posted from here.
+pub const ORIGIN: &str = "https://baothang.example.vn";
+
+impl TestApp {
+    /// A new active account with `role`, logged in.
+    pub async fn staff(&self, role: Role) -> Staff {
+        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+        let username = format!("{}{n}", role.as_str());
+        let user_id = create_user(&self.state.db, &username, role).await;
+        let token = session::new_token();
+        db::sessions::insert(&self.state.db, &session::hash(&token), user_id, "127.0.0.1", "test")
+            .await
+            .expect("session");
+        Staff { user_id, username, cookie: format!("{}={token}", session::COOKIE) }
+    }
+
+    pub async fn get_as(&self, who: &Staff, uri: &str) -> TestResponse {
+        let request = Request::get(uri).header(header::COOKIE, &who.cookie);
+        self.request(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form post from a page of this site, as a browser sends it.
+    pub async fn post_form(&self, who: Option<&Staff>, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let mut request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin");
+        if let Some(who) = who {
+            request = request.header(header::COOKIE, &who.cookie);
+        }
+        self.request(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A multipart form post (a form with a file input), as a browser sends it.
+    pub async fn post_multipart(&self, who: &Staff, uri: &str, form: Multipart) -> TestResponse {
+        let (content_type, body) = form.finish();
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, &who.cookie);
+        self.request(request.body(Body::from(body)).unwrap()).await
+    }
+}
+
+/// An active account with [`PASSWORD`].
+pub async fn create_user(db: &PgPool, username: &str, role: Role) -> i64 {
+    let hash = password::hash(PASSWORD.into()).await.expect("hash");
+    db::users::insert(
+        db,
+        &NewUser {
+            username,
+            email: Some(&format!("{username}@example.vn")),
+            display_name: &format!("Nhà báo {username}"),
+            role,
+            password_hash: &hash,
+        },
+    )
+    .await
+    .expect("insert user")
+}
+
+/// A multipart/form-data body.
+#[derive(Default)]
+pub struct Multipart {
+    parts: Vec<u8>,
+}
+
+const BOUNDARY: &str = "toasoan-test-boundary-7MA4YWxkTrZu0gW";
+
+impl Multipart {
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.parts.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+        self
+    }
+
+    pub fn file(mut self, name: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Self {
+        self.parts.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        self.parts.extend_from_slice(bytes);
+        self.parts.extend_from_slice(b"\r\n");
+        self
+    }
+
+    pub fn fields(self, fields: &[(&str, &str)]) -> Self {
+        fields.iter().fold(self, |form, (name, value)| form.text(name, value))
+    }
+
+    fn finish(mut self) -> (String, Vec<u8>) {
+        self.parts.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        (format!("multipart/form-data; boundary={BOUNDARY}"), self.parts)
     }
 }
 
@@ -213,6 +332,10 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
         "article" => "select count(*) from article",
         "category" => "select count(*) from category",
         "comment" => "select count(*) from comment",
+        "session" => "select count(*) from session",
+        "article_revision" => "select count(*) from article_revision",
+        "audit_log" => "select count(*) from audit_log",
+        "app_user" => "select count(*) from app_user",
         other => panic!("no count query for {other}"),
     };
     sqlx::query_scalar(sql).fetch_one(db).await.expect("count")

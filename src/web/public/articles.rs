@@ -30,6 +30,8 @@ pub struct ArticlePage {
     article: Article,
     breadcrumb: Vec<Category>,
     related: Vec<ArticleCard>,
+    /// A staff preview of an article readers cannot see yet.
+    preview: bool,
 }
 
 impl ArticlePage {
@@ -51,27 +53,23 @@ pub async fn show_article(
     state.views.record(article.article_id);
     article.view_count += state.views.pending(article.article_id);
 
-    let related =
-        db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED)
-            .await?;
-    let site = state.site.get();
-    let breadcrumb = site
-        .categories
-        .path(article.category_id)
-        .into_iter()
-        .cloned()
-        .collect();
-    let layout = Layout::new(&state, article.title.clone())
-        .with_description(article.sapo.clone())
-        .with_canonical(&state, &article.url())
-        .in_section(article.category_id);
-    Ok(ArticlePage {
-        layout,
-        article,
-        breadcrumb,
-        related,
+    Ok(ArticlePage::build(&state, article, false).await?.into_response())
+}
+
+impl ArticlePage {
+    /// The article page as readers see it; `preview` marks a staff preview.
+    pub async fn build(state: &AppState, article: Article, preview: bool) -> AppResult<Self> {
+        let related =
+            db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED)
+                .await?;
+        let site = state.site.get();
+        let breadcrumb = site.categories.path(article.category_id).into_iter().cloned().collect();
+        let layout = Layout::new(state, article.title.clone())
+            .with_description(article.sapo.clone())
+            .with_canonical(state, &article.url())
+            .in_section(article.category_id);
+        Ok(Self { layout, article, breadcrumb, related, preview })
     }
-    .into_response())
 }
 
 /// A 301: the address search engines and old links should forget.

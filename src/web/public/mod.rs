@@ -6,6 +6,7 @@ pub mod home;
 
 use crate::{
     db::articles::{Article, ArticleCard},
+    media,
     web::{
         format,
         layout::{Layout, article_url, category_url, media_url},
@@ -22,6 +23,21 @@ macro_rules! published_helpers {
 
             pub fn cover_url(&self) -> Option<String> {
                 self.cover_image.as_deref().map(media_url)
+            }
+
+            /// The responsive variants of the cover, for `srcset` ("" when there are none).
+            pub fn cover_srcset(&self) -> String {
+                self.cover_image
+                    .as_deref()
+                    .map(|path| media::srcset(path, &self.cover_widths, "/media"))
+                    .unwrap_or_default()
+            }
+
+            /// The smallest variant of the cover, for thumbnails.
+            pub fn thumb_url(&self) -> Option<String> {
+                let path = self.cover_image.as_deref()?;
+                let smallest = self.cover_widths.first().and_then(|w| media::variant_path(path, *w));
+                Some(media_url(smallest.as_deref().unwrap_or(path)))
             }
 
             pub fn date_iso(&self) -> String {

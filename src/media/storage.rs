@@ -1,0 +1,170 @@
+//! Where processed images end up: a small storage interface, and the local-disk implementation.
+//!
+//! Handlers only see [`MediaStore`], so object storage (S3 and the like) can be added later as
+//! another implementation without touching them.
+
+use std::future::Future;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A place to store media files under relative keys such as `2026/11/3fa9c0d1e2b4a5c6-960.jpg`.
+///
+/// The future is boxed so the trait stays dyn-compatible (`&dyn MediaStore`, `Arc<dyn MediaStore>`).
+pub trait MediaStore: Send + Sync + 'static {
+    /// Stores `bytes` under `key`, replacing any earlier content. Readers must never observe a
+    /// partially written file. Invalid keys fail with [`io::ErrorKind::InvalidInput`].
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+}
+
+/// Files under a root directory on the local disk (the directory `/media` is served from).
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory files are written under.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    async fn put_file(&self, key: &str, bytes: &[u8]) -> io::Result<()> {
+        validate_key(key)?;
+        let path = self.root.join(key);
+        let bytes = bytes.to_vec();
+        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+            .await
+            .map_err(|_| io::Error::other("media write task failed"))?
+    }
+}
+
+/// Writes `bytes` to a temporary file next to `path`, flushes it to disk, then renames it over
+/// `path`: a rename within one directory is atomic, so a reader sees the old file, no file, or
+/// the whole new file — never half of one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+
+    let (Some(dir), Some(file_name)) = (path.parent(), path.file_name()) else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "media path has no file name",
+        ));
+    };
+    std::fs::create_dir_all(dir)?;
+
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = dir.join(format!(
+        ".{}.{}-{unique}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+impl MediaStore for LocalStore {
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: &'a [u8],
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
+        Box::pin(self.put_file(key, bytes))
+    }
+}
+
+/// Accepts only plain relative keys: `[A-Za-z0-9._/-]`, no `..`, no leading `/`, no empty or
+/// `.` segments.
+pub fn validate_key(key: &str) -> io::Result<()> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-');
+    let ok = !key.is_empty()
+        && !key.starts_with('/')
+        && !key.contains("..")
+        && key.chars().all(allowed)
+        && key
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != ".");
+    if ok { Ok(()) } else { Err(invalid_key(key)) }
+}
+
+fn invalid_key(key: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("invalid media key {key:?}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_validated() {
+        for good in ["2026/11/3fa9c0d1e2b4a5c6-960.jpg", "a.png", "x_y/z-1.webp"] {
+            assert!(validate_key(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/../x",
+            "/etc/x",
+            "a b.jpg",
+            "a//b.jpg",
+            "a/",
+            "./a.jpg",
+            "ảnh.jpg",
+            "a\\b.jpg",
+            "a\0.jpg",
+        ] {
+            let err = validate_key(bad).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn local_store_rejects_bad_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path().join("media"));
+        for bad in ["../x", "/etc/x", "a b.jpg"] {
+            let err = store.put(bad, b"data").await.unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+        }
+        assert!(!dir.path().join("x").exists());
+        assert!(!dir.path().join("media").exists());
+    }
+
+    #[tokio::test]
+    async fn local_store_writes_and_replaces_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: &dyn MediaStore = &LocalStore::new(dir.path());
+        store.put("2026/11/abc-480.jpg", b"first").await.unwrap();
+        store.put("2026/11/abc-480.jpg", b"second").await.unwrap();
+        let target = dir.path().join("2026/11/abc-480.jpg");
+        assert_eq!(std::fs::read(&target).unwrap(), b"second");
+        // No temporary files are left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("2026/11"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("abc-480.jpg")]);
+    }
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::{AppState, db};
 
 /// How often due articles are looked for: a scheduled article appears within this long.
-pub const PUBLISH_EVERY: Duration = Duration::from_secs(15);
+pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
 /// How often expired sessions and old login attempts are removed.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 

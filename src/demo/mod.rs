@@ -120,6 +120,8 @@ fn settings() -> SiteSettings {
         agency_license: "Trang thông tin điện tử trình diễn của Tòa Soạn".into(),
         badge_image: "/static/img/tin-nhiem-mang.svg".into(),
         badge_link: String::new(),
+        comments_open_default: true,
+        reporters_publish_directly: true,
     }
 }
 

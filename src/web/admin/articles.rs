@@ -560,10 +560,12 @@ impl ArticleFormPage {
         }
     }
 
+    /// Per user and article: newsroom computers are shared.
     fn autosave_key(&self) -> String {
+        let user = self.layout.user.user_id;
         match &self.article {
-            Some(a) => format!("article-{}", a.article_id),
-            None => "article-new".to_owned(),
+            Some(a) => format!("u{user}-article-{}", a.article_id),
+            None => format!("u{user}-article-new"),
         }
     }
 }

@@ -2,6 +2,7 @@
 # Regenerates the committed sqlx query cache (.sqlx/) after a query or a migration changes:
 # applies migrations/*.sql to a scratch database with psql, then lets the query macros write
 # the cache while `cargo check` compiles against it. Needs PostgreSQL on localhost, no sqlx-cli.
+# CI runs it and fails when the committed cache differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,9 @@ for file in migrations/*.sql; do
 done
 
 rm -rf .sqlx && mkdir .sqlx
-cargo clean -p toasoan
+# Every query lives in the library (src/db/): touching its root recompiles it and so reruns
+# every query macro, which writes the cache.
+touch src/lib.rs
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$server/$scratch" \
   cargo check --all-targets --quiet
 psql "$server/postgres" -qX -c "drop database $scratch"

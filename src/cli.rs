@@ -11,13 +11,23 @@ use crate::{
     text::clean,
 };
 
-const CLI: Actor<'static> = Actor { user_id: None, name: "dòng lệnh", ip: "" };
+const CLI: Actor<'static> = Actor {
+    user_id: None,
+    name: "dòng lệnh",
+    ip: "",
+};
 
 /// The first line of standard input, without its line ending.
 pub fn read_password(input: impl BufRead) -> anyhow::Result<String> {
-    let line = input.lines().next().context("no password on standard input")??;
+    let line = input
+        .lines()
+        .next()
+        .context("no password on standard input")??;
     if let Some(problem) = password::check_new(&line) {
-        bail!("{problem} (password must have at least {} characters)", password::MIN_LENGTH);
+        bail!(
+            "{problem} (password must have at least {} characters)",
+            password::MIN_LENGTH
+        );
     }
     Ok(line)
 }
@@ -25,7 +35,9 @@ pub fn read_password(input: impl BufRead) -> anyhow::Result<String> {
 pub fn check_username(username: &str) -> anyhow::Result<String> {
     let username = username.trim().to_lowercase();
     let valid = (2..=40).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !valid {
         bail!("username must be 2-40 characters: a-z, 0-9, '.', '_' or '-'");
     }
@@ -49,7 +61,9 @@ pub fn check_email(email: &str) -> anyhow::Result<Option<String>> {
     };
     let valid = email.chars().count() <= 254
         && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && email.split_once('@').is_some_and(|(local, domain)| well_formed(local, domain));
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| well_formed(local, domain));
     if !valid {
         bail!("the e-mail address must look like name@example.vn");
     }
@@ -68,9 +82,15 @@ pub async fn create_user(
     let email = email.map(check_email).transpose()?.flatten();
     let display_name = clean(display_name);
     if display_name.is_empty() || display_name.chars().count() > db::users::DISPLAY_NAME_MAX {
-        bail!("display name must have 1-{} characters", db::users::DISPLAY_NAME_MAX);
+        bail!(
+            "display name must have 1-{} characters",
+            db::users::DISPLAY_NAME_MAX
+        );
     }
-    if db::users::find_id_by_username(db, &username).await?.is_some() {
+    if db::users::find_id_by_username(db, &username)
+        .await?
+        .is_some()
+    {
         bail!("a user named {username} already exists");
     }
     let hash = password::hash(password_text).await?;
@@ -90,12 +110,23 @@ pub async fn insert_user(db: &PgPool, actor: Actor<'_>, user: &NewUser<'_>) -> s
     let mut tx = db.begin().await?;
     let user_id = db::users::insert(&mut *tx, user).await?;
     let details = format!("{} ({})", user.username, user.role.as_str());
-    db::audit::record(&mut *tx, actor, "user.created", Some(("user", user_id)), &details).await?;
+    db::audit::record(
+        &mut *tx,
+        actor,
+        "user.created",
+        Some(("user", user_id)),
+        &details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(user_id)
 }
 
-pub async fn set_password(db: &PgPool, username: &str, password_text: String) -> anyhow::Result<()> {
+pub async fn set_password(
+    db: &PgPool,
+    username: &str,
+    password_text: String,
+) -> anyhow::Result<()> {
     let Some(user_id) = db::users::find_id_by_username(db, username).await? else {
         bail!("no user named {username}");
     };
@@ -118,7 +149,14 @@ pub async fn reset_password(
     let mut tx = db.begin().await?;
     db::users::set_password(&mut *tx, user_id, password_hash).await?;
     db::sessions::delete_others(&mut *tx, user_id, keep).await?;
-    db::audit::record(&mut *tx, actor, "user.password_reset", Some(("user", user_id)), username).await?;
+    db::audit::record(
+        &mut *tx,
+        actor,
+        "user.password_reset",
+        Some(("user", user_id)),
+        username,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -128,7 +166,13 @@ pub async fn list_users(db: &PgPool) -> anyhow::Result<String> {
     let mut out = String::new();
     for u in db::users::list(db).await? {
         let status = if u.is_active { "active" } else { "inactive" };
-        out.push_str(&format!("{:<24} {:<10} {:<9} {}\n", u.username, u.role.as_str(), status, u.display_name));
+        out.push_str(&format!(
+            "{:<24} {:<10} {:<9} {}\n",
+            u.username,
+            u.role.as_str(),
+            status,
+            u.display_name
+        ));
     }
     Ok(out)
 }
@@ -143,8 +187,14 @@ mod tests {
 
     #[test]
     fn password_is_the_first_line_of_stdin() {
-        assert_eq!(read_password("mật khẩu dài lắm\nthừa\n".as_bytes()).unwrap(), "mật khẩu dài lắm");
-        assert_eq!(read_password("mật khẩu dài lắm\r\n".as_bytes()).unwrap(), "mật khẩu dài lắm");
+        assert_eq!(
+            read_password("mật khẩu dài lắm\nthừa\n".as_bytes()).unwrap(),
+            "mật khẩu dài lắm"
+        );
+        assert_eq!(
+            read_password("mật khẩu dài lắm\r\n".as_bytes()).unwrap(),
+            "mật khẩu dài lắm"
+        );
         assert!(read_password("ngắn\n".as_bytes()).is_err());
         assert!(read_password("".as_bytes()).is_err());
     }
@@ -159,8 +209,20 @@ mod tests {
     #[test]
     fn emails_are_optional_but_must_look_like_addresses() {
         assert_eq!(check_email("  ").unwrap(), None);
-        assert_eq!(check_email(" thuy@baothang.vn ").unwrap().as_deref(), Some("thuy@baothang.vn"));
-        for bad in ["thuy", "@baothang.vn", "thuy@", "thuy@localhost", "a@b@c.vn", "thu thuy@x.vn", "a@.vn", "a@x..vn"] {
+        assert_eq!(
+            check_email(" thuy@baothang.vn ").unwrap().as_deref(),
+            Some("thuy@baothang.vn")
+        );
+        for bad in [
+            "thuy",
+            "@baothang.vn",
+            "thuy@",
+            "thuy@localhost",
+            "a@b@c.vn",
+            "thu thuy@x.vn",
+            "a@.vn",
+            "a@x..vn",
+        ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }
     }

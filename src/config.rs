@@ -91,10 +91,17 @@ impl Config {
             .ok()
             .filter(|mb| (1..=100).contains(mb))
             .map(|mb| mb * 1024 * 1024)
-            .ok_or_else(|| error(name, upload, "expected a whole number of megabytes, 1 to 100"))?;
+            .ok_or_else(|| {
+                error(
+                    name,
+                    upload,
+                    "expected a whole number of megabytes, 1 to 100",
+                )
+            })?;
 
         let (proxy, name) = var("TOASOAN_TRUST_PROXY", "off");
-        let trust_proxy = parse_switch(&proxy).ok_or_else(|| error(name, proxy, "expected on or off"))?;
+        let trust_proxy =
+            parse_switch(&proxy).ok_or_else(|| error(name, proxy, "expected on or off"))?;
 
         Ok(Self {
             database_url,
@@ -137,7 +144,9 @@ fn parse_duration(value: &str) -> Option<Duration> {
         'd' => number.checked_mul(86_400)?,
         _ => return None,
     };
-    (60..=366 * 86_400).contains(&seconds).then(|| Duration::from_secs(seconds))
+    (60..=366 * 86_400)
+        .contains(&seconds)
+        .then(|| Duration::from_secs(seconds))
 }
 
 /// `on`/`off` and the usual synonyms.

@@ -98,9 +98,22 @@ async fn generate(config: &Config, articles: usize, seed: u64) -> anyhow::Result
 async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let db = server::migrate(config).await?;
     match command {
-        UserCommand::Create { username, display_name, role, email } => {
+        UserCommand::Create {
+            username,
+            display_name,
+            role,
+            email,
+        } => {
             let password = cli::read_password(std::io::stdin().lock())?;
-            cli::create_user(&db, &username, &display_name, role, email.as_deref(), password).await?;
+            cli::create_user(
+                &db,
+                &username,
+                &display_name,
+                role,
+                email.as_deref(),
+                password,
+            )
+            .await?;
             println!("created {}", username.trim().to_lowercase());
         }
         UserCommand::SetPassword { username } => {

@@ -44,7 +44,10 @@ impl AppState {
 
 impl AppState {
     pub fn upload_limits(&self) -> UploadLimits {
-        UploadLimits { max_bytes: self.config.max_upload_bytes, ..UploadLimits::default() }
+        UploadLimits {
+            max_bytes: self.config.max_upload_bytes,
+            ..UploadLimits::default()
+        }
     }
 }
 

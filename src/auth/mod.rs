@@ -91,12 +91,20 @@ impl CurrentUser {
 
     /// This user as the author of an audit-log entry.
     pub fn actor<'a>(&'a self, ip: &'a str) -> db::audit::Actor<'a> {
-        db::audit::Actor { user_id: Some(self.user_id), name: &self.username, ip }
+        db::audit::Actor {
+            user_id: Some(self.user_id),
+            name: &self.username,
+            ip,
+        }
     }
 
     /// `Ok` when the user has the capability, 403 otherwise.
     pub fn require(&self, capability: Capability) -> Result<(), AppError> {
-        if self.can(capability) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can(capability) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -146,7 +154,15 @@ mod tests {
         assert!(!Role::Editor.can(ManageUsers) && !Role::Editor.can(ManageSettings));
         assert!(Role::Moderator.can(ModerateComments));
         assert!(!Role::Moderator.can(WriteArticles));
-        for capability in [WriteArticles, EditAllArticles, ManageCategories, ModerateComments, ManageUsers, ManageSettings, ViewAuditLog] {
+        for capability in [
+            WriteArticles,
+            EditAllArticles,
+            ManageCategories,
+            ModerateComments,
+            ManageUsers,
+            ManageSettings,
+            ViewAuditLog,
+        ] {
             assert!(Role::Admin.can(capability));
         }
     }

@@ -10,8 +10,7 @@ pub const MAX_LENGTH: usize = 200;
 
 /// A hash of a password nobody has, verified when the account does not exist, so an unknown
 /// user and a wrong password take about the same time.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$mLqRTYwC7SzrHp8pdvgBH3EjHe1ZAY4JGCBk3iNbVg4";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$mLqRTYwC7SzrHp8pdvgBH3EjHe1ZAY4JGCBk3iNbVg4";
 
 pub async fn hash(password: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
@@ -29,7 +28,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let matches = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
         known && matches
     })
     .await
@@ -56,7 +57,11 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let stored = hash("mật khẩu đủ dài".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("mật khẩu đủ dài".into(), Some(stored.clone())).await.unwrap());
+        assert!(
+            verify("mật khẩu đủ dài".into(), Some(stored.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("sai mật khẩu".into(), Some(stored)).await.unwrap());
     }
 

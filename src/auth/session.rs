@@ -51,7 +51,9 @@ mod tests {
     #[test]
     fn cookie_is_http_only_lax_and_secure_on_https() {
         let text = cookie("t".into(), true).to_string();
-        assert!(text.contains("HttpOnly") && text.contains("SameSite=Lax") && text.contains("Secure"));
+        assert!(
+            text.contains("HttpOnly") && text.contains("SameSite=Lax") && text.contains("Secure")
+        );
         assert!(text.contains("Path=/"));
         assert!(!cookie("t".into(), false).to_string().contains("Secure"));
     }

@@ -445,9 +445,16 @@ impl ArticleFilter {
     fn title_patterns(&self) -> (Option<String>, Option<String>) {
         match &self.title {
             Some(q) if !q.trim().is_empty() => {
-                let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let escaped = q
+                    .trim()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
                 let slug = crate::text::slugify(q);
-                (Some(format!("%{escaped}%")), (!slug.is_empty()).then(|| format!("%{slug}%")))
+                (
+                    Some(format!("%{escaped}%")),
+                    (!slug.is_empty()).then(|| format!("%{slug}%")),
+                )
             }
             _ => (None, None),
         }
@@ -504,7 +511,11 @@ pub async fn count_admin(db: impl PgExecutor<'_>, f: &ArticleFilter) -> sqlx::Re
 }
 
 /// A user's own drafts and articles sent back to them, most recently touched first.
-pub async fn list_drafts_of(db: impl PgExecutor<'_>, user_id: i64, limit: i64) -> sqlx::Result<Vec<AdminArticle>> {
+pub async fn list_drafts_of(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<AdminArticle>> {
     sqlx::query_as!(
         AdminArticle,
         r#"select a.article_id, a.title, a.slug, a.status as "status: Status", a.category_id,
@@ -585,7 +596,10 @@ impl EditableArticle {
     }
 }
 
-pub async fn get_editable(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<EditableArticle> {
+pub async fn get_editable(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+) -> sqlx::Result<EditableArticle> {
     sqlx::query_as!(
         EditableArticle,
         r#"select article_id, slug, title, sapo, body_html, cover_image, cover_widths, cover_caption,
@@ -723,7 +737,11 @@ pub async fn set_status(
 }
 
 /// Whether another article has, or had, this slug.
-pub async fn slug_taken(db: impl PgExecutor<'_>, slug: &str, except_article_id: Option<i64>) -> sqlx::Result<bool> {
+pub async fn slug_taken(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    except_article_id: Option<i64>,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"select exists (select 1 from article where slug = $1 and article_id is distinct from $2)
                or exists (select 1 from article_slug_history where slug = $1 and article_id is distinct from $2)

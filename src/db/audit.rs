@@ -12,7 +12,11 @@ pub struct Actor<'a> {
 }
 
 impl Actor<'static> {
-    pub const SYSTEM: Actor<'static> = Actor { user_id: None, name: "hệ thống", ip: "" };
+    pub const SYSTEM: Actor<'static> = Actor {
+        user_id: None,
+        name: "hệ thống",
+        ip: "",
+    };
 }
 
 pub async fn record(

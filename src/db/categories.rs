@@ -161,7 +161,11 @@ pub async fn insert(db: impl PgExecutor<'_>, c: &NewCategory<'_>) -> sqlx::Resul
     .await
 }
 
-pub async fn update(db: impl PgExecutor<'_>, category_id: i64, c: &NewCategory<'_>) -> sqlx::Result<bool> {
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    category_id: i64,
+    c: &NewCategory<'_>,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update category set parent_id = $2, name = $3, slug = $4, description = $5,
                 position = $6, updated_at = now()
@@ -179,7 +183,10 @@ pub async fn update(db: impl PgExecutor<'_>, category_id: i64, c: &NewCategory<'
 }
 
 /// A category and its siblings (same parent) in menu order: `(category_id, position)`.
-pub async fn list_siblings(db: impl PgExecutor<'_>, category_id: i64) -> sqlx::Result<Vec<(i64, i32)>> {
+pub async fn list_siblings(
+    db: impl PgExecutor<'_>,
+    category_id: i64,
+) -> sqlx::Result<Vec<(i64, i32)>> {
     let rows = sqlx::query!(
         "select s.category_id, s.position from category c
          join category s on s.parent_id is not distinct from c.parent_id
@@ -189,11 +196,18 @@ pub async fn list_siblings(db: impl PgExecutor<'_>, category_id: i64) -> sqlx::R
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.category_id, r.position)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.category_id, r.position))
+        .collect())
 }
 
 /// Sets the positions of several categories at once (`ids[i]` gets `positions[i]`).
-pub async fn set_positions(db: impl PgExecutor<'_>, ids: &[i64], positions: &[i32]) -> sqlx::Result<()> {
+pub async fn set_positions(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    positions: &[i32],
+) -> sqlx::Result<()> {
     sqlx::query!(
         "update category c set position = p.position, updated_at = now()
          from unnest($1::bigint[], $2::integer[]) as p (category_id, position)

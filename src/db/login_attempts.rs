@@ -9,7 +9,12 @@ pub const IP_LIMIT: i64 = 20;
 /// The window, in minutes.
 pub const WINDOW_MINUTES: i32 = 15;
 
-pub async fn record(db: impl PgExecutor<'_>, username: &str, ip: &str, succeeded: bool) -> sqlx::Result<()> {
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    ip: &str,
+    succeeded: bool,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into login_attempt (username, ip, succeeded) values (lower($1), $2, $3)",
         username,

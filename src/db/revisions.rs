@@ -6,7 +6,11 @@ use time::OffsetDateTime;
 use crate::db::articles::{ArticleFields, Status};
 
 /// Stores the article as it now is as a revision.
-pub async fn snapshot(db: impl PgExecutor<'_>, article_id: i64, editor_id: i64) -> sqlx::Result<()> {
+pub async fn snapshot(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    editor_id: i64,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into article_revision (article_id, version, title, slug, sapo, body_html, cover_image,
                                        cover_widths, cover_caption, cover_alt, byline, category_id,
@@ -90,7 +94,11 @@ impl Revision {
     }
 }
 
-pub async fn get(db: impl PgExecutor<'_>, article_id: i64, revision_id: i64) -> sqlx::Result<Revision> {
+pub async fn get(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    revision_id: i64,
+) -> sqlx::Result<Revision> {
     sqlx::query_as!(
         Revision,
         r#"select r.article_revision_id, r.article_id, r.version, r.title, r.slug, r.sapo,

@@ -68,7 +68,11 @@ pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<
 }
 
 /// Ends every session of a user except `keep` (after a password change).
-pub async fn delete_others(db: impl PgExecutor<'_>, user_id: i64, keep: Option<&[u8]>) -> sqlx::Result<u64> {
+pub async fn delete_others(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    keep: Option<&[u8]>,
+) -> sqlx::Result<u64> {
     let done = sqlx::query!(
         "delete from session where user_id = $1 and ($2::bytea is null or token_hash <> $2)",
         user_id,

@@ -23,7 +23,10 @@ pub struct Credentials {
     pub is_active: bool,
 }
 
-pub async fn find_credentials(db: impl PgExecutor<'_>, login: &str) -> sqlx::Result<Option<Credentials>> {
+pub async fn find_credentials(
+    db: impl PgExecutor<'_>,
+    login: &str,
+) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as!(
         Credentials,
         "select user_id, username, password_hash, is_active from app_user
@@ -46,9 +49,12 @@ pub async fn get(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<User> {
 }
 
 pub async fn get_password_hash(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<String> {
-    sqlx::query_scalar!("select password_hash from app_user where user_id = $1", user_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar!(
+        "select password_hash from app_user where user_id = $1",
+        user_id
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Everyone, in Vietnamese alphabetical order of their names.
@@ -84,7 +90,11 @@ pub async fn insert(db: impl PgExecutor<'_>, u: &NewUser<'_>) -> sqlx::Result<i6
     .await
 }
 
-pub async fn set_password(db: impl PgExecutor<'_>, user_id: i64, password_hash: &str) -> sqlx::Result<bool> {
+pub async fn set_password(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    password_hash: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update app_user set password_hash = $2, updated_at = now() where user_id = $1",
         user_id,
@@ -117,10 +127,16 @@ pub async fn set_active(db: impl PgExecutor<'_>, user_id: i64, active: bool) -> 
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn find_id_by_username(db: impl PgExecutor<'_>, username: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar!("select user_id from app_user where username = lower($1)", username)
-        .fetch_optional(db)
-        .await
+pub async fn find_id_by_username(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "select user_id from app_user where username = lower($1)",
+        username
+    )
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn count_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {

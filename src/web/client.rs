@@ -17,7 +17,10 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .config
             .trust_proxy
@@ -33,7 +36,11 @@ impl FromRequestParts<AppState> for ClientIp {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(addr)| addr.ip().to_string())
         };
-        Ok(Self(forwarded.or_else(peer).unwrap_or_else(|| "unknown".to_owned())))
+        Ok(Self(
+            forwarded
+                .or_else(peer)
+                .unwrap_or_else(|| "unknown".to_owned()),
+        ))
     }
 }
 

@@ -85,8 +85,22 @@ mod tests {
     #[test]
     fn ids_are_plain_positive_integers() {
         assert_eq!(parse_id("1"), Some(1));
-        assert_eq!(parse_id("123456789012345678"), Some(123_456_789_012_345_678));
-        for bad in ["", "0", "-1", "+2", "abc", "1e3", "2.0", " 3", "0x10", "9999999999999999999"] {
+        assert_eq!(
+            parse_id("123456789012345678"),
+            Some(123_456_789_012_345_678)
+        );
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "+2",
+            "abc",
+            "1e3",
+            "2.0",
+            " 3",
+            "0x10",
+            "9999999999999999999",
+        ] {
             assert_eq!(parse_id(bad), None, "{bad:?}");
         }
     }

@@ -74,7 +74,10 @@ mod tests {
         required(&mut errors, "name", "   ", 10);
         required(&mut errors, "content", "quá dài rồi đấy", 5);
         assert_eq!(errors.get("name").unwrap(), "Vui lòng nhập thông tin này.");
-        assert_eq!(errors.get("content").unwrap(), "Tối đa 5 ký tự (hiện có 15).");
+        assert_eq!(
+            errors.get("content").unwrap(),
+            "Tối đa 5 ký tự (hiện có 15)."
+        );
     }
 
     #[test]

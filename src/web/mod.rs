@@ -21,8 +21,9 @@ use axum::{
     routing::{get, post},
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, csrf::CsrfLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, csrf::CsrfLayer,
+    services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 use crate::{
@@ -44,10 +45,15 @@ pub fn router(state: AppState) -> Router {
         ));
 
     let staff = admin::routes(&state)
-        .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(state.clone()));
+        .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(
+            state.clone(),
+        ));
 
     Router::new()
-        .route("/admin/login", get(admin::login::login_form).post(admin::login::login))
+        .route(
+            "/admin/login",
+            get(admin::login::login_form).post(admin::login::login),
+        )
         .route("/admin/logout", post(admin::login::logout))
         .nest("/admin", staff)
         .route("/", get(public::home::show_home))
@@ -76,7 +82,10 @@ pub fn router(state: AppState) -> Router {
 fn csrf_layer(base_url: &str) -> CsrfLayer {
     let origin = url::Url::parse(base_url).map(|url| url.origin().ascii_serialization());
     let layer = CsrfLayer::new();
-    match origin.ok().map(|origin| layer.clone().add_trusted_origin(&origin)) {
+    match origin
+        .ok()
+        .map(|origin| layer.clone().add_trusted_origin(&origin))
+    {
         Some(Ok(layer)) => layer,
         _ => layer,
     }

@@ -43,7 +43,8 @@ impl Pager {
         if *page == 1 {
             self.base.clone()
         } else {
-            format!("{}?{PAGE_PARAM}={page}", self.base)
+            let separator = if self.base.contains('?') { '&' } else { '?' };
+            format!("{}{separator}{PAGE_PARAM}={page}", self.base)
         }
     }
 
@@ -117,5 +118,7 @@ mod tests {
         assert_eq!(pager.url(&1), "/chuyen-muc/tin-tuc");
         assert_eq!(pager.url(&3), "/chuyen-muc/tin-tuc?trang=3");
         assert_eq!(pager.offset(10), 10);
+        let filtered = Pager::new("/admin/articles?trang-thai=draft", 1, 30, 10).unwrap();
+        assert_eq!(filtered.url(&2), "/admin/articles?trang-thai=draft&trang=2");
     }
 }

@@ -11,9 +11,13 @@ use crate::support::{Multipart, Staff, TestApp, TestResponse, category, count};
 
 /// A JPEG of the given size, made in memory.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
     let mut bytes = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(image).write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
     bytes.into_inner()
 }
 
@@ -24,7 +28,10 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
         ("title", title),
         ("slug", ""),
         ("sapo", "Đoạn dẫn của bài."),
-        ("body_html", "<p>Nội dung <strong>chính</strong> của bài.</p>"),
+        (
+            "body_html",
+            "<p>Nội dung <strong>chính</strong> của bài.</p>",
+        ),
         ("category_id", &category),
         ("byline", "Lê Thu Thuỷ"),
         ("cover_caption", ""),
@@ -42,7 +49,9 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
 
 fn location_id(response: &TestResponse) -> i64 {
     let location = response.header(header::LOCATION);
-    let rest = location.strip_prefix("/admin/articles/").unwrap_or_else(|| panic!("{location}: {}", response.body));
+    let rest = location
+        .strip_prefix("/admin/articles/")
+        .unwrap_or_else(|| panic!("{location}: {}", response.body));
     rest.split('?').next().unwrap().parse().unwrap()
 }
 
@@ -55,7 +64,11 @@ async fn status_of(db: &PgPool, id: i64) -> Status {
 }
 
 async fn set_reporters_publish(db: &PgPool, app: &TestApp, on: bool) {
-    sqlx::query("update site_setting set reporters_publish_directly = $1").bind(on).execute(db).await.unwrap();
+    sqlx::query("update site_setting set reporters_publish_directly = $1")
+        .bind(on)
+        .execute(db)
+        .await
+        .unwrap();
     app.refresh().await;
 }
 
@@ -73,14 +86,27 @@ async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
 
     let form = app.get_as(&reporter, "/admin/articles/new").await;
     assert_eq!(form.status, StatusCode::OK);
-    form.assert_contains(&format!(r#"name="byline" value="Nhà báo {}""#, reporter.username));
+    form.assert_contains(&format!(
+        r#"name="byline" value="Nhà báo {}""#,
+        reporter.username
+    ));
     form.assert_contains(r#"data-editor data-upload-url="/admin/media""#);
 
-    let id = create(&app, &reporter, article_form(news, "Xuân Quang vào mùa gặt", "save", &[])).await;
+    let id = create(
+        &app,
+        &reporter,
+        article_form(news, "Xuân Quang vào mùa gặt", "save", &[]),
+    )
+    .await;
     assert_eq!(status_of(&db, id).await, Status::Draft);
     assert_eq!(count(&db, "article_revision").await, 1);
-    assert_eq!(app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status, StatusCode::NOT_FOUND);
-    let edit = app.get_as(&reporter, &format!("/admin/articles/{id}?msg=saved")).await;
+    assert_eq!(
+        app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let edit = app
+        .get_as(&reporter, &format!("/admin/articles/{id}?msg=saved"))
+        .await;
     edit.assert_contains("Đã lưu.");
     edit.assert_contains(r#"value="Xuân Quang vào mùa gặt""#);
     edit.assert_contains(r#"value="xuan-quang-vao-mua-gat""#);
@@ -92,18 +118,27 @@ async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
 
-    let id = create(&app, &reporter, article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[])).await;
+    let id = create(
+        &app,
+        &reporter,
+        article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[]),
+    )
+    .await;
     assert_eq!(status_of(&db, id).await, Status::Published);
     let page = app.get("/bai-viet/khanh-thanh-cau-pho-lu-moi").await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Nội dung <strong>chính</strong> của bài.");
     page.assert_contains(r#"<p class="byline">Lê Thu Thuỷ</p>"#);
-    app.get("/").await.assert_contains("/bai-viet/khanh-thanh-cau-pho-lu-moi");
-    let audit: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'article.published' and target_id = $1")
-        .bind(id)
-        .fetch_one(&db)
+    app.get("/")
         .await
-        .unwrap();
+        .assert_contains("/bai-viet/khanh-thanh-cau-pho-lu-moi");
+    let audit: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'article.published' and target_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(audit, 1);
 }
 
@@ -115,22 +150,46 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
     let reporter = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
 
-    let refused = app.post_multipart(&reporter, "/admin/articles", article_form(news, "Tin cần duyệt", "publish", &[])).await;
+    let refused = app
+        .post_multipart(
+            &reporter,
+            "/admin/articles",
+            article_form(news, "Tin cần duyệt", "publish", &[]),
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("Bài của bạn cần biên tập viên duyệt");
     refused.assert_contains(r#"value="Tin cần duyệt""#);
     assert_eq!(count(&db, "article").await, 0);
 
-    let id = create(&app, &reporter, article_form(news, "Tin cần duyệt", "submit", &[])).await;
+    let id = create(
+        &app,
+        &reporter,
+        article_form(news, "Tin cần duyệt", "submit", &[]),
+    )
+    .await;
     assert_eq!(status_of(&db, id).await, Status::Pending);
-    app.get_as(&editor, "/admin/articles?trang-thai=pending").await.assert_contains("Tin cần duyệt");
+    app.get_as(&editor, "/admin/articles?trang-thai=pending")
+        .await
+        .assert_contains("Tin cần duyệt");
 
-    let approved = app.post_form(Some(&editor), &format!("/admin/articles/{id}/approve"), &[]).await;
+    let approved = app
+        .post_form(Some(&editor), &format!("/admin/articles/{id}/approve"), &[])
+        .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(app.get("/bai-viet/tin-can-duyet").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/bai-viet/tin-can-duyet").await.status,
+        StatusCode::OK
+    );
     // A reporter cannot approve.
-    let own = app.post_form(Some(&reporter), &format!("/admin/articles/{id}/approve"), &[]).await;
+    let own = app
+        .post_form(
+            Some(&reporter),
+            &format!("/admin/articles/{id}/approve"),
+            &[],
+        )
+        .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN);
 }
 
@@ -141,14 +200,25 @@ async fn an_editor_sends_an_article_back_with_a_note(db: PgPool) {
     set_reporters_publish(&db, &app, false).await;
     let reporter = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(&app, &reporter, article_form(news, "Bài còn thiếu số liệu", "submit", &[])).await;
+    let id = create(
+        &app,
+        &reporter,
+        article_form(news, "Bài còn thiếu số liệu", "submit", &[]),
+    )
+    .await;
 
     let sent_back = app
-        .post_form(Some(&editor), &format!("/admin/articles/{id}/return"), &[("note", "Bổ sung số liệu quý III.")])
+        .post_form(
+            Some(&editor),
+            &format!("/admin/articles/{id}/return"),
+            &[("note", "Bổ sung số liệu quý III.")],
+        )
         .await;
     assert_eq!(sent_back.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Draft);
-    let page = app.get_as(&reporter, &format!("/admin/articles/{id}")).await;
+    let page = app
+        .get_as(&reporter, &format!("/admin/articles/{id}"))
+        .await;
     page.assert_contains("Ghi chú của biên tập viên: Bổ sung số liệu quý III.");
 }
 
@@ -162,7 +232,11 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
         news,
         "<script>alert('tiêu đề')</script> Tin",
         "publish",
-        &[("body_html", evil_body), ("sapo", "<b>sapo</b>"), ("cover_caption", "<img src=x onerror=alert(4)>")],
+        &[
+            ("body_html", evil_body),
+            ("sapo", "<b>sapo</b>"),
+            ("cover_caption", "<img src=x onerror=alert(4)>"),
+        ],
     );
     let id = create(&app, &editor, form).await;
 
@@ -171,12 +245,25 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
         .fetch_one(&db)
         .await
         .unwrap();
-    for gone in ["onclick", "javascript:", "<script", "onerror", "<iframe", "<style", "<form", "<input"] {
+    for gone in [
+        "onclick",
+        "javascript:",
+        "<script",
+        "onerror",
+        "<iframe",
+        "<style",
+        "<form",
+        "<input",
+    ] {
         assert!(!body.contains(gone), "{gone} stored in {body}");
     }
     assert!(body.contains("Đoạn"));
 
-    let slug: String = sqlx::query_scalar("select slug from article where article_id = $1").bind(id).fetch_one(&db).await.unwrap();
+    let slug: String = sqlx::query_scalar("select slug from article where article_id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
     let page = app.get(&format!("/bai-viet/{slug}")).await;
     page.assert_contains("&#60;script&#62;alert(&#39;tiêu đề&#39;)&#60;/script&#62; Tin");
     page.assert_contains("&#60;b&#62;sapo&#60;/b&#62;");
@@ -192,8 +279,16 @@ async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
-    let form = article_form(news, "Cầu mới bắc qua sông Hồng", "publish", &[("cover_caption", "Cầu nhìn từ bờ bắc"), ("cover_alt", "Cây cầu thép")])
-        .file("cover", "cau.jpg", "image/jpeg", &jpeg(2000, 1000));
+    let form = article_form(
+        news,
+        "Cầu mới bắc qua sông Hồng",
+        "publish",
+        &[
+            ("cover_caption", "Cầu nhìn từ bờ bắc"),
+            ("cover_alt", "Cây cầu thép"),
+        ],
+    )
+    .file("cover", "cau.jpg", "image/jpeg", &jpeg(2000, 1000));
     let id = create(&app, &reporter, form).await;
 
     let (path, widths): (String, Vec<i32>) =
@@ -205,7 +300,9 @@ async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
     assert_eq!(widths, [480, 960, 1600]);
     assert!(path.ends_with("-1600.jpg"), "{path}");
     for width in widths {
-        let file = app.media_dir().join(toasoan::media::variant_path(&path, width).unwrap());
+        let file = app
+            .media_dir()
+            .join(toasoan::media::variant_path(&path, width).unwrap());
         let (w, _) = image::image_dimensions(&file).unwrap();
         assert_eq!(w, width as u32);
     }
@@ -225,19 +322,33 @@ async fn bad_uploads_get_a_message_keep_the_form_and_store_nothing(db: PgPool) {
 
     // A 100000x100000 PNG header: a decompression bomb.
     let mut bomb = Vec::new();
-    image::RgbImage::new(1, 1).write_to(&mut Cursor::new(&mut bomb), image::ImageFormat::Png).unwrap();
+    image::RgbImage::new(1, 1)
+        .write_to(&mut Cursor::new(&mut bomb), image::ImageFormat::Png)
+        .unwrap();
     bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
     let crc = crc32(&bomb[12..29]);
     bomb[29..33].copy_from_slice(&crc.to_be_bytes());
 
-    let oversize: Vec<u8> = jpeg(1200, 1200).into_iter().chain(std::iter::repeat_n(0u8, 300 * 1024)).collect();
+    let oversize: Vec<u8> = jpeg(1200, 1200)
+        .into_iter()
+        .chain(std::iter::repeat_n(0u8, 300 * 1024))
+        .collect();
     for (name, bytes, message) in [
-        ("bai-viet.jpg", b"this is not an image at all".to_vec(), "không phải ảnh JPEG, PNG hoặc WebP"),
+        (
+            "bai-viet.jpg",
+            b"this is not an image at all".to_vec(),
+            "không phải ảnh JPEG, PNG hoặc WebP",
+        ),
         ("bom.png", bomb, "Kích thước ảnh quá lớn"),
         ("to.jpg", oversize, "vượt quá dung lượng cho phép"),
     ] {
-        let form = article_form(news, "Tin có ảnh lỗi", "save", &[("sapo", "Sapo vẫn còn")]).file("cover", name, "image/jpeg", &bytes);
+        let form = article_form(news, "Tin có ảnh lỗi", "save", &[("sapo", "Sapo vẫn còn")]).file(
+            "cover",
+            name,
+            "image/jpeg",
+            &bytes,
+        );
         let response = app.post_multipart(&reporter, "/admin/articles", form).await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         response.assert_contains(message);
@@ -245,7 +356,11 @@ async fn bad_uploads_get_a_message_keep_the_form_and_store_nothing(db: PgPool) {
         response.assert_contains("Sapo vẫn còn");
     }
     assert_eq!(count(&db, "article").await, 0);
-    assert_eq!(std::fs::read_dir(app.media_dir()).unwrap().count(), 0, "no file stored");
+    assert_eq!(
+        std::fs::read_dir(app.media_dir()).unwrap().count(),
+        0,
+        "no file stored"
+    );
 }
 
 /// CRC-32 (IEEE), for crafting a PNG header.
@@ -254,7 +369,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for byte in bytes {
         crc ^= u32::from(*byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -266,17 +385,46 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let first = app.staff(Role::Editor).await;
     let second = app.staff(Role::Editor).await;
-    let id = create(&app, &first, article_form(news, "Bài hai người cùng sửa", "save", &[])).await;
+    let id = create(
+        &app,
+        &first,
+        article_form(news, "Bài hai người cùng sửa", "save", &[]),
+    )
+    .await;
     let uri = format!("/admin/articles/{id}");
 
     // Both opened version 1; the first saves.
     let saved = app
-        .post_multipart(&first, &uri, article_form(news, "Bài hai người cùng sửa", "save", &[("version", "1"), ("body_html", "<p>Bản của người thứ nhất.</p>")]))
+        .post_multipart(
+            &first,
+            &uri,
+            article_form(
+                news,
+                "Bài hai người cùng sửa",
+                "save",
+                &[
+                    ("version", "1"),
+                    ("body_html", "<p>Bản của người thứ nhất.</p>"),
+                ],
+            ),
+        )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     // The second saves from the old version.
     let stale = app
-        .post_multipart(&second, &uri, article_form(news, "Bài hai người cùng sửa", "save", &[("version", "1"), ("body_html", "<p>Bản của người thứ hai.</p>")]))
+        .post_multipart(
+            &second,
+            &uri,
+            article_form(
+                news,
+                "Bài hai người cùng sửa",
+                "save",
+                &[
+                    ("version", "1"),
+                    ("body_html", "<p>Bản của người thứ hai.</p>"),
+                ],
+            ),
+        )
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     stale.assert_contains("Bài viết vừa được người khác sửa");
@@ -286,17 +434,27 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     stale.assert_contains("<p>Bản của người thứ nhất.</p>");
     stale.assert_contains(r#"name="version" value="2""#);
 
-    let (body, version): (String, i32) = sqlx::query_as("select body_html, version from article where article_id = $1")
-        .bind(id)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let (body, version): (String, i32) =
+        sqlx::query_as("select body_html, version from article where article_id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert_eq!(body, "<p>Bản của người thứ nhất.</p>");
     assert_eq!(version, 2);
 
     // After merging, saving from the version shown works.
     let merged = app
-        .post_multipart(&second, &uri, article_form(news, "Bài hai người cùng sửa", "save", &[("version", "2"), ("body_html", "<p>Bản đã gộp.</p>")]))
+        .post_multipart(
+            &second,
+            &uri,
+            article_form(
+                news,
+                "Bài hai người cùng sửa",
+                "save",
+                &[("version", "2"), ("body_html", "<p>Bản đã gộp.</p>")],
+            ),
+        )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER);
 }
@@ -306,28 +464,66 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(&app, &editor, article_form(news, "Bài có lịch sử", "save", &[("body_html", "<p>Bản đầu.</p>")])).await;
+    let id = create(
+        &app,
+        &editor,
+        article_form(
+            news,
+            "Bài có lịch sử",
+            "save",
+            &[("body_html", "<p>Bản đầu.</p>")],
+        ),
+    )
+    .await;
     let uri = format!("/admin/articles/{id}");
-    app.post_multipart(&editor, &uri, article_form(news, "Bài có lịch sử", "save", &[("version", "1"), ("body_html", "<p>Bản sau.</p>")]))
-        .await;
+    app.post_multipart(
+        &editor,
+        &uri,
+        article_form(
+            news,
+            "Bài có lịch sử",
+            "save",
+            &[("version", "1"), ("body_html", "<p>Bản sau.</p>")],
+        ),
+    )
+    .await;
 
     let list = app.get_as(&editor, &format!("{uri}/revisions")).await;
     assert_eq!(list.status, StatusCode::OK);
     list.assert_contains("2 (hiện tại)");
-    let first: i64 = sqlx::query_scalar("select article_revision_id from article_revision where article_id = $1 and version = 1")
+    let first: i64 = sqlx::query_scalar(
+        "select article_revision_id from article_revision where article_id = $1 and version = 1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let old = app
+        .get_as(&editor, &format!("{uri}/revisions/{first}"))
+        .await;
+    old.assert_contains("<p>Bản đầu.</p>");
+
+    let restored = app
+        .post_form(
+            Some(&editor),
+            &format!("{uri}/revisions/{first}/restore"),
+            &[],
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let body: String = sqlx::query_scalar("select body_html from article where article_id = $1")
         .bind(id)
         .fetch_one(&db)
         .await
         .unwrap();
-    let old = app.get_as(&editor, &format!("{uri}/revisions/{first}")).await;
-    old.assert_contains("<p>Bản đầu.</p>");
-
-    let restored = app.post_form(Some(&editor), &format!("{uri}/revisions/{first}/restore"), &[]).await;
-    assert_eq!(restored.status, StatusCode::SEE_OTHER);
-    let body: String = sqlx::query_scalar("select body_html from article where article_id = $1").bind(id).fetch_one(&db).await.unwrap();
     assert_eq!(body, "<p>Bản đầu.</p>");
     assert_eq!(count(&db, "article_revision").await, 3);
-    assert_eq!(app.get_as(&editor, &format!("{uri}/revisions/abc")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get_as(&editor, &format!("{uri}/revisions/abc"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -335,21 +531,51 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(&app, &editor, article_form(news, "Tiêu đề đầu tiên", "publish", &[])).await;
+    let id = create(
+        &app,
+        &editor,
+        article_form(news, "Tiêu đề đầu tiên", "publish", &[]),
+    )
+    .await;
     let moved = app
-        .post_multipart(&editor, &format!("/admin/articles/{id}"), article_form(news, "Tiêu đề đầu tiên", "save", &[("version", "1"), ("slug", "tieu-de-da-sua")]))
+        .post_multipart(
+            &editor,
+            &format!("/admin/articles/{id}"),
+            article_form(
+                news,
+                "Tiêu đề đầu tiên",
+                "save",
+                &[("version", "1"), ("slug", "tieu-de-da-sua")],
+            ),
+        )
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    assert_eq!(status_of(&db, id).await, Status::Published, "editing does not take it offline");
+    assert_eq!(
+        status_of(&db, id).await,
+        Status::Published,
+        "editing does not take it offline"
+    );
     let old = app.get("/bai-viet/tieu-de-dau-tien").await;
     assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old.header(header::LOCATION), "/bai-viet/tieu-de-da-sua");
 
     // Another article cannot take either slug.
-    let taken = app.post_multipart(&editor, "/admin/articles", article_form(news, "Bài khác", "save", &[("slug", "tieu-de-dau-tien")])).await;
+    let taken = app
+        .post_multipart(
+            &editor,
+            "/admin/articles",
+            article_form(news, "Bài khác", "save", &[("slug", "tieu-de-dau-tien")]),
+        )
+        .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     taken.assert_contains("Đường dẫn này đã được dùng cho bài khác.");
-    let bad = app.post_multipart(&editor, "/admin/articles", article_form(news, "Bài khác", "save", &[("slug", "Có Dấu")])).await;
+    let bad = app
+        .post_multipart(
+            &editor,
+            "/admin/articles",
+            article_form(news, "Bài khác", "save", &[("slug", "Có Dấu")]),
+        )
+        .await;
     bad.assert_contains("Đường dẫn chỉ gồm chữ thường không dấu");
 }
 
@@ -358,31 +584,70 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let soon = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap()) + time::Duration::hours(1);
-    let when = format!("{:04}-{:02}-{:02}T{:02}:{:02}", soon.year(), u8::from(soon.month()), soon.day(), soon.hour(), soon.minute());
-    let id = create(&app, &editor, article_form(news, "Tin hẹn giờ", "schedule", &[("published_at", &when)])).await;
+    let soon = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap())
+        + time::Duration::hours(1);
+    let when = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        soon.year(),
+        u8::from(soon.month()),
+        soon.day(),
+        soon.hour(),
+        soon.minute()
+    );
+    let id = create(
+        &app,
+        &editor,
+        article_form(news, "Tin hẹn giờ", "schedule", &[("published_at", &when)]),
+    )
+    .await;
     assert_eq!(status_of(&db, id).await, Status::Scheduled);
-    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::NOT_FOUND);
-    assert!(toasoan::scheduler::publish_due(&app.state).await.unwrap().is_empty(), "not yet");
+    assert_eq!(
+        app.get("/bai-viet/tin-hen-gio").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        toasoan::scheduler::publish_due(&app.state)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not yet"
+    );
 
-    sqlx::query("update article set published_at = now() - interval '1 second' where article_id = $1")
-        .bind(id)
-        .execute(&db)
-        .await
-        .unwrap();
+    sqlx::query(
+        "update article set published_at = now() - interval '1 second' where article_id = $1",
+    )
+    .bind(id)
+    .execute(&db)
+    .await
+    .unwrap();
     // Two instances at once: the article goes out once.
-    let (a, b) = tokio::join!(toasoan::scheduler::publish_due(&app.state), toasoan::scheduler::publish_due(&app.state));
+    let (a, b) = tokio::join!(
+        toasoan::scheduler::publish_due(&app.state),
+        toasoan::scheduler::publish_due(&app.state)
+    );
     assert_eq!(a.unwrap().len() + b.unwrap().len(), 1);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::OK);
-    let logged: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'article.published_on_schedule'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    assert_eq!(
+        app.get("/bai-viet/tin-hen-gio").await.status,
+        StatusCode::OK
+    );
+    let logged: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'article.published_on_schedule'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
     assert_eq!(logged, 1);
 
     // Scheduling needs a time in the future.
-    let past = app.post_multipart(&editor, "/admin/articles", article_form(news, "Tin giờ cũ", "schedule", &[])).await;
+    let past = app
+        .post_multipart(
+            &editor,
+            "/admin/articles",
+            article_form(news, "Tin giờ cũ", "schedule", &[]),
+        )
+        .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     past.assert_contains("Hãy chọn thời điểm đăng trong tương lai.");
 }
@@ -394,7 +659,12 @@ async fn a_draft_preview_is_for_staff_only(db: PgPool) {
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(&app, &author, article_form(news, "Bản nháp để xem trước", "save", &[])).await;
+    let id = create(
+        &app,
+        &author,
+        article_form(news, "Bản nháp để xem trước", "save", &[]),
+    )
+    .await;
     let uri = format!("/admin/articles/{id}/preview");
 
     let preview = app.get_as(&author, &uri).await;
@@ -413,9 +683,25 @@ async fn reporters_edit_only_their_own_articles(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
-    let id = create(&app, &author, article_form(news, "Bài của tôi", "save", &[])).await;
-    assert_eq!(app.get_as(&other, &format!("/admin/articles/{id}")).await.status, StatusCode::FORBIDDEN);
-    let write = app.post_multipart(&other, &format!("/admin/articles/{id}"), article_form(news, "Chiếm bài", "save", &[("version", "1")])).await;
+    let id = create(
+        &app,
+        &author,
+        article_form(news, "Bài của tôi", "save", &[]),
+    )
+    .await;
+    assert_eq!(
+        app.get_as(&other, &format!("/admin/articles/{id}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let write = app
+        .post_multipart(
+            &other,
+            &format!("/admin/articles/{id}"),
+            article_form(news, "Chiếm bài", "save", &[("version", "1")]),
+        )
+        .await;
     assert_eq!(write.status, StatusCode::FORBIDDEN);
     let list = app.get_as(&other, "/admin/articles").await;
     list.assert_not_contains("Bài của tôi");
@@ -427,39 +713,76 @@ async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool)
     let tourism = category(&db, "Du lịch", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    create(&app, &editor, article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[])).await;
-    create(&app, &editor, article_form(tourism, "Mùa hoa Phong Hải", "save", &[])).await;
+    create(
+        &app,
+        &editor,
+        article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[]),
+    )
+    .await;
+    create(
+        &app,
+        &editor,
+        article_form(tourism, "Mùa hoa Phong Hải", "save", &[]),
+    )
+    .await;
 
     let all = app.get_as(&editor, "/admin/articles").await;
     all.assert_contains(r#"Tất cả <span class="count">2</span>"#);
     all.assert_contains(r#"Bản nháp <span class="count">1</span>"#);
-    let drafts = app.get_as(&editor, "/admin/articles?trang-thai=draft").await;
+    let drafts = app
+        .get_as(&editor, "/admin/articles?trang-thai=draft")
+        .await;
     drafts.assert_contains("Mùa hoa Phong Hải");
     drafts.assert_not_contains("Bảo Thắng đoàn kết");
-    let search = app.get_as(&editor, "/admin/articles?q=bao+thang+doan").await;
+    let search = app
+        .get_as(&editor, "/admin/articles?q=bao+thang+doan")
+        .await;
     search.assert_contains("Bảo Thắng đoàn kết vượt khó");
     search.assert_not_contains("Mùa hoa Phong Hải");
-    let by_category = app.get_as(&editor, &format!("/admin/articles?chuyen-muc={tourism}")).await;
+    let by_category = app
+        .get_as(&editor, &format!("/admin/articles?chuyen-muc={tourism}"))
+        .await;
     by_category.assert_contains("Mùa hoa Phong Hải");
     by_category.assert_not_contains("Bảo Thắng đoàn kết");
-    assert_eq!(app.get_as(&editor, "/admin/articles?trang=9").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get_as(&editor, "/admin/articles?trang=9").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     let app = TestApp::new(db).await;
     let reporter = app.staff(Role::Reporter).await;
-    let ok = app.post_multipart(&reporter, "/admin/media", Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(800, 600))).await;
+    let ok = app
+        .post_multipart(
+            &reporter,
+            "/admin/media",
+            Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(800, 600)),
+        )
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let json: serde_json::Value = serde_json::from_str(&ok.body).unwrap();
     assert!(json["src"].as_str().unwrap().ends_with("-800.jpg"));
     assert_eq!(json["width"], 800);
     assert!(json["srcset"].as_str().unwrap().contains("480w"));
-    let bad = app.post_multipart(&reporter, "/admin/media", Multipart::default().file("image", "a.jpg", "image/jpeg", b"nope")).await;
+    let bad = app
+        .post_multipart(
+            &reporter,
+            "/admin/media",
+            Multipart::default().file("image", "a.jpg", "image/jpeg", b"nope"),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("error"));
     let moderator = app.staff(Role::Moderator).await;
-    let forbidden = app.post_multipart(&moderator, "/admin/media", Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(10, 10))).await;
+    let forbidden = app
+        .post_multipart(
+            &moderator,
+            "/admin/media",
+            Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(10, 10)),
+        )
+        .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
 
@@ -468,19 +791,45 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(&app, &editor, article_form(news, "Tin sẽ gỡ", "publish", &[])).await;
+    let id = create(
+        &app,
+        &editor,
+        article_form(news, "Tin sẽ gỡ", "publish", &[]),
+    )
+    .await;
     assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::OK);
-    let response = app.post_form(Some(&editor), &format!("/admin/articles/{id}/unpublish"), &[]).await;
+    let response = app
+        .post_form(
+            Some(&editor),
+            &format!("/admin/articles/{id}/unpublish"),
+            &[],
+        )
+        .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Archived);
-    assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::NOT_FOUND);
-    let deleted = app.post_form(Some(&editor), &format!("/admin/articles/{id}/delete"), &[]).await;
+    assert_eq!(
+        app.get("/bai-viet/tin-se-go").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let deleted = app
+        .post_form(Some(&editor), &format!("/admin/articles/{id}/delete"), &[])
+        .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(count(&db, "article").await, 0);
-    let actions: Vec<String> = sqlx::query_scalar("select action from audit_log where target_id = $1 order by audit_log_id")
-        .bind(id)
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    assert_eq!(actions, ["article.created", "article.published", "article.unpublished", "article.deleted"]);
+    let actions: Vec<String> = sqlx::query_scalar(
+        "select action from audit_log where target_id = $1 order by audit_log_id",
+    )
+    .bind(id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "article.created",
+            "article.published",
+            "article.unpublished",
+            "article.deleted"
+        ]
+    );
 }

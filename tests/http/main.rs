@@ -4,6 +4,8 @@ mod support;
 
 mod admin_articles;
 mod admin_auth;
+mod admin_categories;
+mod admin_people;
 mod articles;
 mod categories;
 mod demo;

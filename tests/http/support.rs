@@ -86,7 +86,10 @@ impl TestApp {
     /// The app with some settings changed from the test defaults.
     pub async fn with_config(db: PgPool, change: impl FnOnce(&mut Config)) -> Self {
         // Errors the app logs show up in the output of a failing test.
-        let _ = tracing_subscriber::fmt().with_env_filter("toasoan=warn").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("toasoan=warn")
+            .with_test_writer()
+            .try_init();
         let media = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(media.path());
         change(&mut config);
@@ -159,10 +162,20 @@ impl TestApp {
         let username = format!("{}{n}", role.as_str());
         let user_id = create_user(&self.state.db, &username, role).await;
         let token = session::new_token();
-        db::sessions::insert(&self.state.db, &session::hash(&token), user_id, "127.0.0.1", "test")
-            .await
-            .expect("session");
-        Staff { user_id, username, cookie: format!("{}={token}", session::COOKIE) }
+        db::sessions::insert(
+            &self.state.db,
+            &session::hash(&token),
+            user_id,
+            "127.0.0.1",
+            "test",
+        )
+        .await
+        .expect("session");
+        Staff {
+            user_id,
+            username,
+            cookie: format!("{}={token}", session::COOKIE),
+        }
     }
 
     pub async fn get_as(&self, who: &Staff, uri: &str) -> TestResponse {
@@ -171,8 +184,15 @@ impl TestApp {
     }
 
     /// A form post from a page of this site, as a browser sends it.
-    pub async fn post_form(&self, who: Option<&Staff>, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    pub async fn post_form(
+        &self,
+        who: Option<&Staff>,
+        uri: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
         let mut request = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN)
@@ -223,7 +243,10 @@ const BOUNDARY: &str = "toasoan-test-boundary-7MA4YWxkTrZu0gW";
 impl Multipart {
     pub fn text(mut self, name: &str, value: &str) -> Self {
         self.parts.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
         self
     }
@@ -241,12 +264,18 @@ impl Multipart {
     }
 
     pub fn fields(self, fields: &[(&str, &str)]) -> Self {
-        fields.iter().fold(self, |form, (name, value)| form.text(name, value))
+        fields
+            .iter()
+            .fold(self, |form, (name, value)| form.text(name, value))
     }
 
     fn finish(mut self) -> (String, Vec<u8>) {
-        self.parts.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        (format!("multipart/form-data; boundary={BOUNDARY}"), self.parts)
+        self.parts
+            .extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        (
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+            self.parts,
+        )
     }
 }
 

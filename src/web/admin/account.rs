@@ -61,15 +61,27 @@ pub async fn change_password(
         errors.add("confirm", "Hai lần nhập mật khẩu mới không khớp nhau.");
     }
     if !errors.is_empty() {
-        let layout = AdminLayout::new(&state, user, "Đổi mật khẩu", "password").with_flash(Flash::default());
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, PasswordPage { layout, errors }).into_response());
+        let layout =
+            AdminLayout::new(&state, user, "Đổi mật khẩu", "password").with_flash(Flash::default());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            PasswordPage { layout, errors },
+        )
+            .into_response());
     }
 
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin().await?;
     db::users::set_password(&mut *tx, user.user_id, &hash).await?;
     db::sessions::delete_others(&mut *tx, user.user_id, Some(&user.session)).await?;
-    db::audit::record(&mut *tx, user.actor(&ip), "user.password_changed", Some(("user", user.user_id)), "").await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "user.password_changed",
+        Some(("user", user.user_id)),
+        "",
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&with_message("/admin", "password-changed")).into_response())
 }

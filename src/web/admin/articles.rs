@@ -55,7 +55,10 @@ pub fn routes(max_upload: usize) -> Router<AppState> {
         .route("/articles/{id}/delete", post(delete_article))
         .route("/articles/{id}/revisions", get(list_revisions))
         .route("/articles/{id}/revisions/{revision}", get(show_revision))
-        .route("/articles/{id}/revisions/{revision}/restore", post(restore_revision))
+        .route(
+            "/articles/{id}/revisions/{revision}/restore",
+            post(restore_revision),
+        )
         .merge(uploads)
 }
 
@@ -91,7 +94,11 @@ fn can_edit(state: &AppState, user: &CurrentUser, article: &EditableArticle) -> 
 async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<EditableArticle> {
     user.require(Capability::WriteArticles)?;
     let article = db::articles::get_editable(&state.db, id).await?;
-    if can_edit(state, user, &article) { Ok(article) } else { Err(AppError::Forbidden) }
+    if can_edit(state, user, &article) {
+        Ok(article)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +132,11 @@ pub struct ArticleListPage {
 
 impl ArticleListPage {
     fn category_name(&self, id: &i64) -> String {
-        self.site.categories.get(*id).map(|c| c.name.clone()).unwrap_or_default()
+        self.site
+            .categories
+            .get(*id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
     }
 
     fn updated(&self, a: &AdminArticle) -> String {
@@ -133,7 +144,9 @@ impl ArticleListPage {
     }
 
     fn published(&self, a: &AdminArticle) -> String {
-        a.published_at.map(format::datetime_short).unwrap_or_default()
+        a.published_at
+            .map(format::datetime_short)
+            .unwrap_or_default()
     }
 
     fn status_url(&self, status: Option<Status>) -> String {
@@ -164,18 +177,29 @@ pub async fn list_articles(
             .ok()
             .filter(|id| site.categories.get(*id).is_some())
             .map(|id| site.categories.subtree_ids(id)),
-        author_id: if own_only { Some(user.user_id) } else { query.author.parse().ok() },
+        author_id: if own_only {
+            Some(user.user_id)
+        } else {
+            query.author.parse().ok()
+        },
         title: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
     };
     let total = db::articles::count_admin(&state.db, &filter).await?;
     let base = list_url(&query);
     let pager = Pager::new(base, page, total, PER_PAGE).ok_or(AppError::NotFound)?;
-    let articles =
-        db::articles::list_admin(&state.db, &filter, i64::from(PER_PAGE), pager.offset(PER_PAGE))
-            .await?;
-    let counts =
-        db::articles::counts(&state.db, own_only.then_some(user.user_id)).await?;
-    let authors = if own_only { Vec::new() } else { db::users::list(&state.db).await? };
+    let articles = db::articles::list_admin(
+        &state.db,
+        &filter,
+        i64::from(PER_PAGE),
+        pager.offset(PER_PAGE),
+    )
+    .await?;
+    let counts = db::articles::counts(&state.db, own_only.then_some(user.user_id)).await?;
+    let authors = if own_only {
+        Vec::new()
+    } else {
+        db::users::list(&state.db).await?
+    };
     Ok(ArticleListPage {
         site,
         layout: AdminLayout::new(&state, user, "Bài viết", "articles").with_flash(flash),
@@ -203,7 +227,11 @@ fn list_url(query: &ListQuery) -> String {
         }
     }
     let query = url.finish();
-    if query.is_empty() { "/admin/articles".to_owned() } else { format!("/admin/articles?{query}") }
+    if query.is_empty() {
+        "/admin/articles".to_owned()
+    } else {
+        format!("/admin/articles?{query}")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +291,9 @@ impl ArticleForm {
             if name == "cover" {
                 let bytes = field.bytes().await?;
                 if !bytes.is_empty() {
-                    upload = Some(Upload { bytes: bytes.to_vec() });
+                    upload = Some(Upload {
+                        bytes: bytes.to_vec(),
+                    });
                 }
                 continue;
             }
@@ -301,7 +331,12 @@ impl ArticleForm {
         let title = required(&mut errors, "title", &self.title, TITLE_MAX);
         let sapo = optional(&mut errors, "sapo", &self.sapo, SAPO_MAX);
         let byline = optional(&mut errors, "byline", &self.byline, BYLINE_MAX);
-        let cover_caption = optional(&mut errors, "cover_caption", &self.cover_caption, CAPTION_MAX);
+        let cover_caption = optional(
+            &mut errors,
+            "cover_caption",
+            &self.cover_caption,
+            CAPTION_MAX,
+        );
         let cover_alt = optional(&mut errors, "cover_alt", &self.cover_alt, CAPTION_MAX);
 
         let body_html = sanitize::body(&self.body_html);
@@ -320,13 +355,18 @@ impl ArticleForm {
                 "slug",
                 "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 120 ký tự).",
             );
-        } else if !slug.is_empty() && db::articles::slug_taken(&state.db, &slug, article_id).await? {
+        } else if !slug.is_empty() && db::articles::slug_taken(&state.db, &slug, article_id).await?
+        {
             errors.add("slug", "Đường dẫn này đã được dùng cho bài khác.");
         }
         self.slug = slug.clone();
 
         let site = state.site.get();
-        let category_id = self.category_id.parse::<i64>().ok().filter(|id| site.categories.get(*id).is_some());
+        let category_id = self
+            .category_id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| site.categories.get(*id).is_some());
         if category_id.is_none() {
             errors.add("category_id", "Vui lòng chọn chuyên mục.");
         }
@@ -349,7 +389,14 @@ impl ArticleForm {
             self.cover_widths.clear();
         }
         if let Some(upload) = upload {
-            match media::save_image(&*state.media, upload.bytes, state.upload_limits(), OffsetDateTime::now_utc()).await {
+            match media::save_image(
+                &*state.media,
+                upload.bytes,
+                state.upload_limits(),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            {
                 Ok(saved) => {
                     self.cover_image = saved.path;
                     self.cover_widths = join_widths(&saved.widths);
@@ -361,7 +408,11 @@ impl ArticleForm {
         }
         let cover_image = Some(self.cover_image.trim().to_owned())
             .filter(|path| !path.is_empty() && crate::media::storage::validate_key(path).is_ok());
-        let cover_widths = if cover_image.is_some() { parse_widths(&self.cover_widths) } else { Vec::new() };
+        let cover_widths = if cover_image.is_some() {
+            parse_widths(&self.cover_widths)
+        } else {
+            Vec::new()
+        };
 
         if !errors.is_empty() {
             return Ok(Err(errors));
@@ -384,11 +435,18 @@ impl ArticleForm {
 }
 
 fn join_widths(widths: &[i32]) -> String {
-    widths.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+    widths
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn parse_widths(text: &str) -> Vec<i32> {
-    text.split(',').filter_map(|w| w.trim().parse().ok()).filter(|w| (1..=10_000).contains(w)).collect()
+    text.split(',')
+        .filter_map(|w| w.trim().parse().ok())
+        .filter(|w| (1..=10_000).contains(w))
+        .collect()
 }
 
 const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
@@ -399,7 +457,14 @@ const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
 /// `<input type="datetime-local">` value, in Vietnam's time.
 fn local_input(at: OffsetDateTime) -> String {
     let t = at.to_offset(VIETNAM);
-    format!("{:04}-{:02}-{:02}T{:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// Parses a `datetime-local` value typed in Vietnam's time.
@@ -445,7 +510,10 @@ fn next_status(
         Action::Save => Some(current.unwrap_or(Status::Draft)),
         Action::Submit => Some(Status::Pending),
         Action::Publish | Action::Schedule if !may_publish => {
-            errors.add("action", "Bài của bạn cần biên tập viên duyệt: hãy bấm \"Gửi duyệt\".");
+            errors.add(
+                "action",
+                "Bài của bạn cần biên tập viên duyệt: hãy bấm \"Gửi duyệt\".",
+            );
             None
         }
         Action::Publish => match fields.published_at {
@@ -570,7 +638,10 @@ impl ArticleFormPage {
     }
 }
 
-pub async fn new_article(State(state): State<AppState>, user: CurrentUser) -> AppResult<ArticleFormPage> {
+pub async fn new_article(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<ArticleFormPage> {
     user.require(Capability::WriteArticles)?;
     let settings = &state.site.get().settings;
     let form = ArticleForm {
@@ -578,7 +649,13 @@ pub async fn new_article(State(state): State<AppState>, user: CurrentUser) -> Ap
         comments_open: settings.comments_open_default,
         ..ArticleForm::default()
     };
-    Ok(ArticleFormPage::new(&state, user, None, form, FieldErrors::default()))
+    Ok(ArticleFormPage::new(
+        &state,
+        user,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
 }
 
 pub async fn edit_article(
@@ -628,12 +705,23 @@ pub async fn create_article(
     let id = db::articles::insert_article(&mut *tx, &fields, user.user_id, status).await?;
     db::revisions::snapshot(&mut *tx, id, user.user_id).await?;
     let target = Some(("article", id));
-    db::audit::record(&mut *tx, user.actor(&ip), "article.created", target, &fields.title).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "article.created",
+        target,
+        &fields.title,
+    )
+    .await?;
     if let Some(action) = status_action(None, status) {
         db::audit::record(&mut *tx, user.actor(&ip), action, target, &fields.title).await?;
     }
     tx.commit().await?;
-    Ok(Redirect::to(&with_message(&format!("/admin/articles/{id}"), flash_for(status, None))).into_response())
+    Ok(Redirect::to(&with_message(
+        &format!("/admin/articles/{id}"),
+        flash_for(status, None),
+    ))
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -667,14 +755,24 @@ pub async fn update_article(
         Err(errors) => (ArticleFields::default(), errors),
     };
     // A published or scheduled article whose time was cleared keeps the time it had.
-    if fields.published_at.is_none() && matches!(article.status, Status::Published | Status::Scheduled) {
+    if fields.published_at.is_none()
+        && matches!(article.status, Status::Published | Status::Scheduled)
+    {
         fields.published_at = article.published_at;
     }
     let Ok(expected_version) = form.version.trim().parse::<i32>() else {
-        return Err(AppError::Page(ErrorPage::for_status(StatusCode::BAD_REQUEST)));
+        return Err(AppError::Page(ErrorPage::for_status(
+            StatusCode::BAD_REQUEST,
+        )));
     };
     let status = if errors.is_empty() {
-        next_status(action, Some(article.status), may_publish, &mut fields, &mut errors)
+        next_status(
+            action,
+            Some(article.status),
+            may_publish,
+            &mut fields,
+            &mut errors,
+        )
     } else {
         None
     };
@@ -688,7 +786,9 @@ pub async fn update_article(
     };
 
     let mut tx = state.db.begin().await?;
-    let saved = db::articles::update_article(&mut tx, id, expected_version, &fields, status, user.user_id).await?;
+    let saved =
+        db::articles::update_article(&mut tx, id, expected_version, &fields, status, user.user_id)
+            .await?;
     if saved.is_none() {
         // Someone saved between our read and our write: nothing was written.
         tx.rollback().await?;
@@ -697,7 +797,14 @@ pub async fn update_article(
     }
     db::revisions::snapshot(&mut *tx, id, user.user_id).await?;
     if let Some(audit) = status_action(Some(article.status), status) {
-        db::audit::record(&mut *tx, user.actor(&ip), audit, Some(("article", id)), &fields.title).await?;
+        db::audit::record(
+            &mut *tx,
+            user.actor(&ip),
+            audit,
+            Some(("article", id)),
+            &fields.title,
+        )
+        .await?;
     }
     tx.commit().await?;
     let flash = flash_for(status, Some(article.status));
@@ -720,9 +827,19 @@ async fn conflict(
         .next()
         .and_then(|r| r.editor_name)
         .unwrap_or_default();
-    let layout = AdminLayout::new(state, user.clone(), "Bài viết vừa được người khác sửa", "articles");
+    let layout = AdminLayout::new(
+        state,
+        user.clone(),
+        "Bài viết vừa được người khác sửa",
+        "articles",
+    );
     let inner = ArticleFormPage::new(state, user, Some(saved.clone()), form, errors);
-    let page = ConflictPage { layout, inner, saved, saved_by };
+    let page = ConflictPage {
+        layout,
+        inner,
+        saved,
+        saved_by,
+    };
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
@@ -747,12 +864,21 @@ pub async fn approve_article(
     let now = OffsetDateTime::now_utc();
     let (status, at, audit, flash) = match article.published_at {
         Some(at) if at > now => (Status::Scheduled, at, "article.scheduled", "scheduled"),
-        Some(at) if article.status == Status::Archived => (Status::Published, at, "article.published", "published"),
+        Some(at) if article.status == Status::Archived => {
+            (Status::Published, at, "article.published", "published")
+        }
         _ => (Status::Published, now, "article.published", "published"),
     };
     let mut tx = state.db.begin().await?;
     db::articles::set_status(&mut *tx, id, status, Some(at), "", user.user_id).await?;
-    db::audit::record(&mut *tx, user.actor(&ip), audit, Some(("article", id)), &article.title).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        audit,
+        Some(("article", id)),
+        &article.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&with_message(&format!("/admin/articles/{id}"), flash)).into_response())
 }
@@ -770,7 +896,14 @@ pub async fn return_article(
     let note: String = clean(&form.note).chars().take(2000).collect();
     let mut tx = state.db.begin().await?;
     db::articles::set_status(&mut *tx, id, Status::Draft, None, &note, user.user_id).await?;
-    db::audit::record(&mut *tx, user.actor(&ip), "article.returned", Some(("article", id)), &note).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "article.returned",
+        Some(("article", id)),
+        &note,
+    )
+    .await?;
     tx.commit().await?;
     let _ = article;
     Ok(Redirect::to(&with_message(&format!("/admin/articles/{id}"), "returned")).into_response())
@@ -789,9 +922,20 @@ pub async fn unpublish_article(
     }
     let mut tx = state.db.begin().await?;
     db::articles::set_status(&mut *tx, id, Status::Archived, None, "", user.user_id).await?;
-    db::audit::record(&mut *tx, user.actor(&ip), "article.unpublished", Some(("article", id)), &article.title).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "article.unpublished",
+        Some(("article", id)),
+        &article.title,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&with_message(&format!("/admin/articles/{id}"), "unpublished")).into_response())
+    Ok(Redirect::to(&with_message(
+        &format!("/admin/articles/{id}"),
+        "unpublished",
+    ))
+    .into_response())
 }
 
 /// Delete for good: editors any article, a reporter their own draft.
@@ -807,7 +951,14 @@ pub async fn delete_article(
     }
     let mut tx = state.db.begin().await?;
     db::articles::delete(&mut *tx, id).await?;
-    db::audit::record(&mut *tx, user.actor(&ip), "article.deleted", Some(("article", id)), &article.title).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "article.deleted",
+        Some(("article", id)),
+        &article.title,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&with_message("/admin/articles", "deleted")).into_response())
 }
@@ -819,7 +970,9 @@ pub async fn preview_article(
     IdParam(id): IdParam,
 ) -> AppResult<Response> {
     let article = editable(&state, &user, id).await?;
-    let mut page = ArticlePage::build(&state, article.as_published(), true).await?.into_response();
+    let mut page = ArticlePage::build(&state, article.as_published(), true)
+        .await?
+        .into_response();
     page.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -852,7 +1005,12 @@ pub async fn list_revisions(
     let article = editable(&state, &user, id).await?;
     let revisions = db::revisions::list(&state.db, id).await?;
     Ok(RevisionsPage {
-        layout: AdminLayout::new(&state, user, format!("Lịch sử sửa: {}", article.title), "articles"),
+        layout: AdminLayout::new(
+            &state,
+            user,
+            format!("Lịch sử sửa: {}", article.title),
+            "articles",
+        ),
         article,
         revisions,
     })
@@ -896,7 +1054,12 @@ pub async fn show_revision(
     let article = editable(&state, &user, id).await?;
     let revision = db::revisions::get(&state.db, id, revision_id).await?;
     Ok(RevisionPage {
-        layout: AdminLayout::new(&state, user, format!("Phiên bản {}", revision.version), "articles"),
+        layout: AdminLayout::new(
+            &state,
+            user,
+            format!("Phiên bản {}", revision.version),
+            "articles",
+        ),
         article,
         revision,
     })
@@ -914,15 +1077,29 @@ pub async fn restore_revision(
     let revision = db::revisions::get(&state.db, id, revision_id).await?;
     let fields = revision.fields(&article.slug, article.category_id);
     let mut tx = state.db.begin().await?;
-    let saved =
-        db::articles::update_article(&mut tx, id, article.version, &fields, article.status, user.user_id).await?;
+    let saved = db::articles::update_article(
+        &mut tx,
+        id,
+        article.version,
+        &fields,
+        article.status,
+        user.user_id,
+    )
+    .await?;
     if saved.is_none() {
         tx.rollback().await?;
         return Ok(Redirect::to(&format!("/admin/articles/{id}/revisions")).into_response());
     }
     db::revisions::snapshot(&mut *tx, id, user.user_id).await?;
     let details = format!("phiên bản {}", revision.version);
-    db::audit::record(&mut *tx, user.actor(&ip), "article.restored", Some(("article", id)), &details).await?;
+    db::audit::record(
+        &mut *tx,
+        user.actor(&ip),
+        "article.restored",
+        Some(("article", id)),
+        &details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&with_message(&format!("/admin/articles/{id}"), "restored")).into_response())
 }
@@ -954,7 +1131,14 @@ pub async fn upload_image(
     let Some(bytes) = bytes else {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Hãy chọn một ảnh.".into());
     };
-    match media::save_image(&*state.media, bytes, state.upload_limits(), OffsetDateTime::now_utc()).await {
+    match media::save_image(
+        &*state.media,
+        bytes,
+        state.upload_limits(),
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
         Ok(saved) => Ok(Json(serde_json::json!({
             "src": format!("/media/{}", saved.path),
             "srcset": media::srcset(&saved.path, &saved.widths, "/media"),
@@ -984,18 +1168,45 @@ mod tests {
     fn saving_keeps_the_status_and_publishing_needs_the_right() {
         let mut errors = FieldErrors::default();
         let mut fields = ArticleFields::default();
-        assert_eq!(next_status(Action::Save, Some(Status::Published), false, &mut fields, &mut errors), Some(Status::Published));
-        assert_eq!(next_status(Action::Save, None, false, &mut fields, &mut errors), Some(Status::Draft));
-        assert_eq!(next_status(Action::Publish, None, false, &mut fields, &mut errors), None);
+        assert_eq!(
+            next_status(
+                Action::Save,
+                Some(Status::Published),
+                false,
+                &mut fields,
+                &mut errors
+            ),
+            Some(Status::Published)
+        );
+        assert_eq!(
+            next_status(Action::Save, None, false, &mut fields, &mut errors),
+            Some(Status::Draft)
+        );
+        assert_eq!(
+            next_status(Action::Publish, None, false, &mut fields, &mut errors),
+            None
+        );
         assert!(errors.has("action"));
 
         let mut errors = FieldErrors::default();
-        assert_eq!(next_status(Action::Publish, None, true, &mut fields, &mut errors), Some(Status::Published));
-        assert!(fields.published_at.is_some(), "publishing now sets the time");
+        assert_eq!(
+            next_status(Action::Publish, None, true, &mut fields, &mut errors),
+            Some(Status::Published)
+        );
+        assert!(
+            fields.published_at.is_some(),
+            "publishing now sets the time"
+        );
         fields.published_at = Some(OffsetDateTime::now_utc() + time::Duration::hours(2));
-        assert_eq!(next_status(Action::Publish, None, true, &mut fields, &mut errors), Some(Status::Scheduled));
+        assert_eq!(
+            next_status(Action::Publish, None, true, &mut fields, &mut errors),
+            Some(Status::Scheduled)
+        );
         fields.published_at = None;
-        assert_eq!(next_status(Action::Schedule, None, true, &mut fields, &mut errors), None);
+        assert_eq!(
+            next_status(Action::Schedule, None, true, &mut fields, &mut errors),
+            None
+        );
         assert!(errors.has("published_at"));
     }
 }

@@ -29,6 +29,10 @@ impl DashboardPage {
     fn when(&self, entry: &Entry) -> String {
         format::datetime_short(entry.at)
     }
+
+    fn action<'a>(&self, entry: &'a Entry) -> &'a str {
+        crate::web::admin::audit::action_label(&entry.action).unwrap_or(&entry.action)
+    }
 }
 
 pub async fn show_dashboard(

@@ -80,19 +80,31 @@ pub async fn login(
     };
 
     if db::login_attempts::is_blocked(&state.db, &login, &ip).await? {
-        let actor = Actor { user_id: None, name: &login, ip: &ip };
+        let actor = Actor {
+            user_id: None,
+            name: &login,
+            ip: &ip,
+        };
         db::audit::record(&state.db, actor, "login.blocked", None, "").await?;
         return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS);
     }
 
     let credentials = db::users::find_credentials(&state.db, &login).await?;
     let stored = credentials.as_ref().map(|c| c.password_hash.clone());
-    let password_ok = password::verify(form.password.chars().take(password::MAX_LENGTH).collect(), stored).await?;
+    let password_ok = password::verify(
+        form.password.chars().take(password::MAX_LENGTH).collect(),
+        stored,
+    )
+    .await?;
     let user = credentials.filter(|c| password_ok && c.is_active);
 
     db::login_attempts::record(&state.db, &login, &ip, user.is_some()).await?;
     let Some(user) = user else {
-        let actor = Actor { user_id: None, name: &login, ip: &ip };
+        let actor = Actor {
+            user_id: None,
+            name: &login,
+            ip: &ip,
+        };
         db::audit::record(&state.db, actor, "login.failure", None, "").await?;
         return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
     };
@@ -103,8 +115,19 @@ pub async fn login(
     }
     let token = session::new_token();
     db::sessions::insert(&state.db, &session::hash(&token), user.user_id, &ip, &agent).await?;
-    let actor = Actor { user_id: Some(user.user_id), name: &user.username, ip: &ip };
-    db::audit::record(&state.db, actor, "login.success", Some(("user", user.user_id)), "").await?;
+    let actor = Actor {
+        user_id: Some(user.user_id),
+        name: &user.username,
+        ip: &ip,
+    };
+    db::audit::record(
+        &state.db,
+        actor,
+        "login.success",
+        Some(("user", user.user_id)),
+        "",
+    )
+    .await?;
 
     let jar = jar.add(session::cookie(token, state.config.is_https()));
     Ok((jar, Redirect::to("/admin")).into_response())
@@ -118,9 +141,17 @@ pub async fn logout(
 ) -> AppResult<Response> {
     if let Some(user) = user {
         db::sessions::delete(&state.db, &user.session).await?;
-        let actor = Actor { user_id: Some(user.user_id), name: &user.username, ip: &ip };
+        let actor = Actor {
+            user_id: Some(user.user_id),
+            name: &user.username,
+            ip: &ip,
+        };
         db::audit::record(&state.db, actor, "logout", Some(("user", user.user_id)), "").await?;
     }
     let jar = jar.add(session::removal(state.config.is_https()));
-    Ok((jar, Redirect::to(&with_message("/admin/login", "logged-out"))).into_response())
+    Ok((
+        jar,
+        Redirect::to(&with_message("/admin/login", "logged-out")),
+    )
+        .into_response())
 }

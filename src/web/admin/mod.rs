@@ -11,12 +11,7 @@ pub mod users;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::FromRequestParts,
-    http::request::Parts,
-    routing::get,
-};
+use axum::{Router, extract::FromRequestParts, http::request::Parts, routing::get};
 
 use crate::{
     AppState,
@@ -29,7 +24,10 @@ use crate::{
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show_dashboard))
-        .route("/password", get(account::password_form).post(account::change_password))
+        .route(
+            "/password",
+            get(account::password_form).post(account::change_password),
+        )
         .merge(articles::routes(state.config.max_upload_bytes))
         .merge(categories::routes())
         .merge(users::routes())
@@ -55,31 +53,63 @@ pub struct NavItem {
 }
 
 const NAV: &[(NavItem, Option<Capability>)] = &[
-    (NavItem { key: "dashboard", label: "Tổng quan", url: "/admin" }, None),
     (
-        NavItem { key: "articles", label: "Bài viết", url: "/admin/articles" },
+        NavItem {
+            key: "dashboard",
+            label: "Tổng quan",
+            url: "/admin",
+        },
+        None,
+    ),
+    (
+        NavItem {
+            key: "articles",
+            label: "Bài viết",
+            url: "/admin/articles",
+        },
         Some(Capability::WriteArticles),
     ),
     (
-        NavItem { key: "categories", label: "Chuyên mục", url: "/admin/categories" },
+        NavItem {
+            key: "categories",
+            label: "Chuyên mục",
+            url: "/admin/categories",
+        },
         Some(Capability::ManageCategories),
     ),
     (
-        NavItem { key: "users", label: "Người dùng", url: "/admin/users" },
+        NavItem {
+            key: "users",
+            label: "Người dùng",
+            url: "/admin/users",
+        },
         Some(Capability::ManageUsers),
     ),
     (
-        NavItem { key: "settings", label: "Cài đặt", url: "/admin/settings" },
+        NavItem {
+            key: "settings",
+            label: "Cài đặt",
+            url: "/admin/settings",
+        },
         Some(Capability::ManageSettings),
     ),
     (
-        NavItem { key: "audit", label: "Nhật ký", url: "/admin/audit" },
+        NavItem {
+            key: "audit",
+            label: "Nhật ký",
+            url: "/admin/audit",
+        },
         Some(Capability::ViewAuditLog),
     ),
 ];
 
 impl AdminLayout {
-    pub fn new(state: &AppState, user: CurrentUser, title: impl Into<String>, active: &'static str) -> Self {
+    pub fn new(
+        state: &AppState,
+        user: CurrentUser,
+        title: impl Into<String>,
+        active: &'static str,
+    ) -> Self {
         Self {
             site_name: state.site.get().settings.site_name.clone(),
             user,
@@ -112,7 +142,10 @@ impl AdminLayout {
 pub struct Flash(pub Option<&'static str>);
 
 const MESSAGES: &[(&str, &str)] = &[
-    ("password-changed", "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc."),
+    (
+        "password-changed",
+        "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
+    ),
     ("logged-out", "Bạn đã đăng xuất."),
     ("saved", "Đã lưu."),
     ("submitted", "Đã gửi bài cho biên tập viên duyệt."),
@@ -125,8 +158,14 @@ const MESSAGES: &[(&str, &str)] = &[
     ("created", "Đã tạo."),
     ("moved", "Đã đổi thứ tự."),
     ("user-created", "Đã tạo tài khoản."),
-    ("password-reset", "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc."),
-    ("deactivated", "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc."),
+    (
+        "password-reset",
+        "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc.",
+    ),
+    (
+        "deactivated",
+        "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.",
+    ),
     ("reactivated", "Đã mở khóa tài khoản."),
 ];
 
@@ -139,14 +178,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
             .find(|(k, _)| k == "msg")
             .map(|(_, v)| v.into_owned());
         Ok(Self(key.and_then(|key| {
-            MESSAGES.iter().find(|(k, _)| *k == key).map(|(_, message)| *message)
+            MESSAGES
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, message)| *message)
         })))
     }
 }
 
 /// `/admin/...?msg=key`, for redirects that confirm something.
 pub fn with_message(path: &str, key: &'static str) -> String {
-    debug_assert!(MESSAGES.iter().any(|(k, _)| *k == key), "unknown message {key}");
+    debug_assert!(
+        MESSAGES.iter().any(|(k, _)| *k == key),
+        "unknown message {key}"
+    );
     let separator = if path.contains('?') { '&' } else { '?' };
     format!("{path}{separator}msg={key}")
 }

@@ -53,7 +53,9 @@ pub async fn show_article(
     state.views.record(article.article_id);
     article.view_count += state.views.pending(article.article_id);
 
-    Ok(ArticlePage::build(&state, article, false).await?.into_response())
+    Ok(ArticlePage::build(&state, article, false)
+        .await?
+        .into_response())
 }
 
 impl ArticlePage {
@@ -63,12 +65,23 @@ impl ArticlePage {
             db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED)
                 .await?;
         let site = state.site.get();
-        let breadcrumb = site.categories.path(article.category_id).into_iter().cloned().collect();
+        let breadcrumb = site
+            .categories
+            .path(article.category_id)
+            .into_iter()
+            .cloned()
+            .collect();
         let layout = Layout::new(state, article.title.clone())
             .with_description(article.sapo.clone())
             .with_canonical(state, &article.url())
             .in_section(article.category_id);
-        Ok(Self { layout, article, breadcrumb, related, preview })
+        Ok(Self {
+            layout,
+            article,
+            breadcrumb,
+            related,
+            preview,
+        })
     }
 }
 

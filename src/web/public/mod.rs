@@ -36,7 +36,10 @@ macro_rules! published_helpers {
             /// The smallest variant of the cover, for thumbnails.
             pub fn thumb_url(&self) -> Option<String> {
                 let path = self.cover_image.as_deref()?;
-                let smallest = self.cover_widths.first().and_then(|w| media::variant_path(path, *w));
+                let smallest = self
+                    .cover_widths
+                    .first()
+                    .and_then(|w| media::variant_path(path, *w));
                 Some(media_url(smallest.as_deref().unwrap_or(path)))
             }
 

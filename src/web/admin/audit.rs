@@ -1,0 +1,302 @@
+//! The audit log, read-only: who did what, when, from where. Nothing here changes or removes
+//! an entry (the table refuses it anyway).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Router,
+    extract::{FromRequestParts, State},
+    http::request::Parts,
+    routing::get,
+};
+
+use crate::{
+    AppState,
+    auth::{Capability, CurrentUser},
+    db::{self, audit::Entry},
+    error::{AppError, AppResult},
+    web::{
+        admin::AdminLayout,
+        extract::{PAGE_PARAM, PageParam},
+        format,
+        pager::{PageLink, Pager},
+    },
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/audit", get(list_audit))
+}
+
+const PER_PAGE: u32 = 50;
+const BASE_URL: &str = "/admin/audit";
+/// The query parameter of the filter ("loai" = kind).
+const KIND_PARAM: &str = "loai";
+
+/// A filter of the log: its `?loai=` value, its label, and the action prefix it selects.
+pub struct Kind {
+    pub value: &'static str,
+    pub label: &'static str,
+    prefix: &'static str,
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        value: "login",
+        label: "Đăng nhập",
+        prefix: "login.",
+    },
+    Kind {
+        value: "logout",
+        label: "Đăng xuất",
+        prefix: "logout",
+    },
+    Kind {
+        value: "article",
+        label: "Bài viết",
+        prefix: "article.",
+    },
+    Kind {
+        value: "user",
+        label: "Người dùng",
+        prefix: "user.",
+    },
+    Kind {
+        value: "category",
+        label: "Chuyên mục",
+        prefix: "category.",
+    },
+    Kind {
+        value: "settings",
+        label: "Cài đặt",
+        prefix: "settings.",
+    },
+    Kind {
+        value: "comment",
+        label: "Bình luận",
+        prefix: "comment.",
+    },
+];
+
+/// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
+/// from the URL ever reaches the query.
+pub struct KindParam(Option<&'static Kind>);
+
+impl<S: Send + Sync> FromRequestParts<S> for KindParam {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let mut values = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == KIND_PARAM)
+            .map(|(_, value)| value);
+        match (values.next(), values.next()) {
+            (None, _) => Ok(Self(None)),
+            (Some(value), None) if value.is_empty() => Ok(Self(None)),
+            (Some(value), None) => KINDS
+                .iter()
+                .find(|kind| kind.value == value)
+                .map(|kind| Self(Some(kind)))
+                .ok_or(AppError::NotFound),
+            (Some(_), Some(_)) => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// What an action is called in the back office; unknown actions show as they are stored.
+pub fn action_label(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "login.success" => "Đăng nhập",
+        "login.failure" => "Đăng nhập sai",
+        "login.blocked" => "Bị chặn đăng nhập",
+        "logout" => "Đăng xuất",
+        "article.created" => "Tạo bài",
+        "article.updated" => "Sửa bài",
+        "article.submitted" => "Gửi bài chờ duyệt",
+        "article.returned" => "Trả bài cho tác giả",
+        "article.published" => "Đăng bài",
+        "article.published_on_schedule" => "Tự động đăng theo lịch",
+        "article.unpublished" => "Gỡ bài",
+        "article.scheduled" => "Lên lịch",
+        "article.restored" => "Khôi phục phiên bản cũ",
+        "article.deleted" => "Xóa bài",
+        "user.created" => "Tạo tài khoản",
+        "user.updated" => "Sửa thông tin tài khoản",
+        "user.role_changed" => "Đổi vai trò",
+        "user.deactivated" => "Khóa tài khoản",
+        "user.reactivated" => "Mở khóa tài khoản",
+        "user.password_reset" => "Đặt lại mật khẩu",
+        "user.password_changed" => "Tự đổi mật khẩu",
+        "category.created" => "Tạo chuyên mục",
+        "category.updated" => "Sửa chuyên mục",
+        "category.moved" => "Đổi thứ tự chuyên mục",
+        "category.deleted" => "Xóa chuyên mục",
+        "settings.updated" => "Sửa cài đặt trang",
+        "comment.approved" => "Duyệt bình luận",
+        "comment.rejected" => "Từ chối bình luận",
+        "comment.spam" => "Đánh dấu bình luận rác",
+        "comment.deleted" => "Xóa bình luận",
+        _ => return None,
+    })
+}
+
+/// An entry as the table shows it.
+pub struct AuditRow {
+    pub when: String,
+    pub when_iso: String,
+    pub actor: String,
+    pub action: String,
+    pub label: Option<&'static str>,
+    pub target: Option<Target>,
+    pub details: String,
+    pub ip: String,
+}
+
+pub struct Target {
+    pub text: String,
+    /// The back-office page of the target, while it can still exist.
+    pub url: Option<String>,
+}
+
+impl From<Entry> for AuditRow {
+    fn from(entry: Entry) -> Self {
+        let target = entry.target_id.map(|id| {
+            let (noun, page) = match entry.target_type.as_str() {
+                "article" => ("Bài viết", Some("articles")),
+                "user" => ("Người dùng", Some("users")),
+                "category" => ("Chuyên mục", Some("categories")),
+                "comment" => ("Bình luận", None),
+                other => (other, None),
+            };
+            let gone = entry.action.ends_with(".deleted");
+            Target {
+                text: format!("{noun} #{id}"),
+                url: page
+                    .filter(|_| !gone)
+                    .map(|page| format!("/admin/{page}/{id}")),
+            }
+        });
+        Self {
+            when: format::datetime_short(entry.at),
+            when_iso: format::iso(entry.at),
+            actor: entry.actor,
+            label: action_label(&entry.action),
+            action: entry.action,
+            target,
+            details: entry.details,
+            ip: entry.ip,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    layout: AdminLayout,
+    rows: Vec<AuditRow>,
+    kinds: &'static [Kind],
+    kind: Option<&'static Kind>,
+    pager: Pager,
+    total: i64,
+}
+
+impl AuditPage {
+    fn is_kind(&self, kind: &Kind) -> bool {
+        self.kind.is_some_and(|k| k.value == kind.value)
+    }
+
+    /// The URL of a page of the log, keeping the filter.
+    fn page_url(&self, page: &u32) -> String {
+        page_url(self.kind, *page)
+    }
+
+    fn total(&self) -> String {
+        format::count(self.total)
+    }
+}
+
+fn page_url(kind: Option<&Kind>, page: u32) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(kind) = kind {
+        query.append_pair(KIND_PARAM, kind.value);
+    }
+    if page > 1 {
+        query.append_pair(PAGE_PARAM, &page.to_string());
+    }
+    match query.finish() {
+        query if query.is_empty() => BASE_URL.to_owned(),
+        query => format!("{BASE_URL}?{query}"),
+    }
+}
+
+pub async fn list_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    PageParam(page): PageParam,
+    KindParam(kind): KindParam,
+) -> AppResult<AuditPage> {
+    user.require(Capability::ViewAuditLog)?;
+    let prefix = kind.map(|k| k.prefix);
+    let total = db::audit::count(&state.db, prefix).await?;
+    let pager = Pager::new(BASE_URL, page, total, PER_PAGE).ok_or(AppError::NotFound)?;
+    let entries = db::audit::list(
+        &state.db,
+        prefix,
+        i64::from(PER_PAGE),
+        pager.offset(PER_PAGE),
+    )
+    .await?;
+    Ok(AuditPage {
+        layout: AdminLayout::new(&state, user, "Nhật ký hoạt động", "audit"),
+        rows: entries.into_iter().map(AuditRow::from).collect(),
+        kinds: KINDS,
+        kind,
+        pager,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_keep_the_filter() {
+        assert_eq!(page_url(None, 1), "/admin/audit");
+        assert_eq!(page_url(None, 3), "/admin/audit?trang=3");
+        let login = KINDS.iter().find(|k| k.value == "login");
+        assert_eq!(page_url(login, 1), "/admin/audit?loai=login");
+        assert_eq!(page_url(login, 2), "/admin/audit?loai=login&trang=2");
+    }
+
+    #[test]
+    fn known_actions_have_vietnamese_labels() {
+        assert_eq!(action_label("login.failure"), Some("Đăng nhập sai"));
+        assert_eq!(action_label("user.role_changed"), Some("Đổi vai trò"));
+        assert_eq!(action_label("something.new"), None);
+    }
+
+    #[test]
+    fn targets_link_to_their_pages_unless_deleted() {
+        let entry = |action: &str, target_type: &str| Entry {
+            audit_log_id: 1,
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            actor: "admin".into(),
+            action: action.into(),
+            target_type: target_type.into(),
+            target_id: Some(7),
+            details: String::new(),
+            ip: String::new(),
+        };
+        let url = |row: AuditRow| row.target.and_then(|t| t.url);
+        assert_eq!(
+            url(entry("article.published", "article").into()).as_deref(),
+            Some("/admin/articles/7")
+        );
+        assert_eq!(
+            url(entry("user.created", "user").into()).as_deref(),
+            Some("/admin/users/7")
+        );
+        assert_eq!(url(entry("article.deleted", "article").into()), None);
+        assert_eq!(url(entry("comment.approved", "comment").into()), None);
+    }
+}

@@ -1,0 +1,283 @@
+//! Site settings: the name, the agency's contacts in the footer, the badge, and two defaults
+//! of the newsroom.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form, Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    auth::{Capability, CurrentUser},
+    db::{self, settings::SiteSettings},
+    error::AppResult,
+    web::{
+        admin::{AdminLayout, Flash, with_message},
+        client::ClientIp,
+        form::{FieldErrors, optional, required},
+    },
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/settings", get(edit_settings).post(update_settings))
+}
+
+const SETTINGS_URL: &str = "/admin/settings";
+const SITE_NAME_MAX: usize = 150;
+const TEXT_MAX: usize = 300;
+const LINK_FORMAT: &str = "Hãy nhập một đường dẫn bắt đầu bằng “/” (ví dụ /static/img/tin-nhiem-mang.png) hoặc một địa chỉ http:// hay https://.";
+
+/// The form as typed: text fields, and checkboxes that are present only when ticked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    site_name: String,
+    tagline: String,
+    agency_name: String,
+    agency_address: String,
+    agency_phone: String,
+    agency_email: String,
+    agency_editor: String,
+    agency_license: String,
+    badge_image: String,
+    badge_link: String,
+    comments_open_default: Option<String>,
+    reporters_publish_directly: Option<String>,
+}
+
+fn checkbox(checked: bool) -> Option<String> {
+    checked.then(|| "on".to_owned())
+}
+
+impl SettingsForm {
+    fn of(s: &SiteSettings) -> Self {
+        Self {
+            site_name: s.site_name.clone(),
+            tagline: s.tagline.clone(),
+            agency_name: s.agency_name.clone(),
+            agency_address: s.agency_address.clone(),
+            agency_phone: s.agency_phone.clone(),
+            agency_email: s.agency_email.clone(),
+            agency_editor: s.agency_editor.clone(),
+            agency_license: s.agency_license.clone(),
+            badge_image: s.badge_image.clone(),
+            badge_link: s.badge_link.clone(),
+            comments_open_default: checkbox(s.comments_open_default),
+            reporters_publish_directly: checkbox(s.reporters_publish_directly),
+        }
+    }
+
+    fn validate(&self) -> Result<SiteSettings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let e = &mut errors;
+        let settings = SiteSettings {
+            site_name: required(e, "site_name", &self.site_name, SITE_NAME_MAX),
+            tagline: optional(e, "tagline", &self.tagline, TEXT_MAX),
+            agency_name: optional(e, "agency_name", &self.agency_name, TEXT_MAX),
+            agency_address: optional(e, "agency_address", &self.agency_address, TEXT_MAX),
+            agency_phone: optional(e, "agency_phone", &self.agency_phone, TEXT_MAX),
+            agency_email: optional(e, "agency_email", &self.agency_email, TEXT_MAX),
+            agency_editor: optional(e, "agency_editor", &self.agency_editor, TEXT_MAX),
+            agency_license: optional(e, "agency_license", &self.agency_license, TEXT_MAX),
+            badge_image: link(e, "badge_image", &self.badge_image),
+            badge_link: link(e, "badge_link", &self.badge_link),
+            comments_open_default: self.comments_open_default.is_some(),
+            reporters_publish_directly: self.reporters_publish_directly.is_some(),
+        };
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A URL the public pages put in `src`/`href`: empty, a path on this site, or http(s).
+fn link(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
+    let value = optional(errors, field, value, TEXT_MAX);
+    if !value.is_empty() && !is_safe_link(&value) {
+        errors.add(field, LINK_FORMAT);
+    }
+    value
+}
+
+fn is_safe_link(value: &str) -> bool {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return false;
+    }
+    if value.starts_with('/') {
+        // "//host/…" is another site.
+        return !value.starts_with("//");
+    }
+    url::Url::parse(value)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
+/// The names of the fields that differ, for the audit log.
+fn changed_fields(old: &SiteSettings, new: &SiteSettings) -> Vec<&'static str> {
+    [
+        ("site_name", old.site_name != new.site_name),
+        ("tagline", old.tagline != new.tagline),
+        ("agency_name", old.agency_name != new.agency_name),
+        ("agency_address", old.agency_address != new.agency_address),
+        ("agency_phone", old.agency_phone != new.agency_phone),
+        ("agency_email", old.agency_email != new.agency_email),
+        ("agency_editor", old.agency_editor != new.agency_editor),
+        ("agency_license", old.agency_license != new.agency_license),
+        ("badge_image", old.badge_image != new.badge_image),
+        ("badge_link", old.badge_link != new.badge_link),
+        (
+            "comments_open_default",
+            old.comments_open_default != new.comments_open_default,
+        ),
+        (
+            "reporters_publish_directly",
+            old.reporters_publish_directly != new.reporters_publish_directly,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/settings.html")]
+pub struct SettingsPage {
+    layout: AdminLayout,
+    form: SettingsForm,
+    errors: FieldErrors,
+}
+
+pub async fn edit_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    flash: Flash,
+) -> AppResult<SettingsPage> {
+    user.require(Capability::ManageSettings)?;
+    let settings = db::settings::get(&state.db).await?;
+    Ok(SettingsPage {
+        layout: AdminLayout::new(&state, user, "Cài đặt trang", "settings").with_flash(flash),
+        form: SettingsForm::of(&settings),
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<SettingsForm>,
+) -> AppResult<Response> {
+    user.require(Capability::ManageSettings)?;
+    let settings = match form.validate() {
+        Ok(settings) => settings,
+        Err(errors) => {
+            let layout = AdminLayout::new(&state, user, "Cài đặt trang", "settings");
+            let page = SettingsPage {
+                layout,
+                form,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+
+    let mut tx = state.db.begin().await?;
+    let old = db::settings::get_for_update(&mut *tx).await?;
+    let changed = changed_fields(&old, &settings);
+    if !changed.is_empty() {
+        db::settings::update(&mut *tx, &settings).await?;
+        db::audit::record(
+            &mut *tx,
+            user.actor(&ip),
+            "settings.updated",
+            None,
+            &changed.join(", "),
+        )
+        .await?;
+        tx.commit().await?;
+        state.site.refresh(&state.db).await?;
+    }
+    Ok(Redirect::to(&with_message(SETTINGS_URL, "saved")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_local_paths_or_web_addresses() {
+        for good in [
+            "/static/img/badge.png",
+            "/",
+            "https://tinnhiemmang.vn/danh-ba/1",
+            "http://example.vn",
+        ] {
+            assert!(is_safe_link(good), "{good:?}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/x.png",
+            "/\\evil.example",
+            "data:image/png;base64,AAAA",
+            "ftp://example.vn/a.png",
+            "example.vn/badge.png",
+            "https://",
+            "/a b.png",
+        ] {
+            assert!(!is_safe_link(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_cleaned_and_checkboxes_read_as_booleans() {
+        let form = SettingsForm {
+            site_name: "  Ba\u{309}o Tha\u{306}\u{301}ng ".into(),
+            comments_open_default: Some("on".into()),
+            ..SettingsForm::default()
+        };
+        let settings = form.validate().unwrap();
+        assert_eq!(settings.site_name, "Bảo Thắng");
+        assert!(settings.comments_open_default && !settings.reporters_publish_directly);
+    }
+
+    #[test]
+    fn every_bad_field_gets_its_own_message() {
+        let form = SettingsForm {
+            site_name: " ".into(),
+            tagline: "x".repeat(301),
+            badge_link: "javascript:alert(1)".into(),
+            ..SettingsForm::default()
+        };
+        let errors = form.validate().unwrap_err();
+        assert_eq!(errors.len(), 3);
+        assert_eq!(errors.get("badge_link").unwrap(), LINK_FORMAT);
+    }
+
+    #[test]
+    fn only_changed_fields_are_named() {
+        let old = SiteSettings {
+            site_name: "A".into(),
+            ..SiteSettings::default()
+        };
+        let new = SiteSettings {
+            site_name: "B".into(),
+            reporters_publish_directly: true,
+            ..SiteSettings::default()
+        };
+        assert_eq!(
+            changed_fields(&old, &new),
+            ["site_name", "reporters_publish_directly"]
+        );
+        assert!(changed_fields(&old, &old.clone()).is_empty());
+    }
+}

@@ -597,10 +597,34 @@
     root.normalize();
     if (mode === 'store') {
       // Browsers type a no-break space for a trailing space; left between two
-      // words (after a paste, say) it is an accident, not typography.
-      const walker = INERT.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-        if (t.data.includes('\u00a0')) t.data = t.data.replace(/([^\s\u00a0])\u00a0(?=[^\s\u00a0])/g, '$1 ');
+      // words (after a paste, or typed just after bold/italic/link text:
+      // <strong>rất quan trọng</strong>&nbsp;đối) it is an accident, not
+      // typography. Neighbours are looked for across inline tags, within a block.
+      const inlineParent = (n) => {
+        let e = n.parentNode;
+        while (e !== root && INLINE_WRAPPERS.has(e.localName)) e = e.parentNode;
+        return e;
+      };
+      const runs = [[]];
+      const walker = INERT.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        let run = runs[runs.length - 1];
+        if (n.nodeType === 1) {
+          if (!INLINE_WRAPPERS.has(n.localName) && run.length) runs.push([]); // br, img, blocks
+          continue;
+        }
+        if (run.length && inlineParent(run[run.length - 1]) !== inlineParent(n)) runs.push(run = []);
+        run.push(n);
+      }
+      for (const run of runs) {
+        const before = run.map((t) => t.data);
+        run.forEach((t, i) => {
+          if (!t.data.includes('\u00a0')) return;
+          const prev = i > 0 ? before[i - 1].slice(-1) : '';
+          const next = i + 1 < run.length ? before[i + 1].charAt(0) : '';
+          t.data = ((prev || ' ') + t.data + (next || ' '))
+            .replace(/([^\s\u00a0])\u00a0(?=[^\s\u00a0])/g, '$1 ').slice(1, -1);
+        });
       }
     }
   }

@@ -6,6 +6,7 @@ mod admin_articles;
 mod admin_auth;
 mod admin_categories;
 mod admin_people;
+mod admin_roles;
 mod articles;
 mod categories;
 mod demo;

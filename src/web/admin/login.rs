@@ -27,6 +27,7 @@ use crate::{
 pub struct LoginPage {
     site_name: String,
     stylesheet: String,
+    favicon: String,
     login: String,
     error: Option<&'static str>,
     flash: Option<&'static str>,
@@ -37,6 +38,7 @@ impl LoginPage {
         Self {
             site_name: state.site.get().settings.site_name.clone(),
             stylesheet: state.assets.url("admin/admin.css"),
+            favicon: state.assets.url("img/favicon.svg"),
             login,
             error,
             flash: flash.0,

@@ -1,0 +1,422 @@
+// End-to-end test in headless Chromium: an editor logs in, writes an article in the
+// WYSIWYG editor (bold text, an uploaded picture), publishes it, and a reader finds it on
+// the home page and reads it (with and without JavaScript).
+//
+// Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 (user
+// postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
+// Run: npm ci && npm test (in tests/browser). Screenshots go to target/browser/.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'target/debug/toasoan');
+const SHOTS = path.join(ROOT, 'target/browser');
+const DEMO_IMAGE = path.join(ROOT, 'src/demo/images/le-hoi.jpg');
+const DB_NAME = 'toasoan_browser_test';
+const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+
+const USERNAME = 'bientap';
+const PASSWORD = 'mat-khau-trinh-duyet';
+const TITLE = `Trình duyệt thử nghiệm ${Date.now()}`;
+const EXPECTED_SLUG = slugify(TITLE);
+const SAPO = 'Bài viết do phép thử tự động trên trình duyệt tạo ra để kiểm tra toàn bộ quy trình đăng bài.';
+const FIRST = 'Ủy ban nhân dân huyện vừa công bố kế hoạch mới, ';
+const BOLD = 'rất quan trọng';
+const AFTER_BOLD = ' đối với bà con trong xã.';
+const CAPTION = 'Lễ hội truyền thống đầu xuân';
+const ALT = 'Ảnh minh họa lễ hội';
+const LAST = 'Bà con có thể xem chi tiết tại trụ sở ủy ban.';
+
+const STEP_TIMEOUT = 30_000;
+
+// Same rules as the server's text::slugify (and the editor's).
+function slugify(text) {
+  return text.replace(/[đĐ]/g, 'd').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function dropDatabase() {
+  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qX', '-v', 'ON_ERROR_STOP=1',
+    '-c', `drop database if exists ${DB_NAME} with (force)`], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- shared state -------------------------------------------------------------------------
+
+let port;
+let baseUrl;
+let env;
+let mediaDir;
+let server = null;
+let serverExit = null;
+const serverLog = []; // last lines of the server's stdout+stderr
+let browser = null;
+let context = null;
+let page = null;
+let failed = false;
+const consoleProblems = []; // { url, text }
+
+let articleEditUrl = null;
+let articleHref = null;
+let uploadedSrc = null;
+
+function logTail(n = 60) {
+  return serverLog.slice(-n).join('\n') || '(empty: the server logged no warning or error)';
+}
+
+function remember(chunk) {
+  for (const line of chunk.toString('utf8').split('\n')) {
+    if (line.trim()) serverLog.push(line);
+  }
+  if (serverLog.length > 400) serverLog.splice(0, serverLog.length - 400);
+}
+
+// A test step: skipped once an earlier step failed (they build on each other); a failure
+// leaves a screenshot and the server's log behind.
+function step(name, fn) {
+  it(name, { timeout: STEP_TIMEOUT }, async (t) => {
+    if (failed) { t.skip('an earlier step failed'); return; }
+    try {
+      await fn(t);
+    } catch (error) {
+      failed = true;
+      if (page) {
+        const shot = path.join(SHOTS, 'failure.png');
+        const saved = await page.screenshot({ path: shot, fullPage: true, timeout: 5_000 })
+          .then(() => shot, (e) => `none (${e.message.split('\n')[0]})`);
+        console.error(`\n[${name}] failed on ${page.url()}; screenshot: ${saved}`);
+      }
+      throw error;
+    }
+  });
+}
+
+async function waitForHealth(timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (serverExit) throw new Error(`the server exited (${serverExit}) before answering /healthz`);
+    try {
+      const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = error.cause ? error.cause.code || error.cause.message : error.message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`/healthz did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
+}
+
+async function stopServer() {
+  if (!server || serverExit) return;
+  server.kill('SIGTERM');
+  const exited = once(server, 'exit');
+  const timer = sleep(5_000).then(() => 'timeout');
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    server.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// Never leave a server behind, whatever happens to this process.
+process.on('exit', () => {
+  if (server && !serverExit) server.kill('SIGKILL');
+});
+
+function watchConsole(p) {
+  p.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location() && msg.location().url;
+    consoleProblems.push({ url: p.url(), text: `console.error: ${msg.text()}${where ? ` (${where})` : ''}` });
+  });
+  p.on('pageerror', (error) => {
+    consoleProblems.push({ url: p.url(), text: `uncaught: ${error.message}` });
+  });
+}
+
+// A full-page screenshot as a reader would see the page on a screen tall enough for all of
+// it: sticky parts (the admin menu, the editor toolbar, the "Lưu / Đăng bài" bar) sit where
+// they belong instead of wherever the current scroll position puts them.
+async function fullPageShot(p, file) {
+  const viewport = p.viewportSize();
+  const height = await p.evaluate(() => {
+    window.scrollTo(0, 0);
+    return Math.ceil(document.documentElement.scrollHeight);
+  });
+  await p.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 8_000) });
+  try {
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await p.screenshot({ path: path.join(SHOTS, file), fullPage: true });
+  } finally {
+    await p.setViewportSize(viewport);
+  }
+}
+
+// Waits until <img> has loaded (or failed) and returns what the browser made of it.
+function imageState(locator) {
+  return locator.evaluate((img) => new Promise((resolve) => {
+    const done = () => resolve({
+      src: img.getAttribute('src'),
+      currentSrc: img.currentSrc,
+      complete: img.complete,
+      naturalWidth: img.naturalWidth,
+      naturalHeight: img.naturalHeight,
+      alt: img.getAttribute('alt'),
+    });
+    if (img.complete) { done(); return; }
+    img.addEventListener('load', done, { once: true });
+    img.addEventListener('error', done, { once: true });
+  }));
+}
+
+// --- the test -------------------------------------------------------------------------------
+
+describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 }, () => {
+  before(async () => {
+    try {
+      await setUp();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  }, { timeout: 100_000 });
+
+  async function setUp() {
+    assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`cargo build --bin toasoan\` first`);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.rmSync(path.join(SHOTS, 'failure.png'), { force: true });
+
+    port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'toasoan-browser-media-'));
+    env = {
+      ...process.env,
+      DATABASE_URL,
+      TOASOAN_ADDR: `127.0.0.1:${port}`,
+      TOASOAN_BASE_URL: baseUrl,
+      TOASOAN_MEDIA_DIR: mediaDir,
+      RUST_LOG: 'warn',
+    };
+    delete env.TOASOAN_DEMO; // the demo content (categories) is part of the scenario
+
+    dropDatabase();
+
+    // The first admin, from the command line (this also creates and migrates the database).
+    const created = spawnSync(BIN, ['user', 'create', '--username', USERNAME,
+      '--display-name', 'Biên tập viên', '--role', 'admin'], {
+      cwd: ROOT, env, input: `${PASSWORD}\n`, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(created.status, 0,
+      `toasoan user create failed (${created.status ?? created.signal ?? created.error}):\n` +
+      `${created.stdout}\n${created.stderr}`);
+
+    server = spawn(BIN, [], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout.on('data', remember);
+    server.stderr.on('data', remember);
+    server.on('error', (error) => { serverExit = serverExit || `spawn error: ${error.message}`; });
+    server.on('exit', (code, signal) => { serverExit = `code ${code}, signal ${signal}`; });
+    await waitForHealth(60_000);
+
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+      timeout: 30_000,
+    });
+    context = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    context.setDefaultNavigationTimeout(20_000);
+    page = await context.newPage();
+    watchConsole(page);
+    // Alt text for the uploaded picture (window.prompt); accept anything else too.
+    page.on('dialog', (dialog) => {
+      dialog.accept(dialog.type() === 'prompt' ? ALT : undefined).catch(() => {});
+    });
+  }
+
+  after(async () => {
+    if (failed || serverExit) {
+      console.error(`\n--- server log (last lines) ---\n${logTail()}\n---`);
+      if (consoleProblems.length) {
+        console.error('--- browser console problems ---\n' +
+          consoleProblems.map((p) => `${p.url}: ${p.text}`).join('\n'));
+      }
+    }
+    if (browser) await browser.close().catch(() => {});
+    await stopServer();
+    try { dropDatabase(); } catch (error) { console.error(`dropping ${DB_NAME}: ${error.stderr || error.message}`); }
+    if (mediaDir) fs.rmSync(mediaDir, { recursive: true, force: true });
+  }, { timeout: 15_000 });
+
+  step('logs in at /admin/login', async () => {
+    await page.goto('/admin/login');
+    await page.fill('#login', USERNAME);
+    await page.fill('#password', PASSWORD);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/admin' || url.pathname === '/admin/'),
+      page.click('form[action="/admin/login"] button[type=submit]'),
+    ]);
+    assert.equal(await page.locator('.flash.error').count(), 0, 'login error shown');
+  });
+
+  step('writes an article with bold text and an uploaded picture in the editor', async () => {
+    await page.goto('/admin/articles/new');
+    const surface = page.locator('.rte-surface');
+    await surface.waitFor({ state: 'visible' });
+
+    await page.fill('#title', TITLE);
+    await page.fill('#sapo', SAPO);
+    await page.selectOption('#category_id', { label: 'Tin tức' });
+    assert.equal(await page.inputValue('#slug'), EXPECTED_SLUG, 'slug filled in from the title');
+
+    await surface.click();
+    await page.keyboard.type(FIRST);
+    await page.click('button[data-cmd=bold]');
+    await page.keyboard.type(BOLD);
+    assert.equal(await page.getAttribute('button[data-cmd=bold]', 'aria-pressed'), 'true', 'bold button shows pressed');
+    await page.click('button[data-cmd=bold]');
+    await page.keyboard.type(AFTER_BOLD);
+    assert.equal(await page.getAttribute('button[data-cmd=bold]', 'aria-pressed'), 'false', 'bold button released');
+    await page.keyboard.press('Enter');
+
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.click('button[data-cmd=image]'),
+    ]);
+    const uploaded = page.waitForResponse((res) => new URL(res.url()).pathname === '/admin/media');
+    await chooser.setFiles(DEMO_IMAGE);
+    const res = await uploaded;
+    assert.equal(res.status(), 200, `upload answered ${res.status()}: ${await res.text().catch(() => '')}`);
+
+    const img = surface.locator('figure img[src^="/media/"]');
+    await img.waitFor({ state: 'visible' });
+    uploadedSrc = await img.getAttribute('src');
+    assert.equal(await img.getAttribute('alt'), ALT, 'alt text from the prompt');
+    const state = await imageState(img);
+    assert.ok(state.naturalWidth > 0, `uploaded image does not load in the editor: ${JSON.stringify(state)}`);
+
+    // The caption placeholder is selected after the upload: type over it, then Enter goes
+    // below the picture.
+    await page.keyboard.type(CAPTION);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(LAST);
+
+    await page.waitForFunction(
+      ({ bold, caption }) => {
+        const v = document.querySelector('#body_html').value;
+        return v.includes(`<strong>${bold}</strong>`) && v.includes(`<figcaption>${caption}</figcaption>`);
+      },
+      { bold: BOLD, caption: CAPTION },
+      { timeout: 5_000 },
+    ).catch(async () => {
+      assert.fail(`#body_html does not hold the expected HTML:\n${await page.inputValue('#body_html')}`);
+    });
+
+    await fullPageShot(page, 'editor.png');
+  });
+
+  step('publishes it ("Đăng bài")', async (t) => {
+    await Promise.all([
+      page.waitForURL(/\/admin\/articles\/\d+\?msg=published$/),
+      page.click('button[name=action][value=publish]'),
+    ]);
+    articleEditUrl = page.url();
+    const flash = page.locator('.flash.success');
+    await flash.waitFor({ state: 'visible' });
+    assert.equal((await flash.textContent()).trim(), 'Đã đăng bài.');
+    const body = await page.inputValue('#body_html');
+    t.diagnostic(`saved body_html:\n${body}`);
+    assert.ok(!body.includes('&nbsp;'), `a space typed next to bold text was stored as &nbsp;:\n${body}`);
+    assert.ok(body.includes(`<strong>${BOLD}</strong>`), `saved body lost the bold text:\n${body}`);
+  });
+
+  step('shows the article on the home page', async () => {
+    await page.goto('/');
+    const link = page.locator('main a[href^="/bai-viet/"]', { hasText: TITLE }).first();
+    await link.waitFor({ state: 'visible' });
+    articleHref = await link.getAttribute('href');
+    assert.equal(articleHref, `/bai-viet/${EXPECTED_SLUG}`);
+  });
+
+  step('shows the article itself: title, bold text, the uploaded picture', async () => {
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === articleHref),
+      page.locator('main a[href^="/bai-viet/"]', { hasText: TITLE }).first().click(),
+    ]);
+    await assert.doesNotReject(page.waitForLoadState('load'));
+
+    const h1 = page.locator('h1');
+    assert.equal(await h1.count(), 1, 'exactly one h1');
+    assert.equal((await h1.textContent()).trim(), TITLE);
+
+    const body = page.locator('.article-body');
+    const html = await body.innerHTML();
+    assert.ok(html.includes(`<strong>${BOLD}</strong>`), `no <strong>${BOLD}</strong> in .article-body:\n${html}`);
+    assert.ok(html.includes(FIRST.trim()) && html.includes(LAST), `.article-body misses text:\n${html}`);
+
+    const figure = body.locator('figure');
+    await figure.waitFor({ state: 'visible' });
+    const img = figure.locator('img');
+    const state = await imageState(img);
+    assert.ok(state.src.startsWith('/media/'), `image src not under /media/: ${state.src}`);
+    assert.equal(state.src, uploadedSrc, 'the image is the one uploaded in the editor');
+    assert.ok(new URL(state.currentSrc).pathname.startsWith('/media/'), `currentSrc: ${state.currentSrc}`);
+    assert.ok(state.naturalWidth > 0, `the picture does not load: ${JSON.stringify(state)}`);
+    assert.equal(state.alt, ALT);
+    assert.equal((await figure.locator('figcaption').textContent()).trim(), CAPTION);
+
+    await fullPageShot(page, 'article.png');
+  });
+
+  step('pages log no console errors', async () => {
+    const onPublic = consoleProblems.filter((p) => !new URL(p.url).pathname.startsWith('/admin'));
+    assert.deepEqual(onPublic, [], 'console errors on public pages');
+    const onAdmin = consoleProblems.filter((p) => new URL(p.url).pathname.startsWith('/admin'));
+    assert.deepEqual(onAdmin, [], 'console errors in the back office');
+  });
+
+  step('the article reads the same without JavaScript', async () => {
+    const noJs = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: false });
+    try {
+      const p = await noJs.newPage();
+      const media = [];
+      p.on('response', (res) => {
+        if (new URL(res.url()).pathname.startsWith('/media/')) media.push(res.status());
+      });
+      const res = await p.goto(articleHref, { waitUntil: 'load' });
+      assert.equal(res.status(), 200);
+      assert.equal((await p.locator('h1').textContent()).trim(), TITLE);
+      assert.equal((await p.locator('.article-body strong').first().textContent()).trim(), BOLD);
+      assert.ok(await p.locator('.article-body figure img').isVisible(), 'picture visible without JS');
+      assert.ok(media.length > 0 && media.every((s) => s === 200), `media responses: ${JSON.stringify(media)}`);
+      const home = await p.goto('/', { waitUntil: 'load' });
+      assert.equal(home.status(), 200);
+      assert.ok(await p.locator(`main a[href="${articleHref}"]`).first().isVisible(), 'home page link without JS');
+    } finally {
+      await noJs.close();
+    }
+  });
+});

@@ -833,3 +833,63 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
         ]
     );
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let reporter = app.staff(Role::Reporter).await;
+    create(
+        &app,
+        &reporter,
+        article_form(news, "Nháp của tôi", "save", &[]),
+    )
+    .await;
+    create(
+        &app,
+        &reporter,
+        article_form(news, "Bài gửi duyệt", "submit", &[]),
+    )
+    .await;
+    let published = create(
+        &app,
+        &reporter,
+        article_form(news, "Bài đăng hôm nay", "publish", &[]),
+    )
+    .await;
+    sqlx::query("insert into comment (article_id, author_name, title, body) values ($1, 'Bạn đọc', 'Hỏi', 'Nội dung')")
+        .bind(published)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let page = app.get_as(&reporter, "/admin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (value, label) in [
+        ("1", "Bản nháp"),
+        ("1", "Chờ duyệt"),
+        ("0", "Đã lên lịch"),
+        ("1", "Đăng hôm nay"),
+        ("1", "Bình luận chờ duyệt"),
+    ] {
+        page.assert_contains(&format!(
+            r#"<span class="stat-value">{value}</span><span class="stat-label">{label}</span>"#
+        ));
+    }
+    let drafts = &page.body[page.position("Bản nháp của tôi")..];
+    assert!(
+        drafts.contains("Nháp của tôi")
+            && !drafts[..drafts.find("Hoạt động gần đây").unwrap()].contains("Bài gửi duyệt")
+    );
+    let recent = &page.body[page.position("Hoạt động gần đây")..];
+    assert!(recent.contains("Bài đăng hôm nay"));
+
+    // A moderator sees the comments waiting, not the articles.
+    let moderator = app.staff(Role::Moderator).await;
+    let theirs = app.get_as(&moderator, "/admin").await;
+    theirs.assert_contains(
+        r#"<span class="stat-value">1</span><span class="stat-label">Bình luận chờ duyệt</span>"#,
+    );
+    theirs.assert_not_contains("Bản nháp của tôi");
+    theirs.assert_not_contains(r#"href="/admin/articles""#);
+}

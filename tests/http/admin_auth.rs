@@ -1,10 +1,6 @@
 //! Logging in and out, sessions, brute-force limits, CSRF, passwords, the CLI.
 
-use std::{
-    io::Write,
-    net::SocketAddr,
-    process::{Command, Stdio},
-};
+use std::net::SocketAddr;
 
 use axum::{
     body::Body,
@@ -14,7 +10,7 @@ use axum::{
 use sqlx::PgPool;
 use toasoan::auth::Role;
 
-use crate::support::{ORIGIN, PASSWORD, TestApp, TestResponse, count, create_user};
+use crate::support::{ORIGIN, PASSWORD, TestApp, TestResponse, count, create_user, toasoan};
 
 /// A login form post from a browser at `ip`.
 async fn login_from(app: &TestApp, ip: &str, login: &str, password: &str) -> TestResponse {
@@ -402,42 +398,6 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
             .status,
         StatusCode::SEE_OTHER
     );
-}
-
-/// The URL of the test's own database, for the binary.
-fn database_url(db: &PgPool) -> String {
-    let options = db.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    )
-}
-
-fn toasoan(db: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_toasoan"))
-        .args(args)
-        .env("DATABASE_URL", database_url(db))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

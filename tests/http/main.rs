@@ -11,5 +11,6 @@ mod articles;
 mod categories;
 mod demo;
 mod home;
+mod journey;
 mod resilience;
 mod site;

@@ -1,6 +1,10 @@
 //! Test fixtures: an app over a fresh database, requests, and rows to read pages from.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::{
+    io::Write,
+    process::{Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
+};
 
 use axum::{
     Router,
@@ -368,4 +372,40 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
         other => panic!("no count query for {other}"),
     };
     sqlx::query_scalar(sql).fetch_one(db).await.expect("count")
+}
+
+/// The URL of the test's own database, for the binary.
+pub fn database_url(db: &PgPool) -> String {
+    let options = db.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap()
+    )
+}
+
+pub fn toasoan(db: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_toasoan"))
+        .args(args)
+        .env("DATABASE_URL", database_url(db))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

@@ -237,7 +237,8 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
             ("sapo", "<b>sapo</b>"),
             ("cover_caption", "<img src=x onerror=alert(4)>"),
         ],
-    );
+    )
+    .file("cover", "anh.jpg", "image/jpeg", &jpeg(600, 400));
     let id = create(&app, &editor, form).await;
 
     let body: String = sqlx::query_scalar("select body_html from article where article_id = $1")
@@ -267,6 +268,7 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
     let page = app.get(&format!("/bai-viet/{slug}")).await;
     page.assert_contains("&#60;script&#62;alert(&#39;tiêu đề&#39;)&#60;/script&#62; Tin");
     page.assert_contains("&#60;b&#62;sapo&#60;/b&#62;");
+    page.assert_contains("<figcaption>&#60;img src=x onerror=alert(4)&#62;</figcaption>");
     page.assert_not_contains("<script>alert");
     page.assert_not_contains("<b>sapo</b>");
     let admin = app.get_as(&editor, "/admin/articles").await;

@@ -176,7 +176,7 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
         .env("DATABASE_URL", &database_url)
         .env("TOASOAN_ADDR", format!("127.0.0.1:{port}"))
         .env("TOASOAN_MEDIA_DIR", media.path())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -200,10 +200,19 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
         .status()
         .unwrap();
     assert!(status.success());
-    let exited = tokio::task::spawn_blocking(move || child.wait().unwrap())
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
-    assert!(exited.success(), "graceful exit: {exited:?}");
+    assert!(
+        output.status.success(),
+        "graceful exit: {:?}",
+        output.status
+    );
+    let log = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        log.contains("no active admin account") && log.contains("toasoan user create"),
+        "{log}"
+    );
 
     let admin = PgPool::connect(&format!("{server_url}/postgres"))
         .await

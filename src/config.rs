@@ -26,6 +26,12 @@ pub struct Config {
     /// `TOASOAN_TRUST_PROXY`: take the client IP from `X-Forwarded-For` (set by our own
     /// reverse proxy) instead of the TCP peer.
     pub trust_proxy: bool,
+    /// `TOASOAN_INSECURE_CAPTCHA`: for automated tests only, an answer every captcha accepts.
+    pub insecure_captcha: Option<String>,
+    /// `TOASOAN_HASH_IPS` + `TOASOAN_SECRET`: store readers' IPs as a keyed hash.
+    pub ip_hash_key: Option<String>,
+    /// `TOASOAN_COMMENT_LIMIT`: comments one IP may post per 10 minutes.
+    pub comment_limit: i64,
 }
 
 /// A bad value in the environment; its message is the one line the user sees.
@@ -103,6 +109,38 @@ impl Config {
         let trust_proxy =
             parse_switch(&proxy).ok_or_else(|| error(name, proxy, "expected on or off"))?;
 
+        let insecure_captcha = get("TOASOAN_INSECURE_CAPTCHA")
+            .map(|answer| answer.trim().to_lowercase())
+            .filter(|answer| !answer.is_empty());
+
+        let (hash, name) = var("TOASOAN_HASH_IPS", "off");
+        let hash_ips =
+            parse_switch(&hash).ok_or_else(|| error(name, hash, "expected on or off"))?;
+        let ip_hash_key = match (hash_ips, get("TOASOAN_SECRET")) {
+            (false, _) => None,
+            (true, Some(secret)) if secret.len() >= 32 => Some(secret),
+            (true, secret) => {
+                let shown = if secret.is_some() {
+                    "(too short)"
+                } else {
+                    "(unset)"
+                };
+                return Err(error(
+                    "TOASOAN_SECRET",
+                    shown.to_owned(),
+                    "TOASOAN_HASH_IPS=on needs a secret of at least 32 characters",
+                ));
+            }
+        };
+
+        let (limit, name) = var("TOASOAN_COMMENT_LIMIT", "5");
+        let comment_limit = limit
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| error(name, limit, "expected a number of comments, 1 to 100000"))?;
+
         Ok(Self {
             database_url,
             addr,
@@ -113,6 +151,9 @@ impl Config {
             session_max,
             max_upload_bytes,
             trust_proxy,
+            insecure_captcha,
+            ip_hash_key,
+            comment_limit,
         })
     }
 
@@ -197,6 +238,22 @@ mod tests {
         assert_eq!(config.session_max, Duration::from_secs(7 * 86_400));
         assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
         assert!(!config.trust_proxy);
+        assert_eq!(config.insecure_captcha, None);
+        assert_eq!(config.ip_hash_key, None);
+        assert_eq!(config.comment_limit, 5);
+    }
+
+    #[test]
+    fn hashing_ips_needs_a_long_secret() {
+        assert!(parse(&[("TOASOAN_HASH_IPS", "on")]).is_err());
+        assert!(parse(&[("TOASOAN_HASH_IPS", "on"), ("TOASOAN_SECRET", "short")]).is_err());
+        let secret = "a-secret-of-at-least-thirty-two-chars";
+        let config = parse(&[("TOASOAN_HASH_IPS", "on"), ("TOASOAN_SECRET", secret)]).unwrap();
+        assert_eq!(config.ip_hash_key.as_deref(), Some(secret));
+        let message = parse(&[("TOASOAN_HASH_IPS", "on")])
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains(secret));
     }
 
     #[test]

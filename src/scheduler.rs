@@ -1,5 +1,6 @@
 //! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
-//! locks let each article go out once), forget expired sessions and old login attempts.
+//! locks let each article go out once), forget expired sessions and old login attempts, and
+//! erase readers' IP addresses and browsers from comments moderated long enough ago.
 
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use crate::{AppState, db};
 
 /// How often due articles are looked for: a scheduled article appears within this long.
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
-/// How often expired sessions and old login attempts are removed.
+/// How often expired sessions, old login attempts and old comment data are removed.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 
 /// Publishes what is due; returns the ids.
@@ -29,14 +30,35 @@ pub async fn run_publisher(state: AppState) {
     }
 }
 
+/// Erases the IP address and user agent of comments moderated more than the configured
+/// number of days ago (`comment_data_retention_days`); returns how many comments lost them.
+pub async fn erase_comment_personal_data(state: &AppState) -> sqlx::Result<u64> {
+    let days = db::settings::get(&state.db)
+        .await?
+        .comment_data_retention_days;
+    let erased = db::comments::erase_personal_data(&state.db, days).await?;
+    if erased > 0 {
+        tracing::info!(
+            comments = erased,
+            days,
+            "erased readers' IP addresses and browsers"
+        );
+    }
+    Ok(erased)
+}
+
 pub async fn run_cleanup(state: AppState) {
     let mut tick = tokio::time::interval(CLEANUP_EVERY);
     loop {
         tick.tick().await;
         let sessions = db::sessions::delete_expired(&state.db, &state.config).await;
         let attempts = db::login_attempts::delete_old(&state.db).await;
-        if let (Err(error), _) | (_, Err(error)) = (sessions, attempts) {
-            tracing::warn!(%error, "cleanup failed; will retry");
+        let comments = erase_comment_personal_data(&state).await;
+        let captchas = db::captchas::delete_expired(&state.db).await;
+        for result in [sessions, attempts, comments, captchas] {
+            if let Err(error) = result {
+                tracing::warn!(%error, "cleanup failed; will retry");
+            }
         }
     }
 }

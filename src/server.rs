@@ -75,6 +75,12 @@ pub async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
 
 /// `toasoan serve`
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.insecure_captcha.is_some() {
+        tracing::warn!(
+            "!!! TOASOAN_INSECURE_CAPTCHA is set: every captcha accepts a fixed answer. \
+             This is for automated tests only; never run a public site like this. !!!"
+        );
+    }
     let db = migrate(&config).await?;
     if config.demo {
         demo::seed(&db, &config.media_dir)

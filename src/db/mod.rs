@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod audit;
+pub mod captchas;
 pub mod categories;
 pub mod comments;
 pub mod login_attempts;

@@ -17,6 +17,8 @@ pub struct SiteSettings {
     pub comments_open_default: bool,
     /// Reporters may publish their own articles without an editor's review.
     pub reporters_publish_directly: bool,
+    /// Days after moderation when a comment's IP address and user agent are erased.
+    pub comment_data_retention_days: i32,
 }
 
 pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
@@ -24,7 +26,7 @@ pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly
+                reporters_publish_directly, comment_data_retention_days
          from site_setting where site_setting_id = 1"
     )
     .fetch_one(db)
@@ -36,7 +38,8 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
         "update site_setting set site_name = $1, tagline = $2, agency_name = $3,
                 agency_address = $4, agency_phone = $5, agency_email = $6, agency_editor = $7,
                 agency_license = $8, badge_image = $9, badge_link = $10,
-                comments_open_default = $11, reporters_publish_directly = $12, updated_at = now()
+                comments_open_default = $11, reporters_publish_directly = $12,
+                comment_data_retention_days = $13, updated_at = now()
          where site_setting_id = 1",
         s.site_name,
         s.tagline,
@@ -49,7 +52,8 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
         s.badge_image,
         s.badge_link,
         s.comments_open_default,
-        s.reporters_publish_directly
+        s.reporters_publish_directly,
+        s.comment_data_retention_days
     )
     .execute(db)
     .await?;
@@ -62,7 +66,7 @@ pub async fn get_for_update(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSetting
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly
+                reporters_publish_directly, comment_data_retention_days
          from site_setting where site_setting_id = 1 for update"
     )
     .fetch_one(db)

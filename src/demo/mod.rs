@@ -122,6 +122,7 @@ fn settings() -> SiteSettings {
         badge_link: String::new(),
         comments_open_default: true,
         reporters_publish_directly: true,
+        comment_data_retention_days: 90,
     }
 }
 

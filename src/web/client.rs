@@ -55,7 +55,7 @@ impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
         let agent = parts
             .headers
             .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .unwrap_or_default();
         Ok(Self(agent.chars().take(400).collect()))
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use askama::Template;
 use axum::{
     Router,
-    extract::{Request, State},
+    extract::{DefaultBodyLimit, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{Html, IntoResponse, Response},
@@ -32,6 +32,9 @@ use crate::{
     error::{AppError, ErrorPage},
     web::layout::Layout,
 };
+
+/// Largest comment form a reader may send (the fields allow about 4,300 characters).
+const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 
 /// How long any request may take before it is answered with an error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -59,6 +62,17 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(public::home::show_home))
         .route("/chuyen-muc/{slug}", get(public::categories::show_category))
         .route("/bai-viet/{slug}", get(public::articles::show_article))
+        .route(
+            "/bai-viet/{slug}/binh-luan",
+            get(public::comments::comment_form)
+                .post(public::comments::create_comment)
+                .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
+        )
+        .route("/ma-kiem-tra.png", get(public::comments::new_captcha_image))
+        .route(
+            "/ma-kiem-tra/{file}",
+            get(public::comments::show_captcha_image),
+        )
         .route("/healthz", get(health))
         .nest_service("/static", static_files())
         .nest("/media", media)

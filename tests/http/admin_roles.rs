@@ -2,7 +2,10 @@
 
 use axum::http::{StatusCode, header};
 use sqlx::PgPool;
-use toasoan::auth::Role;
+use toasoan::{
+    auth::Role,
+    db::comments::{CommentStatus, NewComment},
+};
 
 use crate::support::{
     ArticleFixture, Multipart, Staff, TestApp, TestResponse, category, create_user,
@@ -13,10 +16,11 @@ use Role::{Admin as A, Editor as E, Moderator as M, Reporter as R};
 const EVERYONE: &[Role] = &[A, E, R, M];
 const WRITERS: &[Role] = &[A, E, R];
 const EDITORS: &[Role] = &[A, E];
+const MODERATORS: &[Role] = &[A, E, M];
 const ADMINS: &[Role] = &[A];
 
 /// (method, path, roles allowed). `{a}`: an article by another reporter; `{r}`: one of its
-/// revisions; `{c}`: a category; `{u}`: a user.
+/// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user.
 const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
@@ -41,6 +45,14 @@ const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/categories/{c}", EDITORS),
     ("POST", "/admin/categories/{c}/move", EDITORS),
     ("POST", "/admin/categories/{c}/delete", EDITORS),
+    ("GET", "/admin/comments", MODERATORS),
+    ("POST", "/admin/comments/bulk", MODERATORS),
+    ("GET", "/admin/comments/{m}", MODERATORS),
+    ("POST", "/admin/comments/{m}", MODERATORS),
+    ("POST", "/admin/comments/{m}/approve", MODERATORS),
+    ("POST", "/admin/comments/{m}/reject", MODERATORS),
+    ("POST", "/admin/comments/{m}/spam", MODERATORS),
+    ("POST", "/admin/comments/{m}/delete", MODERATORS),
     ("GET", "/admin/users", ADMINS),
     ("POST", "/admin/users", ADMINS),
     ("GET", "/admin/users/new", ADMINS),
@@ -115,11 +127,27 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
+        let comment = toasoan::db::comments::insert(
+            &db,
+            &NewComment {
+                article_id: article,
+                author_name: "Bạn đọc",
+                title: "Bình luận thử quyền",
+                body: "Nội dung.",
+                status: CommentStatus::Pending,
+                flag: "",
+                ip: "203.0.113.9",
+                user_agent: "test",
+            },
+        )
+        .await
+        .unwrap();
         let section = category(&db, &format!("Chuyên mục {n}"), None).await;
         let user = create_user(&db, &format!("nguoi{n}"), M).await;
         let path = template
             .replace("{a}", &article.to_string())
             .replace("{r}", &revision.to_string())
+            .replace("{m}", &comment.to_string())
             .replace("{c}", &section.to_string())
             .replace("{u}", &user.to_string());
 

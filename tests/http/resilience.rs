@@ -171,7 +171,7 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
         .port();
     let media = tempfile::tempdir().unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_toasoan"))
+    let child = Command::new(env!("CARGO_BIN_EXE_toasoan"))
         .arg("serve")
         .env("DATABASE_URL", &database_url)
         .env("TOASOAN_ADDR", format!("127.0.0.1:{port}"))

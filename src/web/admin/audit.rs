@@ -135,6 +135,8 @@ pub fn action_label(action: &str) -> Option<&'static str> {
         "comment.rejected" => "Từ chối bình luận",
         "comment.spam" => "Đánh dấu bình luận rác",
         "comment.deleted" => "Xóa bình luận",
+        "comment.edited" => "Sửa bình luận",
+        "comment.replied" => "Trả lời bình luận",
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod articles;
 pub mod audit;
 pub mod categories;
+pub mod comments;
 pub mod dashboard;
 pub mod login;
 pub mod settings;
@@ -11,12 +12,21 @@ pub mod users;
 
 use std::sync::Arc;
 
-use axum::{Router, extract::FromRequestParts, http::request::Parts, routing::get};
+use axum::{
+    Router,
+    extract::{FromRequestParts, Request, State},
+    http::request::Parts,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 
 use crate::{
     AppState,
     assets::Assets,
     auth::{Capability, CurrentUser},
+    db,
+    error::AppError,
 };
 
 /// Every `/admin` route that needs a logged-in user (the caller adds that guard); each handler
@@ -29,10 +39,40 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(account::password_form).post(account::change_password),
         )
         .merge(articles::routes(state.config.max_upload_bytes))
+        .merge(comments::routes())
         .merge(categories::routes())
         .merge(users::routes())
         .merge(settings::routes())
         .merge(audit::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_pending_comments,
+        ))
+}
+
+tokio::task_local! {
+    /// Comments waiting for moderation, counted once per back-office request of a user who
+    /// moderates them, for the number beside "Bình luận" in the menu.
+    static PENDING_COMMENTS: i64;
+}
+
+/// Counts the pending comments (one `count(*)` over `comment_status_idx`) for users who
+/// moderate, and runs the handler with the count in [`PENDING_COMMENTS`], where
+/// [`AdminLayout::new`] finds it: every back-office page shows it without each handler
+/// having to load it.
+async fn count_pending_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !user.can(Capability::ModerateComments) {
+        return next.run(request).await;
+    }
+    match db::comments::count_pending(&state.db).await {
+        Ok(pending) => PENDING_COMMENTS.scope(pending, next.run(request)).await,
+        Err(error) => AppError::from(error).into_response(),
+    }
 }
 
 /// What `templates/admin/base.html` needs.
@@ -43,6 +83,8 @@ pub struct AdminLayout {
     /// Which menu entry is current.
     pub active: &'static str,
     pub flash: Option<&'static str>,
+    /// Comments waiting for moderation; `None` for users who do not moderate.
+    pub pending_comments: Option<i64>,
     assets: Arc<Assets>,
 }
 
@@ -68,6 +110,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             url: "/admin/articles",
         },
         Some(Capability::WriteArticles),
+    ),
+    (
+        NavItem {
+            key: "comments",
+            label: "Bình luận",
+            url: "/admin/comments",
+        },
+        Some(Capability::ModerateComments),
     ),
     (
         NavItem {
@@ -110,12 +160,17 @@ impl AdminLayout {
         title: impl Into<String>,
         active: &'static str,
     ) -> Self {
+        let pending_comments = PENDING_COMMENTS
+            .try_with(|pending| *pending)
+            .ok()
+            .filter(|_| user.can(Capability::ModerateComments));
         Self {
             site_name: state.site.get().settings.site_name.clone(),
             user,
             title: title.into(),
             active,
             flash: None,
+            pending_comments,
             assets: state.assets.clone(),
         }
     }
@@ -130,6 +185,14 @@ impl AdminLayout {
             .filter(|(_, capability)| capability.is_none_or(|c| self.user.can(c)))
             .map(|(item, _)| item)
             .collect()
+    }
+
+    /// The number shown beside a menu entry, if any.
+    pub fn nav_count(&self, key: &str) -> Option<i64> {
+        match key {
+            "comments" => self.pending_comments.filter(|n| *n > 0),
+            _ => None,
+        }
     }
 
     pub fn asset(&self, name: &str) -> String {
@@ -167,6 +230,16 @@ const MESSAGES: &[(&str, &str)] = &[
         "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.",
     ),
     ("reactivated", "Đã mở khóa tài khoản."),
+    ("comment-approved", "Đã duyệt bình luận."),
+    ("comment-rejected", "Đã từ chối bình luận."),
+    ("comment-spam", "Đã chuyển bình luận vào thư rác."),
+    ("comment-deleted", "Đã xóa bình luận."),
+    ("comment-saved", "Đã lưu bình luận."),
+    ("comment-saved-approved", "Đã lưu và duyệt bình luận."),
+    (
+        "comment-unchanged",
+        "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.",
+    ),
 ];
 
 impl<S: Send + Sync> FromRequestParts<S> for Flash {

@@ -1,5 +1,5 @@
-//! Site settings: the name, the agency's contacts in the footer, the badge, and two defaults
-//! of the newsroom.
+//! Site settings: the name, the agency's contacts in the footer, the badge, two defaults of
+//! the newsroom, and how long readers' IP addresses are kept.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -32,6 +32,8 @@ const SETTINGS_URL: &str = "/admin/settings";
 const SITE_NAME_MAX: usize = 150;
 const TEXT_MAX: usize = 300;
 const LINK_FORMAT: &str = "Hãy nhập một đường dẫn bắt đầu bằng “/” (ví dụ /static/img/tin-nhiem-mang.png) hoặc một địa chỉ http:// hay https://.";
+const RETENTION_DAYS: std::ops::RangeInclusive<i32> = 1..=3650;
+const RETENTION_FORMAT: &str = "Hãy nhập một số ngày từ 1 đến 3650.";
 
 /// The form as typed: text fields, and checkboxes that are present only when ticked.
 #[derive(Debug, Default, Deserialize)]
@@ -49,6 +51,8 @@ pub struct SettingsForm {
     badge_link: String,
     comments_open_default: Option<String>,
     reporters_publish_directly: Option<String>,
+    /// Absent from a form that predates the field: the stored value stays.
+    comment_data_retention_days: Option<String>,
 }
 
 fn checkbox(checked: bool) -> Option<String> {
@@ -70,10 +74,12 @@ impl SettingsForm {
             badge_link: s.badge_link.clone(),
             comments_open_default: checkbox(s.comments_open_default),
             reporters_publish_directly: checkbox(s.reporters_publish_directly),
+            comment_data_retention_days: Some(s.comment_data_retention_days.to_string()),
         }
     }
 
-    fn validate(&self) -> Result<SiteSettings, FieldErrors> {
+    /// `current`: the stored settings, for the fields the form did not send.
+    fn validate(&self, current: &SiteSettings) -> Result<SiteSettings, FieldErrors> {
         let mut errors = FieldErrors::default();
         let e = &mut errors;
         let settings = SiteSettings {
@@ -89,6 +95,10 @@ impl SettingsForm {
             badge_link: link(e, "badge_link", &self.badge_link),
             comments_open_default: self.comments_open_default.is_some(),
             reporters_publish_directly: self.reporters_publish_directly.is_some(),
+            comment_data_retention_days: match &self.comment_data_retention_days {
+                Some(days) => retention_days(e, days),
+                None => current.comment_data_retention_days,
+            },
         };
         if errors.is_empty() {
             Ok(settings)
@@ -105,6 +115,17 @@ fn link(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
         errors.add(field, LINK_FORMAT);
     }
     value
+}
+
+/// Whole days, within [`RETENTION_DAYS`].
+fn retention_days(errors: &mut FieldErrors, value: &str) -> i32 {
+    match value.trim().parse::<i32>() {
+        Ok(days) if RETENTION_DAYS.contains(&days) => days,
+        _ => {
+            errors.add("comment_data_retention_days", RETENTION_FORMAT);
+            0
+        }
+    }
 }
 
 fn is_safe_link(value: &str) -> bool {
@@ -143,6 +164,10 @@ fn changed_fields(old: &SiteSettings, new: &SiteSettings) -> Vec<&'static str> {
             "reporters_publish_directly",
             old.reporters_publish_directly != new.reporters_publish_directly,
         ),
+        (
+            "comment_data_retention_days",
+            old.comment_data_retention_days != new.comment_data_retention_days,
+        ),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))
@@ -178,9 +203,15 @@ pub async fn update_settings(
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     user.require(Capability::ManageSettings)?;
-    let settings = match form.validate() {
+    let mut tx = state.db.begin().await?;
+    let old = db::settings::get_for_update(&mut *tx).await?;
+    let settings = match form.validate(&old) {
         Ok(settings) => settings,
         Err(errors) => {
+            drop(tx);
+            let mut form = form;
+            form.comment_data_retention_days
+                .get_or_insert_with(|| old.comment_data_retention_days.to_string());
             let layout = AdminLayout::new(&state, user, "Cài đặt trang", "settings");
             let page = SettingsPage {
                 layout,
@@ -190,9 +221,6 @@ pub async fn update_settings(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-
-    let mut tx = state.db.begin().await?;
-    let old = db::settings::get_for_update(&mut *tx).await?;
     let changed = changed_fields(&old, &settings);
     if !changed.is_empty() {
         db::settings::update(&mut *tx, &settings).await?;
@@ -245,7 +273,7 @@ mod tests {
             comments_open_default: Some("on".into()),
             ..SettingsForm::default()
         };
-        let settings = form.validate().unwrap();
+        let settings = form.validate(&SiteSettings::default()).unwrap();
         assert_eq!(settings.site_name, "Bảo Thắng");
         assert!(settings.comments_open_default && !settings.reporters_publish_directly);
     }
@@ -258,9 +286,37 @@ mod tests {
             badge_link: "javascript:alert(1)".into(),
             ..SettingsForm::default()
         };
-        let errors = form.validate().unwrap_err();
+        let errors = form.validate(&SiteSettings::default()).unwrap_err();
         assert_eq!(errors.len(), 3);
         assert_eq!(errors.get("badge_link").unwrap(), LINK_FORMAT);
+    }
+
+    #[test]
+    fn comment_data_is_kept_one_day_to_ten_years() {
+        let current = SiteSettings {
+            comment_data_retention_days: 90,
+            ..SiteSettings::default()
+        };
+        let with_days = |days: Option<&str>| SettingsForm {
+            site_name: "Bảo Thắng".into(),
+            comment_data_retention_days: days.map(str::to_owned),
+            ..SettingsForm::default()
+        };
+        for (days, kept) in [("1", 1), (" 30 ", 30), ("3650", 3650)] {
+            let settings = with_days(Some(days)).validate(&current).unwrap();
+            assert_eq!(settings.comment_data_retention_days, kept, "{days:?}");
+        }
+        for bad in ["0", "3651", "-5", "", "ba mươi", "1.5", "99999999999"] {
+            let errors = with_days(Some(bad)).validate(&current).unwrap_err();
+            assert_eq!(
+                errors.get("comment_data_retention_days").unwrap(),
+                RETENTION_FORMAT,
+                "{bad:?}"
+            );
+        }
+        // A form without the field keeps what is stored.
+        let settings = with_days(None).validate(&current).unwrap();
+        assert_eq!(settings.comment_data_retention_days, 90);
     }
 
     #[test]

@@ -1,23 +1,29 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 
+use serde::Deserialize;
+
 use crate::{
     AppState,
+    captcha::Challenge,
     db::{
         self,
         articles::{Article, ArticleCard},
         categories::Category,
+        comments::PublicComment,
     },
     error::{AppError, AppResult},
     web::{
         extract::SlugParam,
+        form::FieldErrors,
         format,
         layout::{Layout, article_url},
+        public::comments::CommentForm,
     },
 };
 
@@ -32,6 +38,12 @@ pub struct ArticlePage {
     related: Vec<ArticleCard>,
     /// A staff preview of an article readers cannot see yet.
     preview: bool,
+    comments: Vec<PublicComment>,
+    /// "Your comment is waiting for moderation", after a post.
+    comment_sent: bool,
+    form: CommentForm,
+    errors: FieldErrors,
+    challenge: Option<Challenge>,
 }
 
 impl ArticlePage {
@@ -40,9 +52,17 @@ impl ArticlePage {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ArticleQuery {
+    #[serde(rename = "binh-luan")]
+    comment: String,
+}
+
 pub async fn show_article(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
+    Query(query): Query<ArticleQuery>,
 ) -> AppResult<Response> {
     let Some(mut article) = db::articles::find_published(&state.db, &slug).await? else {
         return match db::articles::find_renamed(&state.db, &slug).await? {
@@ -53,17 +73,18 @@ pub async fn show_article(
     state.views.record(article.article_id);
     article.view_count += state.views.pending(article.article_id);
 
-    Ok(ArticlePage::build(&state, article, false)
-        .await?
-        .into_response())
+    let mut page = ArticlePage::build(&state, article, false).await?;
+    page.comment_sent = query.comment == "cho-duyet";
+    Ok(page.into_response())
 }
 
 impl ArticlePage {
     /// The article page as readers see it; `preview` marks a staff preview.
     pub async fn build(state: &AppState, article: Article, preview: bool) -> AppResult<Self> {
-        let related =
-            db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED)
-                .await?;
+        let (related, comments) = tokio::try_join!(
+            db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED),
+            db::comments::list_approved(&state.db, article.article_id),
+        )?;
         let site = state.site.get();
         let breadcrumb = site
             .categories
@@ -81,6 +102,11 @@ impl ArticlePage {
             breadcrumb,
             related,
             preview,
+            comments,
+            comment_sent: false,
+            form: CommentForm::default(),
+            errors: FieldErrors::default(),
+            challenge: None,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod articles;
 pub mod categories;
+pub mod comments;
 pub mod home;
 
 use crate::{
@@ -59,6 +60,16 @@ macro_rules! published_helpers {
 }
 published_helpers!(ArticleCard);
 published_helpers!(Article);
+
+impl crate::db::comments::PublicComment {
+    pub fn date_iso(&self) -> String {
+        format::iso(self.created_at)
+    }
+
+    pub fn date_short(&self) -> String {
+        format::datetime_short(self.created_at)
+    }
+}
 
 impl Layout {
     /// The name and URL of a category, for labels on cards.

@@ -1,0 +1,334 @@
+//! Readers' comments: the form under each article, the captcha images, and posting.
+//!
+//! The article page itself stays the same for every reader (so it can be cached): its form
+//! loads the captcha image from `/ma-kiem-tra.png`, which creates a challenge and names it in a
+//! short-lived cookie. A form shown again after an error, or the text-question variant for
+//! readers who cannot see the image, carries the challenge id in a hidden field instead.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::{
+    AppState,
+    captcha::{self, Challenge, Kind, Verdict},
+    db::{
+        self,
+        articles::Article,
+        comments::{CommentStatus, NewComment},
+    },
+    error::{AppError, AppResult, ErrorPage},
+    web::{
+        client::{ClientIp, UserAgent},
+        extract::SlugParam,
+        form::{FieldErrors, required},
+        layout::{Layout, article_url},
+    },
+};
+
+/// The cookie naming the image challenge the article page's form shows.
+pub const CAPTCHA_COOKIE: &str = "toasoan_captcha";
+/// Less than this between showing the challenge and posting is a robot.
+const MIN_SECONDS: i64 = 3;
+/// More links than this and the comment is filed as spam for review.
+const MAX_LINKS: usize = 3;
+pub const NAME_MAX: usize = 100;
+pub const TITLE_MAX: usize = 200;
+pub const CONTENT_MAX: usize = 4000;
+
+pub const TOO_MANY: ErrorPage = ErrorPage {
+    status: StatusCode::TOO_MANY_REQUESTS,
+    heading: "Bạn gửi bình luận quá nhanh",
+    message: "Bạn đã gửi nhiều bình luận trong ít phút. Xin vui lòng chờ một lát rồi gửi tiếp.",
+};
+pub const CLOSED: ErrorPage = ErrorPage {
+    status: StatusCode::FORBIDDEN,
+    heading: "Bài viết đã đóng bình luận",
+    message: "Bài viết này không nhận thêm bình luận.",
+};
+
+/// The form as typed. `website` is a honeypot: hidden from people, filled by robots.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    pub name: String,
+    pub title: String,
+    pub content: String,
+    pub captcha: String,
+    pub captcha_id: String,
+    pub kind: String,
+    pub website: String,
+}
+
+/// A new image challenge: the PNG, and a cookie naming it for the form.
+pub async fn new_captcha_image(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> AppResult<Response> {
+    let (challenge, png) = captcha::issue_image(&state.db).await?;
+    let cookie = Cookie::build((CAPTCHA_COOKIE, challenge.captcha_id))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.is_https())
+        .path("/")
+        .max_age(time::Duration::minutes(10))
+        .build();
+    Ok((jar.add(cookie), png_response(png)).into_response())
+}
+
+/// The image of a challenge named in a form (`/ma-kiem-tra/{id}.png`).
+pub async fn show_captcha_image(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> AppResult<Response> {
+    let id = file.strip_suffix(".png").ok_or(AppError::NotFound)?;
+    let valid = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if !valid {
+        return Err(AppError::NotFound);
+    }
+    let png = captcha::image(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(png_response(png))
+}
+
+fn png_response(png: Vec<u8>) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "image/png")], png).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The comment form on a page of its own, with its challenge in the page: after an error, for
+/// a new code ("Đổi mã khác") and for the text question.
+#[derive(Template, WebTemplate)]
+#[template(path = "public/comment.html")]
+pub struct CommentPage {
+    layout: Layout,
+    article: Article,
+    form: CommentForm,
+    errors: FieldErrors,
+    challenge: Option<Challenge>,
+}
+
+impl CommentPage {
+    async fn new(
+        state: &AppState,
+        article: Article,
+        form: CommentForm,
+        errors: FieldErrors,
+        kind: Kind,
+    ) -> AppResult<Self> {
+        let challenge = match kind {
+            Kind::Image => captcha::issue_image(&state.db).await?.0,
+            Kind::Question => captcha::issue_question(&state.db).await?,
+        };
+        let layout = Layout::new(state, format!("Gửi bình luận: {}", article.title))
+            .in_section(article.category_id);
+        Ok(Self {
+            layout,
+            article,
+            form,
+            errors,
+            challenge: Some(challenge),
+        })
+    }
+}
+
+fn kind_of(value: &str) -> Kind {
+    if value == "cau-hoi" || value == "question" {
+        Kind::Question
+    } else {
+        Kind::Image
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KindQuery {
+    kieu: String,
+}
+
+async fn commentable(state: &AppState, slug: &str) -> AppResult<Article> {
+    let article = db::articles::find_published(&state.db, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if article.comments_open {
+        Ok(article)
+    } else {
+        Err(AppError::Page(CLOSED))
+    }
+}
+
+pub async fn comment_form(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+    Query(query): Query<KindQuery>,
+) -> AppResult<Response> {
+    let article = commentable(&state, &slug).await?;
+    let page = CommentPage::new(
+        &state,
+        article,
+        CommentForm::default(),
+        FieldErrors::default(),
+        kind_of(&query.kieu),
+    )
+    .await?;
+    Ok(no_store(page.into_response()))
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// How readers' addresses are stored: as they are, or as a keyed hash (`TOASOAN_HASH_IPS`).
+fn stored_ip(state: &AppState, ip: &str) -> String {
+    match &state.config.ip_hash_key {
+        Some(key) => {
+            let digest = Sha256::new()
+                .chain_update(key.as_bytes())
+                .chain_update(b"\0")
+                .chain_update(ip.as_bytes())
+                .finalize();
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        }
+        None => ip.to_owned(),
+    }
+}
+
+fn count_links(text: &str) -> usize {
+    let lower = text.to_lowercase();
+    ["http://", "https://", "www."]
+        .iter()
+        .map(|p| lower.matches(p).count())
+        .sum()
+}
+
+pub async fn create_comment(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+    ClientIp(ip): ClientIp,
+    UserAgent(agent): UserAgent,
+    jar: CookieJar,
+    form: Result<Form<CommentForm>, axum::extract::rejection::FormRejection>,
+) -> AppResult<Response> {
+    let article = commentable(&state, &slug).await?;
+    let Form(mut form) =
+        form.map_err(|rejection| AppError::Page(ErrorPage::for_status(rejection.status())))?;
+    let done = || {
+        Redirect::to(&format!(
+            "{}?binh-luan=cho-duyet#binh-luan",
+            article_url(&slug)
+        ))
+        .into_response()
+    };
+
+    if !form.website.is_empty() {
+        tracing::info!(
+            article = article.article_id,
+            "honeypot filled: comment dropped"
+        );
+        return Ok(done());
+    }
+    let ip_key = stored_ip(&state, &ip);
+    if db::comments::count_recent_from(&state.db, &ip_key).await? >= state.config.comment_limit {
+        return Err(AppError::Page(TOO_MANY));
+    }
+
+    let mut errors = FieldErrors::default();
+    let name = required(&mut errors, "name", &form.name, NAME_MAX);
+    let title = required(&mut errors, "title", &form.title, TITLE_MAX);
+    let content = required(&mut errors, "content", &form.content, CONTENT_MAX);
+
+    let captcha_id = if form.captcha_id.is_empty() {
+        jar.get(CAPTCHA_COOKIE)
+            .map(|c| c.value().to_owned())
+            .unwrap_or_default()
+    } else {
+        form.captcha_id.clone()
+    };
+    let verdict = captcha::redeem(
+        &state.db,
+        &captcha_id,
+        &form.captcha,
+        state.config.insecure_captcha.as_deref(),
+    )
+    .await?;
+    match verdict {
+        Verdict::Passed { shown_at }
+            if (OffsetDateTime::now_utc() - shown_at).whole_seconds() < MIN_SECONDS =>
+        {
+            errors.add(
+                "captcha",
+                "Bạn gửi nhanh quá. Xin đọc lại bình luận, nhập mã mới rồi gửi.",
+            );
+        }
+        Verdict::Passed { .. } => {}
+        Verdict::Wrong => errors.add("captcha", "Mã kiểm tra không đúng. Xin nhập mã mới."),
+        Verdict::Missing => errors.add(
+            "captcha",
+            "Mã kiểm tra đã hết hạn hoặc đã được dùng. Xin nhập mã mới.",
+        ),
+    }
+    if errors.is_empty()
+        && db::comments::is_duplicate(&state.db, article.article_id, &content).await?
+    {
+        errors.add("content", "Bình luận này đã được gửi trước đó.");
+    }
+    if !errors.is_empty() {
+        form.captcha.clear();
+        let kind = kind_of(&form.kind);
+        let page = CommentPage::new(&state, article, form, errors, kind).await?;
+        return Ok(no_store(
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        ));
+    }
+
+    let spam = count_links(&title) + count_links(&content) > MAX_LINKS;
+    db::comments::insert(
+        &state.db,
+        &NewComment {
+            article_id: article.article_id,
+            author_name: &name,
+            title: &title,
+            body: &content,
+            status: if spam {
+                CommentStatus::Spam
+            } else {
+                CommentStatus::Pending
+            },
+            flag: if spam { "links" } else { "" },
+            ip: &ip_key,
+            user_agent: &agent,
+        },
+    )
+    .await?;
+    Ok(done())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_counted_in_any_case() {
+        assert_eq!(count_links("xem http://a.vn và HTTPS://b.vn, www.c.vn"), 3);
+        assert_eq!(count_links("không có liên kết"), 0);
+    }
+}

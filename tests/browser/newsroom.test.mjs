@@ -1,6 +1,7 @@
 // End-to-end test in headless Chromium: an editor logs in, writes an article in the
 // WYSIWYG editor (bold text, an uploaded picture), publishes it, and a reader finds it on
-// the home page and reads it (with and without JavaScript).
+// the home page and reads it (with and without JavaScript); the reader comments (with the
+// test captcha), a moderator approves the comment, and it shows under the article.
 //
 // Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 (user
 // postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
@@ -35,6 +36,13 @@ const AFTER_BOLD = ' đối với bà con trong xã.';
 const CAPTION = 'Lễ hội truyền thống đầu xuân';
 const ALT = 'Ảnh minh họa lễ hội';
 const LAST = 'Bà con có thể xem chi tiết tại trụ sở ủy ban.';
+
+const MODERATOR = 'kiemduyet';
+const MODERATOR_PASSWORD = 'mat-khau-kiem-duyet';
+const TEST_CAPTCHA = 'thu-nghiem';
+const COMMENT_NAME = 'Nguyễn Thị Bình';
+const COMMENT_TITLE = `Ý kiến bạn đọc ${Date.now()}`;
+const COMMENT_BODY = 'Kế hoạch rất thiết thực.\nMong sớm được triển khai ở thôn tôi.';
 
 const STEP_TIMEOUT = 30_000;
 
@@ -218,6 +226,8 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
       TOASOAN_ADDR: `127.0.0.1:${port}`,
       TOASOAN_BASE_URL: baseUrl,
       TOASOAN_MEDIA_DIR: mediaDir,
+      // Every captcha also accepts this answer: tests only (the server warns loudly).
+      TOASOAN_INSECURE_CAPTCHA: TEST_CAPTCHA,
       RUST_LOG: 'warn',
     };
     delete env.TOASOAN_DEMO; // the demo content (categories) is part of the scenario
@@ -232,6 +242,12 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     assert.equal(created.status, 0,
       `toasoan user create failed (${created.status ?? created.signal ?? created.error}):\n` +
       `${created.stdout}\n${created.stderr}`);
+
+    const moderator = spawnSync(BIN, ['user', 'create', '--username', MODERATOR,
+      '--display-name', 'Kiểm duyệt viên', '--role', 'moderator'], {
+      cwd: ROOT, env, input: `${MODERATOR_PASSWORD}\n`, encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(moderator.status, 0, `creating the moderator failed:\n${moderator.stderr}`);
 
     server = spawn(BIN, [], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout.on('data', remember);
@@ -418,5 +434,70 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     } finally {
       await noJs.close();
     }
+  });
+  step('a reader comments with the test captcha and sees the waiting message', async () => {
+    const reader = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await reader.newPage();
+      watchConsole(p);
+      await p.goto(articleHref, { waitUntil: 'load' });
+      const form = p.locator('form.comment-form');
+      await form.waitFor({ state: 'visible' });
+      assert.ok(await p.locator('img.captcha-image').evaluate((img) => img.naturalWidth > 0), 'captcha image loads');
+      await p.fill('#cf-name', COMMENT_NAME);
+      await p.fill('#cf-title', COMMENT_TITLE);
+      await p.fill('#cf-content', COMMENT_BODY);
+      await p.fill('#cf-captcha', TEST_CAPTCHA);
+      // People take more than the server's three-second minimum to write a comment.
+      await sleep(3_500);
+      await Promise.all([
+        p.waitForURL((url) => url.searchParams.get('binh-luan') === 'cho-duyet'),
+        form.locator('button[type=submit]').click(),
+      ]);
+      const notice = p.locator('.comment-notice');
+      await notice.waitFor({ state: 'visible' });
+      assert.equal((await notice.textContent()).trim(), 'Bình luận của bạn đã được gửi và đang chờ kiểm duyệt.');
+      assert.equal(await p.locator('#binh-luan', { hasText: COMMENT_TITLE }).count(), 0, 'not public before moderation');
+      await fullPageShot(p, 'comment-sent.png');
+    } finally {
+      await reader.close();
+    }
+  });
+
+  step('a moderator logs in and approves it', async () => {
+    const staff = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
+    try {
+      const p = await staff.newPage();
+      watchConsole(p);
+      await p.goto('/admin/login');
+      await p.fill('#login', MODERATOR);
+      await p.fill('#password', MODERATOR_PASSWORD);
+      await Promise.all([
+        p.waitForURL((url) => url.pathname === '/admin'),
+        p.click('form[action="/admin/login"] button[type=submit]'),
+      ]);
+      await p.goto('/admin/comments');
+      const approve = p.getByRole('button', { name: `Duyệt: ${COMMENT_TITLE}` });
+      await approve.waitFor({ state: 'visible' });
+      await fullPageShot(p, 'moderation.png');
+      await Promise.all([
+        p.waitForURL((url) => url.searchParams.has('msg')),
+        approve.click(),
+      ]);
+      await p.locator('.flash.success').waitFor({ state: 'visible' });
+    } finally {
+      await staff.close();
+    }
+  });
+
+  step('the approved comment shows under the article', async () => {
+    await page.goto(articleHref, { waitUntil: 'load' });
+    const section = page.locator('#binh-luan');
+    assert.equal((await section.locator('h2').textContent()).trim(), 'Bình luận (1)');
+    const comment = section.locator('article.comment', { hasText: COMMENT_TITLE });
+    await comment.waitFor({ state: 'visible' });
+    assert.equal((await comment.locator('.comment-author').textContent()).trim(), COMMENT_NAME);
+    assert.equal((await comment.locator('.comment-body').first().textContent()).trim(), COMMENT_BODY);
+    assert.deepEqual(consoleProblems, [], 'console errors');
   });
 });

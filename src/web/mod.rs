@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
             "/ma-kiem-tra/{file}",
             get(public::comments::show_captcha_image),
         )
+        .merge(public::search::routes())
+        .merge(public::feeds::routes())
         .route("/healthz", get(health))
         .nest_service("/static", static_files())
         .nest("/media", media)

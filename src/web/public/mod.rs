@@ -3,7 +3,9 @@
 pub mod articles;
 pub mod categories;
 pub mod comments;
+pub mod feeds;
 pub mod home;
+pub mod search;
 
 use crate::{
     db::articles::{Article, ArticleCard},

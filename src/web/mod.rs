@@ -1,6 +1,7 @@
 //! Every URL of the application, and the layers around them: read this file to know the app.
 
 pub mod admin;
+pub mod caching;
 pub mod client;
 pub mod extract;
 pub mod form;
@@ -87,6 +88,9 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(csrf_layer(&state.config.base_url))
+        // Inside `error_pages` (whose pages say `no-store`) and `CompressionLayer` (so the
+        // ETag names the content whatever the encoding: it is weak).
+        .layer(middleware::from_fn(caching::http_caching))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -7,6 +7,7 @@ use axum::{
 };
 
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::{
     AppState,
@@ -22,12 +23,16 @@ use crate::{
         extract::SlugParam,
         form::FieldErrors,
         format,
-        layout::{Layout, article_url},
+        layout::{Layout, article_url, media_url, script_json},
         public::comments::CommentForm,
     },
 };
 
 const RELATED: i64 = 6;
+
+/// Zalo's web share page (no SDK): it takes the address in `url`.
+const ZALO_SHARE: &str = "https://sp.zalo.me/share_to_zalo?url=";
+const FACEBOOK_SHARE: &str = "https://www.facebook.com/sharer/sharer.php?u=";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/article.html")]
@@ -44,12 +49,89 @@ pub struct ArticlePage {
     form: CommentForm,
     errors: FieldErrors,
     challenge: Option<Challenge>,
+    /// The absolute address of the article (canonical, printed, shared).
+    permalink: String,
+    /// The article's category, for `article:section` and its feed.
+    section: Option<Category>,
+    /// `NewsArticle` structured data, ready for a `<script>` element.
+    json_ld: String,
 }
 
 impl ArticlePage {
     fn views(&self) -> String {
         format::count(self.article.view_count)
     }
+
+    /// `article:published_time`: seconds precision, with the offset.
+    fn published_iso(&self) -> String {
+        format::iso(self.article.published_at)
+    }
+
+    /// `article:modified_time`: the last edit, never before publication.
+    fn modified_iso(&self) -> String {
+        format::iso(modified_at(&self.article))
+    }
+
+    fn facebook_share_url(&self) -> String {
+        format!("{FACEBOOK_SHARE}{}", url_component(&self.permalink))
+    }
+
+    fn zalo_share_url(&self) -> String {
+        format!("{ZALO_SHARE}{}", url_component(&self.permalink))
+    }
+}
+
+/// What describes the article: its sapo, or its title when it has none.
+fn description(article: &Article) -> &str {
+    if article.sapo.trim().is_empty() {
+        &article.title
+    } else {
+        &article.sapo
+    }
+}
+
+fn modified_at(article: &Article) -> time::OffsetDateTime {
+    article.updated_at.max(article.published_at)
+}
+
+/// Percent-encodes everything but letters, digits and `*-._` (for a query value).
+fn url_component(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The `NewsArticle` of an article page (schema.org, as search engines read it).
+fn news_article(layout: &Layout, article: &Article, section: Option<&Category>) -> String {
+    let site_name = &layout.site.settings.site_name;
+    let permalink = layout.absolute(&article.url());
+    let author = if article.byline.trim().is_empty() {
+        json!({ "@type": "Organization", "name": site_name })
+    } else {
+        json!({ "@type": "Person", "name": article.byline })
+    };
+    let mut doc = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": description(article),
+        "datePublished": format::iso(article.published_at),
+        "dateModified": format::iso(modified_at(article)),
+        "author": author,
+        "publisher": {
+            "@type": "Organization",
+            "name": site_name,
+            "logo": { "@type": "ImageObject", "url": layout.logo_url() },
+        },
+        "mainEntityOfPage": permalink,
+        "url": permalink,
+        "inLanguage": "vi",
+    });
+    if let Some(path) = &article.cover_image {
+        doc["image"] = json!([layout.absolute(&media_url(path))]);
+    }
+    if let Some(section) = section {
+        doc["articleSection"] = json!(section.name);
+    }
+    script_json(&doc)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,10 +174,21 @@ impl ArticlePage {
             .into_iter()
             .cloned()
             .collect();
-        let layout = Layout::new(state, article.title.clone())
-            .with_description(article.sapo.clone())
+        let section = site.categories.get(article.category_id).cloned();
+        let mut layout = Layout::new(state, article.title.clone())
+            .with_description(description(&article))
             .with_canonical(state, &article.url())
+            .as_article()
             .in_section(article.category_id);
+        if let Some(path) = &article.cover_image {
+            // The stored path names the largest variant.
+            layout = layout.with_image(&media_url(path), article.cover_alt.clone());
+        }
+        if let Some(section) = &section {
+            layout = layout.with_category_feed(section);
+        }
+        let json_ld = news_article(&layout, &article, section.as_ref());
+        let permalink = layout.absolute(&article.url());
         Ok(Self {
             layout,
             article,
@@ -107,6 +200,9 @@ impl ArticlePage {
             form: CommentForm::default(),
             errors: FieldErrors::default(),
             challenge: None,
+            permalink,
+            section,
+            json_ld,
         })
     }
 }

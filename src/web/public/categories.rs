@@ -53,7 +53,7 @@ pub async fn show_category(
     };
     let description = if category.description.is_empty() {
         format!(
-            "Tin bài chuyên mục {} - {}",
+            "Tin bài mới nhất của chuyên mục {} trên {}.",
             category.name, site.settings.site_name
         )
     } else {
@@ -62,6 +62,7 @@ pub async fn show_category(
     let layout = Layout::new(&state, title)
         .with_description(description)
         .with_canonical(&state, &pager.url(&page))
+        .with_category_feed(category)
         .in_section(category.category_id);
     let mut breadcrumb: Vec<Category> = site
         .categories

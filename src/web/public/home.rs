@@ -69,7 +69,12 @@ pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
         .filter(|block| !block.articles.is_empty())
         .collect();
 
-    let layout = Layout::new(&state, site.settings.site_name.clone()).with_canonical(&state, "/");
+    let layout = Layout::new(&state, site.settings.site_name.clone())
+        .with_description(home_description(
+            &site.settings.site_name,
+            &site.settings.tagline,
+        ))
+        .with_canonical(&state, "/");
     Ok(HomePage {
         layout,
         lead,
@@ -77,4 +82,13 @@ pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
         blocks,
         most_read,
     })
+}
+
+/// The home page's description: the site's name and its tagline.
+fn home_description(site_name: &str, tagline: &str) -> String {
+    if tagline.trim().is_empty() {
+        format!("{site_name}: tin tức, sự kiện và thông báo mới nhất.")
+    } else {
+        format!("{site_name} - {tagline}")
+    }
 }

@@ -1,0 +1,422 @@
+//! Full-text search over published articles ("Tìm kiếm").
+//!
+//! The index is `article.search_vector` (migrations/20261127234000_add_article_search.sql):
+//! title (weight A), sapo (B) and body text (C), unaccented and lower-cased, 'simple'
+//! configuration, with a GIN index over published articles. The query is built here from the
+//! terms the caller parsed: each term — one word, or the words of a quoted phrase — goes through
+//! `phraseto_tsquery` (which reads its input as plain text: no operator syntax, never a syntax
+//! error) after the same `f_unaccent(lower(…))`, and the terms are ANDed (`tsquery_and_agg`).
+//!
+//! # Order, and what it costs
+//!
+//! Ranking reads each candidate's whole tsvector (≈2 KB, out of line): about 20 µs a row. A
+//! common word matches most of the archive (with 100,000 generated articles "đoàn kết" matches
+//! 91,000), so ranking every match is out of the question. Instead:
+//!
+//! - the newest [`RANKED`] matches (the first pages) are ordered by relevance: title matches
+//!   first, then `ts_rank_cd` (title 1.0, sapo 0.4, body 0.2), then newest first;
+//! - older matches follow, newest first;
+//! - at most [`MAX_RESULTS`] are listed, and counted ("more than 1,000").
+//!
+//! The newest matches are found one of three ways:
+//!
+//! - a category or date range with at most [`WALK_ROWS`] articles: all of them are read and
+//!   tested (the GIN index could return tens of thousands of matches outside the filter);
+//! - a common query (a quarter or more of the newest 100 articles match): the publication-date
+//!   index is walked, testing each article, until enough match (at most [`WALK_ROWS`] rows;
+//!   a few hundred when most articles match);
+//! - otherwise, or when the walk falls short: from the GIN index, every match sorted by date.
+//!
+//! `ts_headline`, the most expensive step, runs for the page's rows only.
+
+use sqlx::{PgExecutor, PgPool};
+use time::OffsetDateTime;
+
+use crate::db::articles::ArticleCard;
+
+/// Most results listed (and counted).
+pub const MAX_RESULTS: i64 = 1000;
+
+/// How many of the newest matches are ordered by relevance (a multiple of the page size).
+pub const RANKED: i64 = 300;
+
+/// Most articles the date-order walk reads before falling back to the GIN index.
+pub const WALK_ROWS: i64 = 2000;
+
+/// What to look for, and where.
+#[derive(Debug, Default)]
+pub struct SearchFilter<'a> {
+    /// Words and phrases (plain text, NFC); an article must match every one.
+    pub terms: &'a [String],
+    /// Only in these categories, when given.
+    pub category_ids: Option<&'a [i64]>,
+    /// Published at or after.
+    pub since: Option<OffsetDateTime>,
+    /// Published before.
+    pub before: Option<OffsetDateTime>,
+}
+
+/// A found article, with its title and an extract of its text highlighted.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub card: ArticleCard,
+    /// The title, HTML-escaped, matching words in `<mark>`.
+    pub title_html: String,
+    /// Up to two passages of the sapo and body around the matches, HTML-escaped, matching words
+    /// in `<mark>` (the only tags).
+    pub snippet_html: String,
+}
+
+/// One page of results.
+#[derive(Debug, Default)]
+pub struct SearchResults {
+    /// Matches, counted up to `MAX_RESULTS + 1` (more than `MAX_RESULTS` means "more than").
+    pub total: i64,
+    pub hits: Vec<SearchHit>,
+}
+
+/// A match, with what orders it.
+#[derive(Debug)]
+struct Match {
+    article_id: i64,
+    published_at: OffsetDateTime,
+    in_title: bool,
+    rank: f32,
+}
+
+/// The page of results that starts at `offset` (empty past the end).
+pub async fn list_results(
+    db: &PgPool,
+    f: &SearchFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<SearchResults> {
+    let filtered = f.category_ids.is_some() || f.since.is_some() || f.before.is_some();
+    let (total, mut matches) =
+        if filtered && count_candidates(db, f, WALK_ROWS + 1).await? <= WALK_ROWS {
+            // Few articles in the category or dates: read them all (exact, no GIN index needed).
+            let all = walk(db, f, MAX_RESULTS + 1, WALK_ROWS, RANKED).await?;
+            (len(&all), all)
+        } else {
+            let total = count_matches(db, f, MAX_RESULTS + 1).await?;
+            let listed = total.min(MAX_RESULTS);
+            if offset >= listed || limit <= 0 {
+                return Ok(SearchResults {
+                    total,
+                    hits: Vec::new(),
+                });
+            }
+            // The first pages need the newest RANKED matches (ordered by relevance); later pages
+            // the newest ones up to the page, by date.
+            let (wanted, ranked) = if offset < RANKED {
+                (RANKED.min(listed), RANKED)
+            } else {
+                ((offset + limit).min(listed), 0)
+            };
+            let mut matches = Vec::new();
+            if is_common(db, f).await? {
+                matches = walk(db, f, wanted, WALK_ROWS, ranked).await?;
+            }
+            if len(&matches) < wanted {
+                matches = newest(db, f, wanted, ranked).await?;
+            }
+            (total, matches)
+        };
+    // The ranked matches come first, by relevance; the rest stay newest first.
+    let ranked = matches
+        .len()
+        .min(usize::try_from(RANKED).unwrap_or(usize::MAX));
+    matches[..ranked].sort_by(|a, b| {
+        b.in_title
+            .cmp(&a.in_title)
+            .then(b.rank.total_cmp(&a.rank))
+            .then(b.published_at.cmp(&a.published_at))
+            .then(b.article_id.cmp(&a.article_id))
+    });
+    let ids: Vec<i64> = matches
+        .iter()
+        .take(usize::try_from(MAX_RESULTS).unwrap_or(usize::MAX))
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|m| m.article_id)
+        .collect();
+    let hits = list_hits(db, f.terms, &ids).await?;
+    Ok(SearchResults { total, hits })
+}
+
+fn len(matches: &[Match]) -> i64 {
+    i64::try_from(matches.len()).unwrap_or(i64::MAX)
+}
+
+/// How many published articles match, counting no further than `limit`.
+pub async fn count_matches(
+    db: impl PgExecutor<'_>,
+    f: &SearchFilter<'_>,
+    limit: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from (
+               select 1 from article a
+               where a.status = 'published'
+                 and a.search_vector @@ (
+                     select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
+                     from unnest($1::text[]) as term)
+                 and ($2::bigint[] is null or a.category_id = any($2))
+                 and ($3::timestamptz is null or a.published_at >= $3)
+                 and ($4::timestamptz is null or a.published_at < $4)
+               limit $5
+           ) as found"#,
+        f.terms,
+        f.category_ids,
+        f.since,
+        f.before,
+        limit
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// How many published articles are in the filter's categories and dates, counting no further
+/// than `limit` (from the indexes alone).
+async fn count_candidates(
+    db: impl PgExecutor<'_>,
+    f: &SearchFilter<'_>,
+    limit: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from (
+               select 1 from article
+               where status = 'published'
+                 and ($1::bigint[] is null or category_id = any($1))
+                 and ($2::timestamptz is null or published_at >= $2)
+                 and ($3::timestamptz is null or published_at < $3)
+               limit $4
+           ) as candidates"#,
+        f.category_ids,
+        f.since,
+        f.before,
+        limit
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Whether the query matches a large share (a quarter or more) of the newest 100 articles in
+/// the filter's categories and dates: then reading articles newest first finds the newest
+/// matches quickly.
+async fn is_common(db: impl PgExecutor<'_>, f: &SearchFilter<'_>) -> sqlx::Result<bool> {
+    let sample = sqlx::query!(
+        r#"with query as materialized (
+               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
+               from unnest($1::text[]) as term
+           )
+           select count(*) as "read!",
+                  count(*) filter (where a.search_vector @@ (select q from query)) as "matched!"
+           from (
+               select search_vector from article
+               where status = 'published'
+                 and ($2::bigint[] is null or category_id = any($2))
+                 and ($3::timestamptz is null or published_at >= $3)
+                 and ($4::timestamptz is null or published_at < $4)
+               order by published_at desc, article_id desc
+               limit 100
+           ) as a"#,
+        f.terms,
+        f.category_ids,
+        f.since,
+        f.before
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(sample.read > 0 && sample.matched * 4 >= sample.read)
+}
+
+/// The newest `limit` matches found by reading the filter's articles newest first, at most
+/// `max_rows` of them (fewer matches when the query is not that common), newest first. The
+/// first `ranked` get their relevance.
+async fn walk(
+    db: impl PgExecutor<'_>,
+    f: &SearchFilter<'_>,
+    limit: i64,
+    max_rows: i64,
+    ranked: i64,
+) -> sqlx::Result<Vec<Match>> {
+    // The LIMIT keeps the text filter out of the inner query: it is read in index order.
+    sqlx::query_as!(
+        Match,
+        r#"with query as materialized (
+               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
+               from unnest($1::text[]) as term
+           ),
+           matched as (
+               select a.article_id, a.published_at, a.search_vector,
+                      row_number() over (order by a.published_at desc, a.article_id desc) as n
+               from (
+                   select article_id, published_at, search_vector from article
+                   where status = 'published'
+                     and ($2::bigint[] is null or category_id = any($2))
+                     and ($3::timestamptz is null or published_at >= $3)
+                     and ($4::timestamptz is null or published_at < $4)
+                   order by published_at desc, article_id desc
+                   limit $6
+               ) as a
+               where a.search_vector @@ (select q from query)
+               order by a.published_at desc, a.article_id desc
+               limit $5
+           )
+           select article_id,
+                  published_at as "published_at!",
+                  n <= $7 and ts_filter(search_vector, '{a}') @@ (select q from query)
+                      as "in_title!",
+                  case when n <= $7 then ts_rank_cd(search_vector, (select q from query))
+                       else 0 end as "rank!"
+           from matched
+           order by n"#,
+        f.terms,
+        f.category_ids,
+        f.since,
+        f.before,
+        limit,
+        max_rows,
+        ranked
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The newest `limit` matches, from the GIN index (every match is read, to sort by date),
+/// newest first. The first `ranked` get their relevance.
+async fn newest(
+    db: impl PgExecutor<'_>,
+    f: &SearchFilter<'_>,
+    limit: i64,
+    ranked: i64,
+) -> sqlx::Result<Vec<Match>> {
+    sqlx::query_as!(
+        Match,
+        r#"with query as materialized (
+               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
+               from unnest($1::text[]) as term
+           ),
+           found as (
+               select a.article_id, a.published_at from article a
+               where a.status = 'published'
+                 and a.search_vector @@ (select q from query)
+                 and ($2::bigint[] is null or a.category_id = any($2))
+                 and ($3::timestamptz is null or a.published_at >= $3)
+                 and ($4::timestamptz is null or a.published_at < $4)
+               order by a.published_at desc, a.article_id desc
+               limit $5
+           ),
+           numbered as (
+               select article_id,
+                      row_number() over (order by published_at desc, article_id desc) as n
+               from found
+           )
+           select a.article_id,
+                  a.published_at as "published_at!",
+                  found.n <= $6 and ts_filter(a.search_vector, '{a}') @@ (select q from query)
+                      as "in_title!",
+                  case when found.n <= $6 then ts_rank_cd(a.search_vector, (select q from query))
+                       else 0 end as "rank!"
+           from numbered as found join article a using (article_id)
+           order by found.n"#,
+        f.terms,
+        f.category_ids,
+        f.since,
+        f.before,
+        limit,
+        ranked
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The articles `ids`, in that order, with the words of `terms` highlighted.
+async fn list_hits(
+    db: impl PgExecutor<'_>,
+    terms: &[String],
+    ids: &[i64],
+) -> sqlx::Result<Vec<SearchHit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query!(
+        r#"with query as materialized (
+               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
+               from unnest($1::text[]) as term
+           )
+           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
+                  a.cover_alt, a.category_id, a.published_at as "published_at!",
+                  ts_headline('vi_unaccent', html_escape(a.title), query.q,
+                              'HighlightAll=true, StartSel=<mark>, StopSel=</mark>')
+                      as "title_html!",
+                  ts_headline('vi_unaccent', html_escape(a.sapo || ' ' || html_text(a.body_html)),
+                              query.q,
+                              'MaxFragments=2, MinWords=12, MaxWords=28, FragmentDelimiter=" … ",
+                               StartSel=<mark>, StopSel=</mark>')
+                      as "snippet_html!"
+           from unnest($2::bigint[]) with ordinality as page(article_id, position)
+           join article a using (article_id)
+           cross join query
+           where a.status = 'published'
+           order by page.position"#,
+        terms,
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SearchHit {
+            card: ArticleCard {
+                article_id: r.article_id,
+                slug: r.slug,
+                title: r.title,
+                sapo: r.sapo,
+                cover_image: r.cover_image,
+                cover_widths: r.cover_widths,
+                cover_alt: r.cover_alt,
+                category_id: r.category_id,
+                published_at: r.published_at,
+            },
+            title_html: only_marks(r.title_html),
+            snippet_html: only_marks(r.snippet_html),
+        })
+        .collect())
+}
+
+/// Keeps highlighted text that is escaped text plus `<mark>`/`</mark>` (what the query builds);
+/// anything else is escaped whole, so a surprise in `ts_headline` can never inject markup.
+/// Runs of white space (where the body had tags or line breaks) become one space.
+fn only_marks(html: String) -> String {
+    let html = html.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stripped = html.replace("<mark>", "").replace("</mark>", "");
+    if stripped.contains(['<', '>']) {
+        stripped
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        html
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::only_marks;
+
+    #[test]
+    fn only_mark_tags_survive() {
+        let ok = r#"a &amp; <mark>Bảo</mark> &lt;script&gt; "quoted""#.to_owned();
+        assert_eq!(only_marks(ok.clone()), ok);
+        assert_eq!(
+            only_marks("  a \n\n <mark>b</mark>  ".into()),
+            "a <mark>b</mark>"
+        );
+        assert_eq!(
+            only_marks("<mark>x</mark> <b>y</b>".into()),
+            "x &lt;b&gt;y&lt;/b&gt;"
+        );
+    }
+}

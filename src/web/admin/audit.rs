@@ -15,12 +15,7 @@ use crate::{
     auth::{Capability, CurrentUser},
     db::{self, audit::Entry},
     error::{AppError, AppResult},
-    web::{
-        admin::AdminLayout,
-        extract::{PAGE_PARAM, PageParam},
-        format,
-        pager::{PageLink, Pager},
-    },
+    web::{admin::AdminLayout, extract::PageParam, format, pager::Pager},
 };
 
 pub fn routes() -> Router<AppState> {
@@ -207,26 +202,16 @@ impl AuditPage {
     }
 
     /// The URL of a page of the log, keeping the filter.
-    fn page_url(&self, page: &u32) -> String {
-        page_url(self.kind, *page)
-    }
-
     fn total(&self) -> String {
         format::count(self.total)
     }
 }
 
-fn page_url(kind: Option<&Kind>, page: u32) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if let Some(kind) = kind {
-        query.append_pair(KIND_PARAM, kind.value);
-    }
-    if page > 1 {
-        query.append_pair(PAGE_PARAM, &page.to_string());
-    }
-    match query.finish() {
-        query if query.is_empty() => BASE_URL.to_owned(),
-        query => format!("{BASE_URL}?{query}"),
+/// The log's first page with the kind filter; the pager adds the page number.
+fn list_url(kind: Option<&Kind>) -> String {
+    match kind {
+        Some(kind) => format!("{BASE_URL}?{KIND_PARAM}={}", kind.value),
+        None => BASE_URL.to_owned(),
     }
 }
 
@@ -239,7 +224,7 @@ pub async fn list_audit(
     user.require(Capability::ViewAuditLog)?;
     let prefix = kind.map(|k| k.prefix);
     let total = db::audit::count(&state.db, prefix).await?;
-    let pager = Pager::new(BASE_URL, page, total, PER_PAGE).ok_or(AppError::NotFound)?;
+    let pager = Pager::new(list_url(kind), page, total, PER_PAGE).ok_or(AppError::NotFound)?;
     let entries = db::audit::list(
         &state.db,
         prefix,
@@ -263,11 +248,13 @@ mod tests {
 
     #[test]
     fn page_urls_keep_the_filter() {
-        assert_eq!(page_url(None, 1), "/admin/audit");
-        assert_eq!(page_url(None, 3), "/admin/audit?trang=3");
+        let all = Pager::new(list_url(None), 1, 200, PER_PAGE).unwrap();
+        assert_eq!(all.url(&1), "/admin/audit");
+        assert_eq!(all.url(&3), "/admin/audit?trang=3");
         let login = KINDS.iter().find(|k| k.value == "login");
-        assert_eq!(page_url(login, 1), "/admin/audit?loai=login");
-        assert_eq!(page_url(login, 2), "/admin/audit?loai=login&trang=2");
+        let logins = Pager::new(list_url(login), 1, 200, PER_PAGE).unwrap();
+        assert_eq!(logins.url(&1), "/admin/audit?loai=login");
+        assert_eq!(logins.url(&2), "/admin/audit?loai=login&trang=2");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::{
     web::{
         extract::{PageParam, SlugParam},
         layout::{Layout, category_url},
-        pager::{PageLink, Pager},
+        pager::Pager,
     },
 };
 

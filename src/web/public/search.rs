@@ -23,12 +23,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     site::CategoryTree,
-    web::{
-        extract::PageParam,
-        format,
-        layout::Layout,
-        pager::{PageLink, Pager},
-    },
+    web::{extract::PageParam, format, layout::Layout, pager::Pager},
 };
 
 pub const PER_PAGE: u32 = 10;

@@ -31,7 +31,7 @@ impl Assets {
                     (std::fs::read(&path), path.strip_prefix(root))
                 {
                     let digest = Sha256::digest(&bytes);
-                    let version: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+                    let version = crate::text::hex(&digest[..6]);
                     versions.insert(relative.to_string_lossy().replace('\\', "/"), version);
                 }
             }

@@ -57,7 +57,7 @@ impl Challenge {
 
 fn new_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&bytes)
 }
 
 /// Draws `answer` distorted enough to resist OCR.

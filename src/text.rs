@@ -44,6 +44,11 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// Lowercase hexadecimal, two digits a byte (tokens, fingerprints, hashes in names).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Whether `candidate` has the shape of a slug we could have generated; anything else in a URL
 /// is a 404 without asking the database.
 pub fn is_slug(candidate: &str) -> bool {

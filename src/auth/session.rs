@@ -9,7 +9,7 @@ pub const COOKIE: &str = "toasoan_session";
 /// A new random token, hex-encoded for the cookie.
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&bytes)
 }
 
 /// What the database stores for a token.

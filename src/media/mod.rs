@@ -404,7 +404,7 @@ pub async fn save_image(
     let (hash, processed) = tokio::task::spawn_blocking(move || {
         let processed = process(&bytes, &limits)?;
         let digest = Sha256::digest(&bytes);
-        let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = crate::text::hex(&digest[..8]);
         Ok::<_, ImageError>((hash, processed))
     })
     .await
@@ -899,7 +899,7 @@ mod tests {
             .await
             .unwrap();
         let digest = Sha256::digest(&input);
-        let hash: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let hash = crate::text::hex(&digest[..8]);
         assert_eq!(hash.len(), 16);
         assert_eq!(saved.path, format!("2026/11/{hash}-1200.jpg"));
         assert_eq!(saved.widths, [480, 960, 1200]);

@@ -239,7 +239,7 @@ fn weak_etag(body: &[u8], html: bool) -> HeaderValue {
         _ => hasher.update(body),
     }
     let digest = hasher.finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::text::hex(&digest[..16]);
     HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex is a valid header value")
 }
 

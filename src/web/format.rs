@@ -1,9 +1,12 @@
 //! Dates as Vietnamese readers expect them, in Vietnam's time (Asia/Ho_Chi_Minh).
 
-use time::{OffsetDateTime, UtcOffset, Weekday, format_description::well_known::Rfc3339};
+use time::{
+    OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday, format_description::well_known::Rfc3339,
+    macros::format_description,
+};
 
 /// Asia/Ho_Chi_Minh is UTC+7 all year: Vietnam has had no daylight saving time since 1975.
-const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+pub const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
     Ok(offset) => offset,
     Err(_) => panic!("valid offset"),
 };
@@ -69,6 +72,29 @@ pub fn iso(at: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// An `<input type="datetime-local">` value, in Vietnam's time: "2026-11-27T20:13".
+pub fn datetime_input(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// Parses a `datetime-local` value (with or without seconds) typed in Vietnam's time.
+pub fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
+    let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    let without = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    PrimitiveDateTime::parse(value, without)
+        .or_else(|_| PrimitiveDateTime::parse(value, with_seconds))
+        .ok()
+        .map(|at| at.assume_offset(VIETNAM))
+}
+
 /// "1.234.567": Vietnamese groups thousands with dots.
 pub fn count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -111,6 +137,15 @@ mod tests {
             date_long(datetime!(2026-11-30 02:00 UTC)),
             "Thứ Hai, 30/11/2026"
         );
+    }
+
+    #[test]
+    fn datetime_local_is_read_in_vietnam_time() {
+        let at = parse_datetime_input("2026-11-27T20:13").unwrap();
+        assert_eq!(at, datetime!(2026-11-27 13:13 UTC));
+        assert_eq!(datetime_input(at), "2026-11-27T20:13");
+        assert!(parse_datetime_input("27/11/2026 20:13").is_none());
+        assert!(parse_datetime_input("2026-13-01T00:00").is_none());
     }
 
     #[test]

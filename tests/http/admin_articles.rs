@@ -586,16 +586,8 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let soon = time::OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap())
-        + time::Duration::hours(1);
-    let when = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        soon.year(),
-        u8::from(soon.month()),
-        soon.day(),
-        soon.hour(),
-        soon.minute()
+    let when = toasoan::web::format::datetime_input(
+        time::OffsetDateTime::now_utc() + time::Duration::hours(1),
     );
     let id = create(
         &app,

@@ -41,20 +41,24 @@ pub async fn show_dashboard(
     flash: Flash,
 ) -> AppResult<DashboardPage> {
     let writes = user.can(Capability::WriteArticles);
-    let counts = db::articles::counts(&state.db, None).await?;
-    let comments_waiting = db::comments::count_pending(&state.db).await?;
-    let recent = if writes {
-        db::audit::list(&state.db, Some("article."), 10, 0).await?
-    } else {
-        Vec::new()
+    let user_id = user.user_id;
+    let layout = AdminLayout::new(&state, user, "Tổng quan", "dashboard").with_flash(flash);
+    // Moderators' menu already counted the waiting comments for this request.
+    let comments_waiting = match layout.pending_comments {
+        Some(pending) => pending,
+        None => db::comments::count_pending(&state.db).await?,
     };
-    let my_drafts = if writes {
-        db::articles::list_drafts_of(&state.db, user.user_id, 10).await?
+    let (counts, recent, my_drafts) = if writes {
+        tokio::try_join!(
+            db::articles::counts(&state.db, None),
+            db::audit::list(&state.db, Some("article."), 10, 0),
+            db::articles::list_drafts_of(&state.db, user_id, 10),
+        )?
     } else {
-        Vec::new()
+        Default::default()
     };
     Ok(DashboardPage {
-        layout: AdminLayout::new(&state, user, "Tổng quan", "dashboard").with_flash(flash),
+        layout,
         counts,
         comments_waiting,
         recent,

@@ -206,7 +206,7 @@ fn stored_ip(state: &AppState, ip: &str) -> String {
                 .chain_update(b"\0")
                 .chain_update(ip.as_bytes())
                 .finalize();
-            digest.iter().map(|b| format!("{b:02x}")).collect()
+            crate::text::hex(&digest)
         }
         None => ip.to_owned(),
     }

@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc2822};
+use time::{OffsetDateTime, format_description::well_known::Rfc2822};
 
 use crate::{
     AppState,
@@ -53,12 +53,6 @@ const TAG_DATE: &str = "2026";
 const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
 const XML_TYPE: &str = "application/xml; charset=utf-8";
 const TEXT_TYPE: &str = "text/plain; charset=utf-8";
-
-/// Vietnam's time (UTC+7 all year), for `pubDate`.
-const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => panic!("valid offset"),
-};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -275,7 +269,7 @@ fn image_type(key: &str) -> Option<&'static str> {
 
 /// RFC 2822 in Vietnam's time: "Fri, 27 Nov 2026 20:13:00 +0700".
 fn rfc2822(at: OffsetDateTime) -> String {
-    let local = at.to_offset(VIETNAM);
+    let local = at.to_offset(format::VIETNAM);
     local
         .replace_nanosecond(0)
         .unwrap_or(local)

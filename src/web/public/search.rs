@@ -13,7 +13,7 @@ use axum::{
     extract::{RawQuery, State},
     routing::get,
 };
-use time::{Date, Month, OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime};
 
 use crate::{
     AppState,
@@ -38,12 +38,6 @@ pub const MAX_WORDS: usize = 20;
 pub const MIN_LETTERS: usize = 2;
 
 const SEARCH_URL: &str = "/tim-kiem";
-
-/// Vietnam's days (UTC+7, no daylight saving time) for the date filter.
-const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => panic!("valid offset"),
-};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(SEARCH_URL, get(search_articles))
@@ -214,7 +208,7 @@ fn parse_date(value: &str) -> Option<Date> {
 
 /// The first moment of a day in Vietnam.
 fn start_of_day(date: Date) -> OffsetDateTime {
-    date.midnight().assume_offset(VIETNAM)
+    date.midnight().assume_offset(format::VIETNAM)
 }
 
 /// A category in the filter's list, indented by depth.

@@ -4,6 +4,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use url::Url;
 
+use crate::db::sessions::SessionLimits;
+
 /// Everything the application reads from its environment.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -17,10 +19,9 @@ pub struct Config {
     pub demo: bool,
     /// `TOASOAN_MEDIA_DIR`: uploaded and demo images.
     pub media_dir: PathBuf,
-    /// `TOASOAN_SESSION_IDLE`: a staff session ends after this long without a request.
-    pub session_idle: Duration,
-    /// `TOASOAN_SESSION_MAX`: a staff session ends this long after login, whatever happens.
-    pub session_max: Duration,
+    /// `TOASOAN_SESSION_IDLE` (`idle`): a staff session ends after this long without a
+    /// request; `TOASOAN_SESSION_MAX` (`max`): this long after login, whatever happens.
+    pub session: SessionLimits,
     /// `TOASOAN_MAX_UPLOAD_MB`: largest image upload, in bytes.
     pub max_upload_bytes: usize,
     /// `TOASOAN_TRUST_PROXY`: take the client IP from `X-Forwarded-For` (set by our own
@@ -147,8 +148,10 @@ impl Config {
             base_url,
             demo,
             media_dir: PathBuf::from(media_dir),
-            session_idle,
-            session_max,
+            session: SessionLimits {
+                idle: session_idle,
+                max: session_max,
+            },
             max_upload_bytes,
             trust_proxy,
             insecure_captcha,
@@ -234,8 +237,8 @@ mod tests {
         assert_eq!(config.base_url, "http://127.0.0.1:3000");
         assert!(config.demo);
         assert_eq!(config.media_dir, PathBuf::from("./media"));
-        assert_eq!(config.session_idle, Duration::from_secs(8 * 3600));
-        assert_eq!(config.session_max, Duration::from_secs(7 * 86_400));
+        assert_eq!(config.session.idle, Duration::from_secs(8 * 3600));
+        assert_eq!(config.session.max, Duration::from_secs(7 * 86_400));
         assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
         assert!(!config.trust_proxy);
         assert_eq!(config.insecure_captcha, None);

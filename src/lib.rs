@@ -1,5 +1,6 @@
 //! Tòa Soạn: a server-rendered news CMS for a Vietnamese district news portal.
 
+pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod captcha;
@@ -15,7 +16,7 @@ pub mod server;
 pub mod site;
 pub mod state;
 pub mod text;
-pub mod views;
+pub mod view_counter;
 pub mod web;
 
 pub use error::{AppError, AppResult};

@@ -51,7 +51,7 @@ pub async fn run_cleanup(state: AppState) {
     let mut tick = tokio::time::interval(CLEANUP_EVERY);
     loop {
         tick.tick().await;
-        let sessions = db::sessions::delete_expired(&state.db, &state.config).await;
+        let sessions = db::sessions::delete_expired(&state.db, state.config.session).await;
         let attempts = db::login_attempts::delete_old(&state.db).await;
         let comments = erase_comment_personal_data(&state).await;
         let captchas = db::captchas::delete_expired(&state.db).await;

@@ -10,7 +10,7 @@ use crate::{
     config::Config,
     media::{LocalStore, MediaStore, UploadLimits},
     site::SiteCache,
-    views::ViewCounter,
+    view_counter::ViewCounter,
 };
 
 #[derive(Clone)]

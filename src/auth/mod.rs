@@ -6,17 +6,8 @@ pub mod session;
 use axum::{extract::FromRequestParts, http::request::Parts};
 use axum_extra::extract::CookieJar;
 
+pub use crate::db::users::Role;
 use crate::{AppState, db, error::AppError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
-#[sqlx(type_name = "user_role", rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Editor,
-    Reporter,
-    Moderator,
-}
 
 /// What a role may do. Roles are not a ladder (a moderator may not write articles), so every
 /// check names a capability.
@@ -34,8 +25,6 @@ pub enum Capability {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Reporter, Role::Moderator];
-
     pub fn can(self, capability: Capability) -> bool {
         use Capability::*;
         match self {
@@ -47,29 +36,6 @@ impl Role {
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,
         }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Reporter => "reporter",
-            Role::Moderator => "moderator",
-        }
-    }
-
-    /// The Vietnamese name shown in the back office.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Quản trị",
-            Role::Editor => "Biên tập viên",
-            Role::Reporter => "Phóng viên",
-            Role::Moderator => "Kiểm duyệt bình luận",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == value)
     }
 }
 
@@ -118,9 +84,16 @@ impl FromRequestParts<AppState> for CurrentUser {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar.get(session::COOKIE).ok_or(AppError::LoginRequired)?;
         let token_hash = session::hash(token.value());
-        let user = db::sessions::find_user(&state.db, &token_hash, &state.config)
+        let row = db::sessions::find_user(&state.db, &token_hash, state.config.session)
             .await?
             .ok_or(AppError::LoginRequired)?;
+        let user = CurrentUser {
+            user_id: row.user_id,
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role,
+            session: token_hash,
+        };
         parts.extensions.insert(user.clone());
         Ok(user)
     }

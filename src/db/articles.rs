@@ -1,6 +1,8 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
+use crate::db::audit::{Actor, AuditAction};
+
 /// What a listing shows of an article.
 #[derive(Debug, Clone)]
 pub struct ArticleCard {
@@ -770,8 +772,10 @@ pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
                returning article_id, title
            )
            insert into audit_log (actor, action, target_type, target_id, details)
-           select 'hệ thống', 'article.published_on_schedule', 'article', article_id, title from due
-           returning target_id as "article_id!""#
+           select $1, $2, 'article', article_id, title from due
+           returning target_id as "article_id!""#,
+        Actor::SYSTEM.name,
+        AuditAction::ArticlePublishedOnSchedule.as_str()
     )
     .fetch_all(db)
     .await

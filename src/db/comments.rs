@@ -192,6 +192,24 @@ pub async fn list_queue(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<QueuedComment>> {
+    select_queued(db, f, None, limit, offset).await
+}
+
+/// One comment for moderation (`RowNotFound` when it does not exist).
+pub async fn get_queued(db: impl PgExecutor<'_>, comment_id: i64) -> sqlx::Result<QueuedComment> {
+    select_queued(db, &QueueFilter::default(), Some(comment_id), 1, 0)
+        .await?
+        .pop()
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+async fn select_queued(
+    db: impl PgExecutor<'_>,
+    f: &QueueFilter,
+    comment_id: Option<i64>,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<QueuedComment>> {
     sqlx::query_as!(
         QueuedComment,
         r#"select c.comment_id, c.article_id, a.title as article_title, a.slug as article_slug,
@@ -207,10 +225,12 @@ pub async fn list_queue(
            left join app_user m on m.user_id = c.moderated_by
            where ($1::comment_status is null or c.status = $1)
              and ($2::bigint is null or c.article_id = $2)
+             and ($3::bigint is null or c.comment_id = $3)
            order by c.created_at desc, c.comment_id desc
-           limit $3 offset $4"#,
+           limit $4 offset $5"#,
         f.status as Option<CommentStatus>,
         f.article_id,
+        comment_id,
         limit,
         offset
     )
@@ -289,28 +309,6 @@ pub async fn find_queue_article(
         article_id
     )
     .fetch_optional(db)
-    .await
-}
-
-/// One comment for moderation (`RowNotFound` when it does not exist).
-pub async fn get_queued(db: impl PgExecutor<'_>, comment_id: i64) -> sqlx::Result<QueuedComment> {
-    sqlx::query_as!(
-        QueuedComment,
-        r#"select c.comment_id, c.article_id, a.title as article_title, a.slug as article_slug,
-                  c.author_name, c.title, c.body, c.status as "status: CommentStatus", c.flag,
-                  c.created_at, c.ip, c.user_agent, c.original_title, c.original_body,
-                  c.edited_at, e.display_name as "editor_name?", c.reply, c.reply_at,
-                  r.display_name as "replier_name?", c.moderated_at,
-                  m.display_name as "moderator_name?"
-           from comment c
-           join article a on a.article_id = c.article_id
-           left join app_user e on e.user_id = c.edited_by
-           left join app_user r on r.user_id = c.reply_by
-           left join app_user m on m.user_id = c.moderated_by
-           where c.comment_id = $1"#,
-        comment_id
-    )
-    .fetch_one(db)
     .await
 }
 

@@ -12,3 +12,9 @@ pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+
+/// Whether the database answers (for `/healthz`).
+pub async fn ping(db: &sqlx::PgPool) -> sqlx::Result<()> {
+    sqlx::query!("select 1 as one").fetch_one(db).await?;
+    Ok(())
+}

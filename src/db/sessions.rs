@@ -1,13 +1,23 @@
+use std::time::Duration;
+
 use sqlx::PgExecutor;
 
-use crate::{
-    auth::{CurrentUser, Role},
-    config::Config,
-};
+use crate::db::users::Role;
 
-/// Seconds, for SQL intervals.
-fn seconds(duration: std::time::Duration) -> f64 {
-    duration.as_secs_f64()
+/// When a session ends: after `idle` without a request, or `max` after login.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub max: Duration,
+}
+
+/// The active account behind a live session.
+#[derive(Debug)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
 }
 
 pub async fn insert(
@@ -33,9 +43,10 @@ pub async fn insert(
 pub async fn find_user(
     db: impl PgExecutor<'_>,
     token_hash: &[u8],
-    config: &Config,
-) -> sqlx::Result<Option<CurrentUser>> {
-    let row = sqlx::query!(
+    limits: SessionLimits,
+) -> sqlx::Result<Option<SessionUser>> {
+    sqlx::query_as!(
+        SessionUser,
         r#"with live as (
                update session s set last_seen_at = now()
                from app_user u
@@ -46,18 +57,11 @@ pub async fn find_user(
            )
            select user_id, username, display_name, role as "role: Role" from live"#,
         token_hash,
-        seconds(config.session_idle),
-        seconds(config.session_max)
+        limits.idle.as_secs_f64(),
+        limits.max.as_secs_f64()
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| CurrentUser {
-        user_id: r.user_id,
-        username: r.username,
-        display_name: r.display_name,
-        role: r.role,
-        session: token_hash.to_vec(),
-    }))
+    .await
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<()> {
@@ -84,13 +88,13 @@ pub async fn delete_others(
 }
 
 /// Removes sessions past either limit.
-pub async fn delete_expired(db: impl PgExecutor<'_>, config: &Config) -> sqlx::Result<u64> {
+pub async fn delete_expired(db: impl PgExecutor<'_>, limits: SessionLimits) -> sqlx::Result<u64> {
     let done = sqlx::query!(
         "delete from session
          where last_seen_at <= now() - make_interval(secs => $1)
             or created_at <= now() - make_interval(secs => $2)",
-        seconds(config.session_idle),
-        seconds(config.session_max)
+        limits.idle.as_secs_f64(),
+        limits.max.as_secs_f64()
     )
     .execute(db)
     .await?;

@@ -40,7 +40,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
 }
 
 /// An id: plain decimal digits, at least 1, fitting an `i64`.
-fn parse_id(value: &str) -> Option<i64> {
+pub(crate) fn parse_id(value: &str) -> Option<i64> {
     if value.is_empty() || value.len() > 18 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

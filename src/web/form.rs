@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::text::clean;
+use crate::{error::AppResult, text::clean};
 
 /// Validation messages by field name.
 #[derive(Debug, Default, Clone)]
@@ -55,11 +55,40 @@ fn check_length(errors: &mut FieldErrors, field: &'static str, value: &str, max:
     }
 }
 
-/// Whether `error` is a violation of the named unique constraint or index (e.g.
-/// `category_slug_key`): a row that appeared after the form was checked, to be shown as a
-/// field error rather than a 500.
-pub fn is_unique_violation(error: &sqlx::Error, constraint: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation() && e.constraint() == Some(constraint))
+/// A unique constraint (or index) of the schema, and the message its field gets when a save
+/// breaks it.
+#[derive(Debug, Clone, Copy)]
+pub struct Unique {
+    pub constraint: &'static str,
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+pub trait ConstraintExt<T> {
+    /// A violation of one of `uniques` (a row that appeared after the form was checked, or a
+    /// concurrent save) as the field error to show with the form; other errors stay errors.
+    fn on_constraint(self, uniques: &[Unique]) -> AppResult<Result<T, FieldErrors>>;
+}
+
+impl<T> ConstraintExt<T> for Result<T, sqlx::Error> {
+    fn on_constraint(self, uniques: &[Unique]) -> AppResult<Result<T, FieldErrors>> {
+        let error = match self {
+            Ok(value) => return Ok(Ok(value)),
+            Err(error) => error,
+        };
+        let violated = match &error {
+            sqlx::Error::Database(e) if e.is_unique_violation() => e.constraint(),
+            _ => None,
+        };
+        match uniques.iter().find(|u| Some(u.constraint) == violated) {
+            Some(unique) => {
+                let mut errors = FieldErrors::default();
+                errors.add(unique.field, unique.message);
+                Ok(Err(errors))
+            }
+            None => Err(error.into()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,82 +3,185 @@
 pub mod admin;
 pub mod caching;
 pub mod client;
+mod error_pages;
 pub mod extract;
+mod files;
 pub mod form;
 pub mod format;
+mod health;
 pub mod layout;
 pub mod pager;
 pub mod public;
 
 use std::time::Duration;
 
-use askama::Template;
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request, State},
-    http::{HeaderValue, StatusCode, header},
-    middleware::{self, Next},
-    response::{Html, IntoResponse, Response},
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    middleware,
+    response::IntoResponse,
     routing::{get, post},
 };
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, csrf::CsrfLayer,
-    services::ServeDir, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-    trace::TraceLayer,
+    timeout::TimeoutLayer, trace::TraceLayer,
 };
 
 use crate::{
     AppState,
     auth::CurrentUser,
     error::{AppError, ErrorPage},
-    web::layout::Layout,
 };
 
 /// Largest comment form a reader may send (the fields allow about 4,300 characters).
 const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 
+/// Room in an article form beside its cover image (the text fields).
+const ARTICLE_FORM_ROOM: usize = 4 * 1024 * 1024;
+
 /// How long any request may take before it is answered with an error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
-    let media = Router::new()
-        .fallback_service(ServeDir::new(&state.config.media_dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=86400"),
+    use admin::{
+        account, articles, audit, categories, comments, dashboard, login, settings, users,
+    };
+    use public::{articles as reading, comments as commenting, feeds, home, search};
+
+    // Readers: pages, feeds, sitemaps, files. No session is read here.
+    let public = Router::new()
+        .route("/", get(home::show_home))
+        .route("/chuyen-muc/{slug}", get(public::categories::show_category))
+        .route("/chuyen-muc/{slug}/rss.xml", get(feeds::show_category_feed))
+        .route("/bai-viet/{slug}", get(reading::show_article))
+        .route(
+            "/bai-viet/{slug}/binh-luan",
+            get(commenting::comment_form)
+                .post(commenting::create_comment)
+                .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
+        )
+        .route("/ma-kiem-tra.png", get(commenting::new_captcha_image))
+        .route("/ma-kiem-tra/{file}", get(commenting::show_captcha_image))
+        .route(search::SEARCH_URL, get(search::search_articles))
+        .route("/rss.xml", get(feeds::show_site_feed))
+        .route("/sitemap.xml", get(feeds::show_sitemap))
+        .route("/sitemap-news.xml", get(feeds::show_news_sitemap))
+        // `/sitemap-{n}.xml`: the router takes no suffix after a parameter, so `{file}` is "n.xml".
+        .route("/sitemap-{file}", get(feeds::show_sitemap_page))
+        .route("/robots.txt", get(feeds::show_robots))
+        .route("/healthz", get(health::health))
+        .nest_service("/static", files::static_files())
+        .nest("/media", files::media_files(&state));
+
+    // Staff logging in and out: no session required.
+    let staff_login = Router::new()
+        .route("/admin/login", get(login::login_form).post(login::login))
+        .route("/admin/logout", post(login::logout));
+
+    // The forms that carry an image: over the image limit (so an oversize image gets a
+    // message beside the field, with the rest of the form kept) but bounded.
+    let uploads = Router::new()
+        .route(
+            "/articles",
+            get(articles::list::list_articles).post(articles::editor::create_article),
+        )
+        .route(
+            "/articles/{id}",
+            get(articles::editor::edit_article).post(articles::editor::update_article),
+        )
+        .route("/media", post(articles::uploads::upload_image))
+        .layer(DefaultBodyLimit::max(
+            state.config.max_upload_bytes + ARTICLE_FORM_ROOM,
         ));
 
-    let staff = admin::routes(&state)
+    // The back office under `/admin`: every route needs a logged-in user, and each handler
+    // checks the capability it needs.
+    let back_office = Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route(
+            "/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/articles/new", get(articles::editor::new_article))
+        .route(
+            "/articles/{id}/preview",
+            get(articles::workflow::preview_article),
+        )
+        .route(
+            "/articles/{id}/approve",
+            post(articles::workflow::approve_article),
+        )
+        .route(
+            "/articles/{id}/return",
+            post(articles::workflow::return_article),
+        )
+        .route(
+            "/articles/{id}/unpublish",
+            post(articles::workflow::unpublish_article),
+        )
+        .route(
+            "/articles/{id}/delete",
+            post(articles::workflow::delete_article),
+        )
+        .route(
+            "/articles/{id}/revisions",
+            get(articles::revisions::list_revisions),
+        )
+        .route(
+            "/articles/{id}/revisions/{revision}",
+            get(articles::revisions::show_revision),
+        )
+        .route(
+            "/articles/{id}/revisions/{revision}/restore",
+            post(articles::revisions::restore_revision),
+        )
+        .merge(uploads)
+        .route("/comments", get(comments::list::list_comments))
+        .route(
+            "/comments/bulk",
+            post(comments::moderate::moderate_comments),
+        )
+        .route(
+            "/comments/{id}",
+            get(comments::edit::edit_comment).post(comments::edit::update_comment),
+        )
+        .route(
+            "/comments/{id}/{action}",
+            post(comments::moderate::moderate_comment),
+        )
+        .route(
+            "/categories",
+            get(categories::list_categories).post(categories::create_category),
+        )
+        .route(
+            "/categories/{id}",
+            get(categories::edit_category).post(categories::update_category),
+        )
+        .route("/categories/{id}/move", post(categories::move_category))
+        .route("/categories/{id}/delete", post(categories::delete_category))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route("/users/new", get(users::new_user))
+        .route(
+            "/users/{id}",
+            get(users::edit_user).post(users::update_user),
+        )
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/users/{id}/deactivate", post(users::deactivate_user))
+        .route("/users/{id}/reactivate", post(users::reactivate_user))
+        .route(
+            "/settings",
+            get(settings::edit_settings).post(settings::update_settings),
+        )
+        .route("/audit", get(audit::list_audit))
         .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(
             state.clone(),
         ));
 
     Router::new()
-        .route(
-            "/admin/login",
-            get(admin::login::login_form).post(admin::login::login),
-        )
-        .route("/admin/logout", post(admin::login::logout))
-        .nest("/admin", staff)
-        .route("/", get(public::home::show_home))
-        .route("/chuyen-muc/{slug}", get(public::categories::show_category))
-        .route("/bai-viet/{slug}", get(public::articles::show_article))
-        .route(
-            "/bai-viet/{slug}/binh-luan",
-            get(public::comments::comment_form)
-                .post(public::comments::create_comment)
-                .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
-        )
-        .route("/ma-kiem-tra.png", get(public::comments::new_captcha_image))
-        .route(
-            "/ma-kiem-tra/{file}",
-            get(public::comments::show_captcha_image),
-        )
-        .merge(public::search::routes())
-        .merge(public::feeds::routes())
-        .route("/healthz", get(health))
-        .nest_service("/static", static_files())
-        .nest("/media", media)
+        .merge(public)
+        .merge(staff_login)
+        .nest("/admin", back_office)
         .fallback(|| async { AppError::NotFound })
         .layer(CatchPanicLayer::custom(|_| {
             ErrorPage::INTERNAL.into_response()
@@ -91,7 +194,10 @@ pub fn router(state: AppState) -> Router {
         // Inside `error_pages` (whose pages say `no-store`) and `CompressionLayer` (so the
         // ETag names the content whatever the encoding: it is weak).
         .layer(middleware::from_fn(caching::http_caching))
-        .layer(middleware::from_fn_with_state(state.clone(), error_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_pages::error_pages,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -108,71 +214,5 @@ fn csrf_layer(base_url: &str) -> CsrfLayer {
     {
         Some(Ok(layer)) => layer,
         _ => layer,
-    }
-}
-
-/// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
-fn static_files() -> Router {
-    async fn cache_control(request: Request, next: Next) -> Response {
-        let fingerprinted = request.uri().query().is_some_and(|q| q.starts_with("v="));
-        let mut response = next.run(request).await;
-        if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-            let value = if fingerprinted {
-                "public, max-age=31536000, immutable"
-            } else {
-                "public, max-age=3600"
-            };
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-        }
-        response
-    }
-    Router::new()
-        .fallback_service(ServeDir::new(crate::assets::STATIC_DIR))
-        .layer(middleware::from_fn(cache_control))
-}
-
-/// `GET /healthz`: 200 `ok` when the database answers, 503 otherwise.
-async fn health(State(state): State<AppState>) -> Response {
-    let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.db);
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, "ok").into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorTemplate {
-    layout: Layout,
-    page: ErrorPage,
-}
-
-/// Turns responses marked with an [`ErrorPage`], and bare error statuses with no body of
-/// their own, into the HTML error page in the layout.
-async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let bare_error = (status.is_client_error() || status.is_server_error())
-        && !response.headers().contains_key(header::CONTENT_TYPE);
-    let page = match response.extensions().get::<ErrorPage>() {
-        Some(page) => *page,
-        None if bare_error => ErrorPage::for_status(status),
-        None => return response,
-    };
-    let layout = Layout::new(&state, page.heading);
-    match (ErrorTemplate { layout, page }).render() {
-        Ok(html) => {
-            let mut response = (page.status, Html(html)).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => {
-            tracing::error!(%error, "cannot render the error page");
-            (page.status, page.message).into_response()
-        }
     }
 }

@@ -16,6 +16,12 @@ pub enum PageLink {
     Gap,
 }
 
+/// The number of the last page of `total_items` (1 when there are none).
+pub fn last_page(total_items: i64, per_page: u32) -> u32 {
+    let per_page = i64::from(per_page.max(1));
+    u32::try_from(((total_items + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX)
+}
+
 impl Pager {
     /// `None` when `current` lies past the last page (page 1 always exists, even empty).
     pub fn new(
@@ -24,9 +30,7 @@ impl Pager {
         total_items: i64,
         per_page: u32,
     ) -> Option<Self> {
-        let per_page = i64::from(per_page.max(1));
-        let last =
-            u32::try_from(((total_items + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX);
+        let last = last_page(total_items, per_page);
         (current <= last).then(|| Self {
             current,
             last,

@@ -6,32 +6,36 @@ use axum::{
     Form,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::{CurrentUser, password},
-    db,
+    auth::password,
+    db::{
+        self,
+        audit::{AuditAction, Target},
+    },
     error::AppResult,
     web::{
-        admin::{AdminLayout, Flash, with_message},
-        client::ClientIp,
+        admin::{AdminLayout, Flash, Staff},
         form::FieldErrors,
     },
 };
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/password.html")]
-pub struct PasswordPage {
+pub(crate) struct PasswordPage {
     layout: AdminLayout,
     errors: FieldErrors,
 }
 
-pub async fn password_form(State(state): State<AppState>, user: CurrentUser) -> PasswordPage {
+const TITLE: &str = "Đổi mật khẩu";
+
+pub(crate) async fn password_form(layout: AdminLayout) -> PasswordPage {
     PasswordPage {
-        layout: AdminLayout::new(&state, user, "Đổi mật khẩu", "password"),
+        layout: layout.page(TITLE, "password"),
         errors: FieldErrors::default(),
     }
 }
@@ -44,14 +48,14 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let stored = db::users::get_password_hash(&state.db, user.user_id).await?;
+    let stored = db::users::get_password_hash(&state.db, staff.user_id).await?;
     if !password::verify(form.current.clone(), Some(stored)).await? {
         errors.add("current", "Mật khẩu hiện tại không đúng.");
     }
@@ -61,8 +65,7 @@ pub async fn change_password(
         errors.add("confirm", "Hai lần nhập mật khẩu mới không khớp nhau.");
     }
     if !errors.is_empty() {
-        let layout =
-            AdminLayout::new(&state, user, "Đổi mật khẩu", "password").with_flash(Flash::default());
+        let layout = layout.page(TITLE, "password");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             PasswordPage { layout, errors },
@@ -72,16 +75,14 @@ pub async fn change_password(
 
     let hash = password::hash(form.new).await?;
     let mut tx = state.db.begin().await?;
-    db::users::set_password(&mut *tx, user.user_id, &hash).await?;
-    db::sessions::delete_others(&mut *tx, user.user_id, Some(&user.session)).await?;
-    db::audit::record(
-        &mut *tx,
-        user.actor(&ip),
-        "user.password_changed",
-        Some(("user", user.user_id)),
+    db::users::set_password(&mut *tx, staff.user_id, &hash).await?;
+    db::sessions::delete_others(&mut *tx, staff.user_id, Some(&staff.session)).await?;
+    let entry = (
+        AuditAction::UserPasswordChanged,
+        Target::User(staff.user_id),
         "",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&with_message("/admin", "password-changed")).into_response())
+    );
+    staff
+        .finish(tx, entry, "/admin", Flash::PasswordChanged)
+        .await
 }

@@ -5,47 +5,43 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form, Router,
+    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
 };
 use serde::Deserialize;
 use sqlx::PgConnection;
 
 use crate::{
     AppState,
-    auth::{Capability, CurrentUser},
+    auth::Capability,
     db::{
         self,
+        audit::{AuditAction, Target},
         categories::{Category, CategoryWithCount, NewCategory},
     },
     error::AppResult,
     text::{is_slug, slugify},
     web::{
-        admin::{AdminLayout, Flash, with_message},
-        client::ClientIp,
+        admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
-        form::{FieldErrors, optional, required},
+        form::{ConstraintExt, FieldErrors, Unique, optional, required},
         format,
     },
 };
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/categories", get(list_categories).post(create_category))
-        .route("/categories/{id}", get(edit_category).post(update_category))
-        .route("/categories/{id}/move", post(move_category))
-        .route("/categories/{id}/delete", post(delete_category))
-}
 
 const LIST_URL: &str = "/admin/categories";
 const NAME_MAX: usize = 100;
 const DESCRIPTION_MAX: usize = 300;
 const POSITION_MAX: i32 = 99_999;
 
-pub const SLUG_TAKEN: &str = "Đường dẫn này đã được dùng.";
+const SLUG_TAKEN: &str = "Đường dẫn này đã được dùng.";
+const UNIQUE: &[Unique] = &[Unique {
+    constraint: "category_slug_key",
+    field: "slug",
+    message: SLUG_TAKEN,
+}];
 const SLUG_FORMAT: &str =
     "Đường dẫn chỉ gồm chữ thường không dấu (a-z), chữ số và dấu gạch ngang, ví dụ: tin-tuc.";
 const SLUG_UNDERIVABLE: &str = "Tên này không tạo được đường dẫn, hãy tự nhập đường dẫn.";
@@ -284,7 +280,7 @@ impl CategoryInput {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/categories/list.html")]
-pub struct CategoriesPage {
+pub(crate) struct CategoriesPage {
     layout: AdminLayout,
     rows: Vec<TreeRow>,
     parents: Vec<ParentOption>,
@@ -296,10 +292,10 @@ pub struct CategoriesPage {
 }
 
 impl CategoriesPage {
-    async fn new(state: &AppState, user: CurrentUser, form: CategoryForm) -> AppResult<Self> {
+    async fn new(state: &AppState, layout: AdminLayout, form: CategoryForm) -> AppResult<Self> {
         let rows = tree_rows(db::categories::list_with_counts(&state.db).await?);
         Ok(Self {
-            layout: AdminLayout::new(state, user, "Chuyên mục", "categories"),
+            layout: layout.page("Chuyên mục", "categories"),
             parents: parent_options(&rows, &form.parent, None),
             rows,
             form,
@@ -311,7 +307,7 @@ impl CategoriesPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/categories/edit.html")]
-pub struct CategoryPage {
+pub(crate) struct CategoryPage {
     layout: AdminLayout,
     category: Category,
     parents: Vec<ParentOption>,
@@ -322,19 +318,14 @@ pub struct CategoryPage {
 impl CategoryPage {
     async fn new(
         state: &AppState,
-        user: CurrentUser,
+        layout: AdminLayout,
         category: Category,
         form: CategoryForm,
         errors: FieldErrors,
     ) -> AppResult<Self> {
         let rows = tree_rows(db::categories::list_with_counts(&state.db).await?);
         Ok(Self {
-            layout: AdminLayout::new(
-                state,
-                user,
-                format!("Sửa chuyên mục: {}", category.name),
-                "categories",
-            ),
+            layout: layout.page(format!("Sửa chuyên mục: {}", category.name), "categories"),
             parents: parent_options(&rows, &form.parent, Some(category.category_id)),
             category,
             form,
@@ -343,24 +334,21 @@ impl CategoryPage {
     }
 }
 
-pub async fn list_categories(
+pub(crate) async fn list_categories(
     State(state): State<AppState>,
-    user: CurrentUser,
-    flash: Flash,
+    layout: AdminLayout,
 ) -> AppResult<CategoriesPage> {
-    user.require(Capability::ManageCategories)?;
-    let mut page = CategoriesPage::new(&state, user, CategoryForm::default()).await?;
-    page.layout = page.layout.with_flash(flash);
-    Ok(page)
+    layout.user.require(Capability::ManageCategories)?;
+    CategoriesPage::new(&state, layout, CategoryForm::default()).await
 }
 
-pub async fn create_category(
+pub(crate) async fn create_category(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageCategories)?;
+    staff.require(Capability::ManageCategories)?;
     let mut errors = FieldErrors::default();
     let input = form.parse(&mut errors);
 
@@ -371,7 +359,7 @@ pub async fn create_category(
         drop(tx);
         let page = CategoriesPage {
             errors,
-            ..CategoriesPage::new(&state, user, form).await?
+            ..CategoriesPage::new(&state, layout, form).await?
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -379,43 +367,50 @@ pub async fn create_category(
         Some(position) => position,
         None => db::categories::next_position(&mut *tx, input.parent_id).await?,
     };
-    let category_id = db::categories::insert(&mut *tx, &input.as_new(position)).await?;
+    let inserted = db::categories::insert(&mut *tx, &input.as_new(position))
+        .await
+        .on_constraint(UNIQUE)?;
+    let category_id = match inserted {
+        Ok(id) => id,
+        Err(errors) => {
+            drop(tx);
+            let page = CategoriesPage {
+                errors,
+                ..CategoriesPage::new(&state, layout, form).await?
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     let details = format!("{} ({})", input.name, input.slug);
-    db::audit::record(
-        &mut *tx,
-        user.actor(&ip),
-        "category.created",
-        Some(("category", category_id)),
-        &details,
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = (
+        AuditAction::CategoryCreated,
+        Target::Category(category_id),
+        &*details,
+    );
+    let done = staff.finish(tx, entry, LIST_URL, Flash::Created).await?;
     state.site.refresh(&state.db).await?;
-    Ok(Redirect::to(&with_message(LIST_URL, "created")).into_response())
+    Ok(done)
 }
 
-pub async fn edit_category(
+pub(crate) async fn edit_category(
     State(state): State<AppState>,
-    user: CurrentUser,
+    layout: AdminLayout,
     IdParam(category_id): IdParam,
-    flash: Flash,
 ) -> AppResult<CategoryPage> {
-    user.require(Capability::ManageCategories)?;
+    layout.user.require(Capability::ManageCategories)?;
     let category = db::categories::get(&state.db, category_id).await?;
     let form = CategoryForm::of(&category);
-    let mut page = CategoryPage::new(&state, user, category, form, FieldErrors::default()).await?;
-    page.layout = page.layout.with_flash(flash);
-    Ok(page)
+    CategoryPage::new(&state, layout, category, form, FieldErrors::default()).await
 }
 
-pub async fn update_category(
+pub(crate) async fn update_category(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     IdParam(category_id): IdParam,
     Form(form): Form<CategoryForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageCategories)?;
+    staff.require(Capability::ManageCategories)?;
     let mut errors = FieldErrors::default();
     let input = form.parse(&mut errors);
 
@@ -425,7 +420,7 @@ pub async fn update_category(
     input.check(&mut tx, Some(category_id), &mut errors).await?;
     if !errors.is_empty() {
         drop(tx);
-        let page = CategoryPage::new(&state, user, current, form, errors).await?;
+        let page = CategoryPage::new(&state, layout, current, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let position = match input.position {
@@ -444,21 +439,25 @@ pub async fn update_category(
     .filter_map(|(field, changed)| changed.then_some(field))
     .collect();
     if changed.is_empty() {
-        return Ok(Redirect::to(&with_message(LIST_URL, "saved")).into_response());
+        return Ok(Flash::Saved.redirect(LIST_URL));
     }
-    db::categories::update(&mut *tx, category_id, &input.as_new(position)).await?;
+    let updated = db::categories::update(&mut *tx, category_id, &input.as_new(position))
+        .await
+        .on_constraint(UNIQUE)?;
+    if let Err(errors) = updated {
+        drop(tx);
+        let page = CategoryPage::new(&state, layout, current, form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let details = format!("{}: {}", input.name, changed.join(", "));
-    db::audit::record(
-        &mut *tx,
-        user.actor(&ip),
-        "category.updated",
-        Some(("category", category_id)),
-        &details,
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = (
+        AuditAction::CategoryUpdated,
+        Target::Category(category_id),
+        &*details,
+    );
+    let done = staff.finish(tx, entry, LIST_URL, Flash::Saved).await?;
     state.site.refresh(&state.db).await?;
-    Ok(Redirect::to(&with_message(LIST_URL, "saved")).into_response())
+    Ok(done)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -469,14 +468,13 @@ pub struct MoveForm {
 }
 
 /// Swaps a category with its previous ("up") or next ("down") sibling in the menu.
-pub async fn move_category(
+pub(crate) async fn move_category(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
     IdParam(category_id): IdParam,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageCategories)?;
+    staff.require(Capability::ManageCategories)?;
     let (up, label) = match form.direction.as_str() {
         "up" => (true, "lên"),
         "down" => (false, "xuống"),
@@ -514,27 +512,24 @@ pub async fn move_category(
     };
     db::categories::set_positions(&mut *tx, &ids, &positions).await?;
     let details = format!("{}: {label}", category.name);
-    db::audit::record(
-        &mut *tx,
-        user.actor(&ip),
-        "category.moved",
-        Some(("category", category_id)),
-        &details,
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = (
+        AuditAction::CategoryMoved,
+        Target::Category(category_id),
+        &*details,
+    );
+    let done = staff.finish(tx, entry, LIST_URL, Flash::Moved).await?;
     state.site.refresh(&state.db).await?;
-    Ok(Redirect::to(&with_message(LIST_URL, "moved")).into_response())
+    Ok(done)
 }
 
 /// Deletes an empty category; one with articles or sub-categories is refused on the list page.
-pub async fn delete_category(
+pub(crate) async fn delete_category(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     IdParam(category_id): IdParam,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageCategories)?;
+    staff.require(Capability::ManageCategories)?;
     let mut tx = state.db.begin().await?;
     db::categories::lock_tree(&mut *tx).await?;
     let category = db::categories::get(&mut *tx, category_id).await?;
@@ -556,23 +551,20 @@ pub async fn delete_category(
         drop(tx);
         let page = CategoriesPage {
             error: Some(format!("“{}”: {message}", category.name)),
-            ..CategoriesPage::new(&state, user, CategoryForm::default()).await?
+            ..CategoriesPage::new(&state, layout, CategoryForm::default()).await?
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     db::categories::delete(&mut *tx, category_id).await?;
     let details = format!("{} ({})", category.name, category.slug);
-    db::audit::record(
-        &mut *tx,
-        user.actor(&ip),
-        "category.deleted",
-        Some(("category", category_id)),
-        &details,
-    )
-    .await?;
-    tx.commit().await?;
+    let entry = (
+        AuditAction::CategoryDeleted,
+        Target::Category(category_id),
+        &*details,
+    );
+    let done = staff.finish(tx, entry, LIST_URL, Flash::Deleted).await?;
     state.site.refresh(&state.db).await?;
-    Ok(Redirect::to(&with_message(LIST_URL, "deleted")).into_response())
+    Ok(done)
 }
 
 #[cfg(test)]

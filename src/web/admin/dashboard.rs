@@ -6,18 +6,15 @@ use axum::extract::State;
 
 use crate::{
     AppState,
-    auth::{Capability, CurrentUser},
+    auth::Capability,
     db::{self, articles::AdminArticle, audit::Entry},
     error::AppResult,
-    web::{
-        admin::{AdminLayout, Flash},
-        format,
-    },
+    web::{admin::AdminLayout, format},
 };
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/dashboard.html")]
-pub struct DashboardPage {
+pub(crate) struct DashboardPage {
     layout: AdminLayout,
     counts: db::articles::Counts,
     comments_waiting: i64,
@@ -31,18 +28,17 @@ impl DashboardPage {
     }
 
     fn action<'a>(&self, entry: &'a Entry) -> &'a str {
-        crate::web::admin::audit::action_label(&entry.action).unwrap_or(&entry.action)
+        entry.label().unwrap_or(&entry.action)
     }
 }
 
-pub async fn show_dashboard(
+pub(crate) async fn show_dashboard(
     State(state): State<AppState>,
-    user: CurrentUser,
-    flash: Flash,
+    layout: AdminLayout,
 ) -> AppResult<DashboardPage> {
-    let writes = user.can(Capability::WriteArticles);
-    let user_id = user.user_id;
-    let layout = AdminLayout::new(&state, user, "Tổng quan", "dashboard").with_flash(flash);
+    let writes = layout.user.can(Capability::WriteArticles);
+    let user_id = layout.user.user_id;
+    let layout = layout.page("Tổng quan", "dashboard");
     // Moderators' menu already counted the waiting comments for this request.
     let comments_waiting = match layout.pending_comments {
         Some(pending) => pending,

@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form,
-    extract::State,
+    extract::{RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -14,17 +14,20 @@ use serde::Deserialize;
 use crate::{
     AppState,
     auth::{CurrentUser, password, session},
-    db::{self, audit::Actor},
+    db::{
+        self,
+        audit::{Actor, AuditAction, Target},
+    },
     error::AppResult,
     web::{
-        admin::{Flash, with_message},
+        admin::Flash,
         client::{ClientIp, UserAgent},
     },
 };
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/login.html")]
-pub struct LoginPage {
+pub(crate) struct LoginPage {
     site_name: String,
     stylesheet: String,
     favicon: String,
@@ -34,14 +37,19 @@ pub struct LoginPage {
 }
 
 impl LoginPage {
-    fn new(state: &AppState, login: String, error: Option<&'static str>, flash: Flash) -> Self {
+    fn new(
+        state: &AppState,
+        login: String,
+        error: Option<&'static str>,
+        flash: Option<Flash>,
+    ) -> Self {
         Self {
             site_name: state.site.get().settings.site_name.clone(),
             stylesheet: state.assets.url("admin/admin.css"),
             favicon: state.assets.url("img/favicon.svg"),
             login,
             error,
-            flash: flash.0,
+            flash: flash.map(Flash::message),
         }
     }
 }
@@ -50,14 +58,17 @@ pub const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu khô
 pub const TOO_MANY_ATTEMPTS: &str =
     "Bạn đã đăng nhập sai quá nhiều lần. Vì an toàn, xin vui lòng thử lại sau 15 phút.";
 
-pub async fn login_form(
+pub(crate) async fn login_form(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
-    flash: Flash,
+    RawQuery(query): RawQuery,
 ) -> Response {
     match user {
         Some(_) => Redirect::to("/admin").into_response(),
-        None => LoginPage::new(&state, String::new(), None, flash).into_response(),
+        None => {
+            let flash = Flash::from_query(query.as_deref());
+            LoginPage::new(&state, String::new(), None, flash).into_response()
+        }
     }
 }
 
@@ -68,7 +79,7 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     UserAgent(agent): UserAgent,
@@ -77,7 +88,7 @@ pub async fn login(
 ) -> AppResult<Response> {
     let login: String = form.login.trim().chars().take(200).collect();
     let refuse = |status: StatusCode, message: &'static str| {
-        let page = LoginPage::new(&state, login.clone(), Some(message), Flash::default());
+        let page = LoginPage::new(&state, login.clone(), Some(message), None);
         Ok((status, page).into_response())
     };
 
@@ -87,7 +98,14 @@ pub async fn login(
             name: &login,
             ip: &ip,
         };
-        db::audit::record(&state.db, actor, "login.blocked", None, "").await?;
+        db::audit::record(
+            &state.db,
+            actor,
+            AuditAction::LoginBlocked,
+            Target::None,
+            "",
+        )
+        .await?;
         return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS);
     }
 
@@ -107,7 +125,14 @@ pub async fn login(
             name: &login,
             ip: &ip,
         };
-        db::audit::record(&state.db, actor, "login.failure", None, "").await?;
+        db::audit::record(
+            &state.db,
+            actor,
+            AuditAction::LoginFailure,
+            Target::None,
+            "",
+        )
+        .await?;
         return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
     };
 
@@ -125,8 +150,8 @@ pub async fn login(
     db::audit::record(
         &state.db,
         actor,
-        "login.success",
-        Some(("user", user.user_id)),
+        AuditAction::LoginSuccess,
+        Target::User(user.user_id),
         "",
     )
     .await?;
@@ -135,7 +160,7 @@ pub async fn login(
     Ok((jar, Redirect::to("/admin")).into_response())
 }
 
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     ClientIp(ip): ClientIp,
@@ -148,12 +173,15 @@ pub async fn logout(
             name: &user.username,
             ip: &ip,
         };
-        db::audit::record(&state.db, actor, "logout", Some(("user", user.user_id)), "").await?;
+        db::audit::record(
+            &state.db,
+            actor,
+            AuditAction::Logout,
+            Target::User(user.user_id),
+            "",
+        )
+        .await?;
     }
     let jar = jar.add(session::removal(state.config.is_https()));
-    Ok((
-        jar,
-        Redirect::to(&with_message("/admin/login", "logged-out")),
-    )
-        .into_response())
+    Ok((jar, Flash::LoggedOut.redirect("/admin/login")).into_response())
 }

@@ -10,79 +10,36 @@ pub mod login;
 pub mod settings;
 pub mod users;
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::{
-    Router,
-    extract::{FromRequestParts, Request, State},
+    extract::FromRequestParts,
     http::request::Parts,
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
+    response::{IntoResponse, Redirect, Response},
 };
+use sqlx::{PgExecutor, PgTransaction};
 
 use crate::{
     AppState,
     assets::Assets,
     auth::{Capability, CurrentUser},
-    db,
-    error::AppError,
+    db::{
+        self,
+        audit::{Actor, AuditAction, Target},
+    },
+    error::{AppError, AppResult},
+    web::client::ClientIp,
 };
 
-/// Every `/admin` route that needs a logged-in user (the caller adds that guard); each handler
-/// checks the capability it needs.
-pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/", get(dashboard::show_dashboard))
-        .route(
-            "/password",
-            get(account::password_form).post(account::change_password),
-        )
-        .merge(articles::routes(state.config.max_upload_bytes))
-        .merge(comments::routes())
-        .merge(categories::routes())
-        .merge(users::routes())
-        .merge(settings::routes())
-        .merge(audit::routes())
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            count_pending_comments,
-        ))
-}
-
-tokio::task_local! {
-    /// Comments waiting for moderation, counted once per back-office request of a user who
-    /// moderates them, for the number beside "Bình luận" in the menu.
-    static PENDING_COMMENTS: i64;
-}
-
-/// Counts the pending comments (one `count(*)` over `comment_status_idx`) for users who
-/// moderate, and runs the handler with the count in [`PENDING_COMMENTS`], where
-/// [`AdminLayout::new`] finds it: every back-office page shows it without each handler
-/// having to load it.
-async fn count_pending_comments(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    request: Request,
-    next: Next,
-) -> Response {
-    if !user.can(Capability::ModerateComments) {
-        return next.run(request).await;
-    }
-    match db::comments::count_pending(&state.db).await {
-        Ok(pending) => PENDING_COMMENTS.scope(pending, next.run(request)).await,
-        Err(error) => AppError::from(error).into_response(),
-    }
-}
-
 /// What `templates/admin/base.html` needs.
+#[derive(Clone)]
 pub struct AdminLayout {
     pub site_name: String,
     pub user: CurrentUser,
     pub title: String,
     /// Which menu entry is current.
     pub active: &'static str,
-    pub flash: Option<&'static str>,
+    pub flash: Option<Flash>,
     /// Comments waiting for moderation; `None` for users who do not moderate.
     pub pending_comments: Option<i64>,
     assets: Arc<Assets>,
@@ -153,31 +110,39 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
     ),
 ];
 
-impl AdminLayout {
-    pub fn new(
-        state: &AppState,
-        user: CurrentUser,
-        title: impl Into<String>,
-        active: &'static str,
-    ) -> Self {
-        let pending_comments = PENDING_COMMENTS
-            .try_with(|pending| *pending)
-            .ok()
-            .filter(|_| user.can(Capability::ModerateComments));
-        Self {
+/// The back-office frame of a page: the logged-in user, the pending-comment count beside
+/// "Bình luận" (for users who moderate), the `?msg=` confirmation. A handler names its page
+/// with [`AdminLayout::page`].
+impl FromRequestParts<AppState> for AdminLayout {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let pending_comments = if user.can(Capability::ModerateComments) {
+            Some(db::comments::count_pending(&state.db).await?)
+        } else {
+            None
+        };
+        Ok(Self {
             site_name: state.site.get().settings.site_name.clone(),
             user,
-            title: title.into(),
-            active,
-            flash: None,
+            title: String::new(),
+            active: "",
+            flash: Flash::from_query(parts.uri.query()),
             pending_comments,
             assets: state.assets.clone(),
-        }
+        })
     }
+}
 
-    pub fn with_flash(mut self, flash: Flash) -> Self {
-        self.flash = flash.0;
-        self
+impl AdminLayout {
+    /// The page's title and its entry in the menu.
+    pub fn page(self, title: impl Into<String>, active: &'static str) -> Self {
+        Self {
+            title: title.into(),
+            active,
+            ..self
+        }
     }
 
     pub fn nav(&self) -> Vec<&'static NavItem> {
@@ -201,70 +166,213 @@ impl AdminLayout {
 }
 
 /// A one-line confirmation after a redirect, named by `?msg=` (so nothing is stored).
-#[derive(Debug, Default)]
-pub struct Flash(pub Option<&'static str>);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    PasswordChanged,
+    LoggedOut,
+    Saved,
+    Submitted,
+    Published,
+    Scheduled,
+    Unpublished,
+    Returned,
+    Deleted,
+    Restored,
+    Created,
+    Moved,
+    UserCreated,
+    PasswordReset,
+    Deactivated,
+    Reactivated,
+    CommentApproved,
+    CommentRejected,
+    CommentSpam,
+    CommentDeleted,
+    CommentSaved,
+    CommentSavedApproved,
+    CommentUnchanged,
+}
 
-const MESSAGES: &[(&str, &str)] = &[
-    (
-        "password-changed",
-        "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
-    ),
-    ("logged-out", "Bạn đã đăng xuất."),
-    ("saved", "Đã lưu."),
-    ("submitted", "Đã gửi bài cho biên tập viên duyệt."),
-    ("published", "Đã đăng bài."),
-    ("scheduled", "Đã lên lịch đăng bài."),
-    ("unpublished", "Đã gỡ bài khỏi trang."),
-    ("returned", "Đã trả bài về cho tác giả."),
-    ("deleted", "Đã xóa."),
-    ("restored", "Đã khôi phục phiên bản cũ thành bản mới nhất."),
-    ("created", "Đã tạo."),
-    ("moved", "Đã đổi thứ tự."),
-    ("user-created", "Đã tạo tài khoản."),
-    (
-        "password-reset",
-        "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc.",
-    ),
-    (
-        "deactivated",
-        "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.",
-    ),
-    ("reactivated", "Đã mở khóa tài khoản."),
-    ("comment-approved", "Đã duyệt bình luận."),
-    ("comment-rejected", "Đã từ chối bình luận."),
-    ("comment-spam", "Đã chuyển bình luận vào thư rác."),
-    ("comment-deleted", "Đã xóa bình luận."),
-    ("comment-saved", "Đã lưu bình luận."),
-    ("comment-saved-approved", "Đã lưu và duyệt bình luận."),
-    (
-        "comment-unchanged",
-        "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.",
-    ),
-];
+impl Flash {
+    const ALL: [Self; 23] = {
+        use Flash::*;
+        [
+            PasswordChanged,
+            LoggedOut,
+            Saved,
+            Submitted,
+            Published,
+            Scheduled,
+            Unpublished,
+            Returned,
+            Deleted,
+            Restored,
+            Created,
+            Moved,
+            UserCreated,
+            PasswordReset,
+            Deactivated,
+            Reactivated,
+            CommentApproved,
+            CommentRejected,
+            CommentSpam,
+            CommentDeleted,
+            CommentSaved,
+            CommentSavedApproved,
+            CommentUnchanged,
+        ]
+    };
 
-impl<S: Send + Sync> FromRequestParts<S> for Flash {
-    type Rejection = std::convert::Infallible;
+    /// Its `?msg=` value.
+    pub fn as_str(self) -> &'static str {
+        use Flash::*;
+        match self {
+            PasswordChanged => "password-changed",
+            LoggedOut => "logged-out",
+            Saved => "saved",
+            Submitted => "submitted",
+            Published => "published",
+            Scheduled => "scheduled",
+            Unpublished => "unpublished",
+            Returned => "returned",
+            Deleted => "deleted",
+            Restored => "restored",
+            Created => "created",
+            Moved => "moved",
+            UserCreated => "user-created",
+            PasswordReset => "password-reset",
+            Deactivated => "deactivated",
+            Reactivated => "reactivated",
+            CommentApproved => "comment-approved",
+            CommentRejected => "comment-rejected",
+            CommentSpam => "comment-spam",
+            CommentDeleted => "comment-deleted",
+            CommentSaved => "comment-saved",
+            CommentSavedApproved => "comment-saved-approved",
+            CommentUnchanged => "comment-unchanged",
+        }
+    }
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        let key = url::form_urlencoded::parse(query.as_bytes())
-            .find(|(k, _)| k == "msg")
-            .map(|(_, v)| v.into_owned());
-        Ok(Self(key.and_then(|key| {
-            MESSAGES
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, message)| *message)
-        })))
+    /// What the page says.
+    pub fn message(self) -> &'static str {
+        use Flash::*;
+        match self {
+            PasswordChanged => "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
+            LoggedOut => "Bạn đã đăng xuất.",
+            Saved => "Đã lưu.",
+            Submitted => "Đã gửi bài cho biên tập viên duyệt.",
+            Published => "Đã đăng bài.",
+            Scheduled => "Đã lên lịch đăng bài.",
+            Unpublished => "Đã gỡ bài khỏi trang.",
+            Returned => "Đã trả bài về cho tác giả.",
+            Deleted => "Đã xóa.",
+            Restored => "Đã khôi phục phiên bản cũ thành bản mới nhất.",
+            Created => "Đã tạo.",
+            Moved => "Đã đổi thứ tự.",
+            UserCreated => "Đã tạo tài khoản.",
+            PasswordReset => "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc.",
+            Deactivated => "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.",
+            Reactivated => "Đã mở khóa tài khoản.",
+            CommentApproved => "Đã duyệt bình luận.",
+            CommentRejected => "Đã từ chối bình luận.",
+            CommentSpam => "Đã chuyển bình luận vào thư rác.",
+            CommentDeleted => "Đã xóa bình luận.",
+            CommentSaved => "Đã lưu bình luận.",
+            CommentSavedApproved => "Đã lưu và duyệt bình luận.",
+            CommentUnchanged => {
+                "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này."
+            }
+        }
+    }
+
+    /// The message a query string names, if any.
+    pub fn from_query(query: Option<&str>) -> Option<Self> {
+        let value = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .find(|(key, _)| key == "msg")
+            .map(|(_, value)| value)?;
+        Self::ALL.into_iter().find(|flash| flash.as_str() == value)
+    }
+
+    /// `path` with this message for the page it leads to.
+    pub fn on(self, path: &str) -> String {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{separator}msg={}", self.as_str())
+    }
+
+    /// A redirect (303) to `path` that shows this message.
+    pub fn redirect(self, path: &str) -> Response {
+        Redirect::to(&self.on(path)).into_response()
     }
 }
 
-/// `/admin/...?msg=key`, for redirects that confirm something.
-pub fn with_message(path: &str, key: &'static str) -> String {
-    debug_assert!(
-        MESSAGES.iter().any(|(k, _)| *k == key),
-        "unknown message {key}"
-    );
-    let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{separator}msg={key}")
+/// A staff member making a change, and from where: what every audit entry records.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub user: CurrentUser,
+    pub ip: String,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+        Ok(Self { user, ip })
+    }
+}
+
+impl Deref for Staff {
+    type Target = CurrentUser;
+
+    fn deref(&self) -> &CurrentUser {
+        &self.user
+    }
+}
+
+impl Staff {
+    pub fn actor(&self) -> Actor<'_> {
+        self.user.actor(&self.ip)
+    }
+
+    /// Records what this staff member did.
+    pub async fn log(
+        &self,
+        db: impl PgExecutor<'_>,
+        action: AuditAction,
+        target: Target,
+        details: &str,
+    ) -> sqlx::Result<()> {
+        db::audit::record(db, self.actor(), action, target, details).await
+    }
+
+    /// The end of a change: its audit entry, the commit, and the redirect to `path` with
+    /// `flash`.
+    pub async fn finish(
+        &self,
+        mut tx: PgTransaction<'_>,
+        (action, target, details): (AuditAction, Target, &str),
+        path: &str,
+        flash: Flash,
+    ) -> AppResult<Response> {
+        self.log(&mut *tx, action, target, details).await?;
+        tx.commit().await?;
+        Ok(flash.redirect(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flash_messages_read_back_from_their_urls() {
+        for flash in Flash::ALL {
+            let url = flash.on("/admin/articles?trang=2");
+            let query = url.split_once('?').map(|(_, query)| query);
+            assert_eq!(Flash::from_query(query), Some(flash), "{url}");
+        }
+        assert_eq!(Flash::from_query(Some("msg=bogus")), None);
+        assert_eq!(Flash::from_query(None), None);
+    }
 }

@@ -4,31 +4,30 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form, Router,
+    Form,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
-    routing::get,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::{Capability, CurrentUser},
-    db::{self, settings::SiteSettings},
+    auth::Capability,
+    db::{
+        self,
+        audit::{AuditAction, Target},
+        settings::SiteSettings,
+    },
     error::AppResult,
     web::{
-        admin::{AdminLayout, Flash, with_message},
-        client::ClientIp,
+        admin::{AdminLayout, Flash, Staff},
         form::{FieldErrors, optional, required},
     },
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/settings", get(edit_settings).post(update_settings))
-}
-
 const SETTINGS_URL: &str = "/admin/settings";
+const TITLE: &str = "Cài đặt trang";
 const SITE_NAME_MAX: usize = 150;
 const TEXT_MAX: usize = 300;
 const LINK_FORMAT: &str = "Hãy nhập một đường dẫn bắt đầu bằng “/” (ví dụ /static/img/tin-nhiem-mang.png) hoặc một địa chỉ http:// hay https://.";
@@ -176,33 +175,32 @@ fn changed_fields(old: &SiteSettings, new: &SiteSettings) -> Vec<&'static str> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/settings.html")]
-pub struct SettingsPage {
+pub(crate) struct SettingsPage {
     layout: AdminLayout,
     form: SettingsForm,
     errors: FieldErrors,
 }
 
-pub async fn edit_settings(
+pub(crate) async fn edit_settings(
     State(state): State<AppState>,
-    user: CurrentUser,
-    flash: Flash,
+    layout: AdminLayout,
 ) -> AppResult<SettingsPage> {
-    user.require(Capability::ManageSettings)?;
+    layout.user.require(Capability::ManageSettings)?;
     let settings = db::settings::get(&state.db).await?;
     Ok(SettingsPage {
-        layout: AdminLayout::new(&state, user, "Cài đặt trang", "settings").with_flash(flash),
+        layout: layout.page(TITLE, "settings"),
         form: SettingsForm::of(&settings),
         errors: FieldErrors::default(),
     })
 }
 
-pub async fn update_settings(
+pub(crate) async fn update_settings(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageSettings)?;
+    staff.require(Capability::ManageSettings)?;
     let mut tx = state.db.begin().await?;
     let old = db::settings::get_for_update(&mut *tx).await?;
     let settings = match form.validate(&old) {
@@ -212,9 +210,8 @@ pub async fn update_settings(
             let mut form = form;
             form.comment_data_retention_days
                 .get_or_insert_with(|| old.comment_data_retention_days.to_string());
-            let layout = AdminLayout::new(&state, user, "Cài đặt trang", "settings");
             let page = SettingsPage {
-                layout,
+                layout: layout.page(TITLE, "settings"),
                 form,
                 errors,
             };
@@ -224,18 +221,19 @@ pub async fn update_settings(
     let changed = changed_fields(&old, &settings);
     if !changed.is_empty() {
         db::settings::update(&mut *tx, &settings).await?;
-        db::audit::record(
-            &mut *tx,
-            user.actor(&ip),
-            "settings.updated",
-            None,
-            &changed.join(", "),
-        )
-        .await?;
+        let details = changed.join(", ");
+        staff
+            .log(
+                &mut *tx,
+                AuditAction::SettingsUpdated,
+                Target::None,
+                &details,
+            )
+            .await?;
         tx.commit().await?;
         state.site.refresh(&state.db).await?;
     }
-    Ok(Redirect::to(&with_message(SETTINGS_URL, "saved")).into_response())
+    Ok(Flash::Saved.redirect(SETTINGS_URL))
 }
 
 #[cfg(test)]

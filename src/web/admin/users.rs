@@ -4,41 +4,30 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form, Router,
+    Form,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use sqlx::PgTransaction;
 
 use crate::{
-    AppState,
-    auth::{Capability, CurrentUser, Role, password},
-    cli,
+    AppState, accounts,
+    auth::{Capability, Role, password},
     db::{
         self,
+        audit::{AuditAction, Target},
         users::{DISPLAY_NAME_MAX, NewUser, User},
     },
     error::AppResult,
     web::{
-        admin::{AdminLayout, Flash, with_message},
-        client::ClientIp,
+        admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
-        form::{FieldErrors, is_unique_violation, required},
+        form::{ConstraintExt, FieldErrors, Unique, required},
         format,
     },
 };
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/new", get(new_user))
-        .route("/users/{id}", get(edit_user).post(update_user))
-        .route("/users/{id}/password", post(reset_password))
-        .route("/users/{id}/deactivate", post(deactivate_user))
-        .route("/users/{id}/reactivate", post(reactivate_user))
-}
 
 const LIST_URL: &str = "/admin/users";
 
@@ -77,7 +66,7 @@ fn role_options(selected: &str) -> Vec<RoleOption> {
 
 /// The e-mail field: `None` when empty (or when invalid, with a message).
 fn email_field(errors: &mut FieldErrors, value: &str) -> Option<String> {
-    cli::check_email(value).unwrap_or_else(|_| {
+    accounts::check_email(value).unwrap_or_else(|_| {
         errors.add("email", EMAIL_FORMAT);
         None
     })
@@ -103,22 +92,25 @@ fn new_password(errors: &mut FieldErrors, password: &str, confirm: &str) -> Opti
     None
 }
 
-/// The account's unique fields, as field errors when the database refused them.
-fn unique_field(error: &sqlx::Error) -> Option<(&'static str, &'static str)> {
-    if is_unique_violation(error, "app_user_username_key") {
-        Some(("username", USERNAME_TAKEN))
-    } else if is_unique_violation(error, "app_user_email_key") {
-        Some(("email", EMAIL_TAKEN))
-    } else {
-        None
-    }
-}
+/// The account's unique fields.
+const UNIQUE: &[Unique] = &[
+    Unique {
+        constraint: "app_user_username_key",
+        field: "username",
+        message: USERNAME_TAKEN,
+    },
+    Unique {
+        constraint: "app_user_email_key",
+        field: "email",
+        message: EMAIL_TAKEN,
+    },
+];
 
 // --- List ---------------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users/list.html")]
-pub struct UsersPage {
+pub(crate) struct UsersPage {
     layout: AdminLayout,
     users: Vec<User>,
 }
@@ -129,15 +121,14 @@ impl UsersPage {
     }
 }
 
-pub async fn list_users(
+pub(crate) async fn list_users(
     State(state): State<AppState>,
-    user: CurrentUser,
-    flash: Flash,
+    layout: AdminLayout,
 ) -> AppResult<UsersPage> {
-    user.require(Capability::ManageUsers)?;
+    layout.user.require(Capability::ManageUsers)?;
     let users = db::users::list(&state.db).await?;
     Ok(UsersPage {
-        layout: AdminLayout::new(&state, user, "Người dùng", "users").with_flash(flash),
+        layout: layout.page("Người dùng", "users"),
         users,
     })
 }
@@ -170,7 +161,7 @@ impl Default for NewUserForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users/new.html")]
-pub struct NewUserPage {
+pub(crate) struct NewUserPage {
     layout: AdminLayout,
     form: NewUserForm,
     roles: Vec<RoleOption>,
@@ -178,17 +169,12 @@ pub struct NewUserPage {
 }
 
 impl NewUserPage {
-    fn new(
-        state: &AppState,
-        user: CurrentUser,
-        mut form: NewUserForm,
-        errors: FieldErrors,
-    ) -> Self {
+    fn new(layout: AdminLayout, mut form: NewUserForm, errors: FieldErrors) -> Self {
         // Passwords are never sent back.
         form.password.clear();
         form.confirm.clear();
         Self {
-            layout: AdminLayout::new(state, user, "Thêm người dùng", "users"),
+            layout: layout.page("Thêm người dùng", "users"),
             roles: role_options(&form.role),
             form,
             errors,
@@ -196,25 +182,24 @@ impl NewUserPage {
     }
 }
 
-pub async fn new_user(State(state): State<AppState>, user: CurrentUser) -> AppResult<NewUserPage> {
-    user.require(Capability::ManageUsers)?;
+pub(crate) async fn new_user(layout: AdminLayout) -> AppResult<NewUserPage> {
+    layout.user.require(Capability::ManageUsers)?;
     Ok(NewUserPage::new(
-        &state,
-        user,
+        layout,
         NewUserForm::default(),
         FieldErrors::default(),
     ))
 }
 
-pub async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     Form(form): Form<NewUserForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageUsers)?;
+    staff.require(Capability::ManageUsers)?;
     let mut errors = FieldErrors::default();
-    let username = cli::check_username(&form.username).ok();
+    let username = accounts::check_username(&form.username).ok();
     if username.is_none() {
         errors.add("username", USERNAME_FORMAT);
     }
@@ -242,7 +227,7 @@ pub async fn create_user(
     let (Some(username), Some(role), Some(password_text), true) =
         (username, role, password_text, errors.is_empty())
     else {
-        let page = NewUserPage::new(&state, user, form, errors);
+        let page = NewUserPage::new(layout, form, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
 
@@ -254,17 +239,16 @@ pub async fn create_user(
         role,
         password_hash: &hash,
     };
-    match cli::insert_user(&state.db, user.actor(&ip), &account).await {
-        Ok(_) => Ok(Redirect::to(&with_message(LIST_URL, "user-created")).into_response()),
-        Err(error) => match unique_field(&error) {
-            // Someone took the name or address since we checked.
-            Some((field, message)) => {
-                errors.add(field, message);
-                let page = NewUserPage::new(&state, user, form, errors);
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-            }
-            None => Err(error.into()),
-        },
+    // Someone may have taken the name or address since we checked.
+    match accounts::create(&state.db, staff.actor(), &account)
+        .await
+        .on_constraint(UNIQUE)?
+    {
+        Ok(_) => Ok(Flash::UserCreated.redirect(LIST_URL)),
+        Err(errors) => {
+            let page = NewUserPage::new(layout, form, errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
     }
 }
 
@@ -290,7 +274,7 @@ impl ProfileForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/users/edit.html")]
-pub struct UserPage {
+pub(crate) struct UserPage {
     layout: AdminLayout,
     account: User,
     form: ProfileForm,
@@ -302,10 +286,10 @@ pub struct UserPage {
 }
 
 impl UserPage {
-    fn new(state: &AppState, user: CurrentUser, account: User) -> Self {
+    fn new(layout: AdminLayout, account: User) -> Self {
         let form = ProfileForm::of(&account);
         Self {
-            layout: AdminLayout::new(state, user, account.display_name.clone(), "users"),
+            layout: layout.page(account.display_name.clone(), "users"),
             roles: role_options(&form.role),
             form,
             account,
@@ -342,30 +326,25 @@ impl UserPage {
     }
 }
 
-pub async fn edit_user(
+pub(crate) async fn edit_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    layout: AdminLayout,
     IdParam(user_id): IdParam,
-    flash: Flash,
 ) -> AppResult<UserPage> {
-    user.require(Capability::ManageUsers)?;
+    layout.user.require(Capability::ManageUsers)?;
     let account = db::users::get(&state.db, user_id).await?;
-    let page = UserPage::new(&state, user, account);
-    Ok(UserPage {
-        layout: page.layout.with_flash(flash),
-        ..page
-    })
+    Ok(UserPage::new(layout, account))
 }
 
 /// Saves the display name, e-mail and role.
-pub async fn update_user(
+pub(crate) async fn update_user(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     IdParam(user_id): IdParam,
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageUsers)?;
+    staff.require(Capability::ManageUsers)?;
     let mut errors = FieldErrors::default();
     let display_name = required(
         &mut errors,
@@ -386,17 +365,17 @@ pub async fn update_user(
     }
     let (Some(role), true) = (role, errors.is_empty()) else {
         drop(tx);
-        let page = UserPage::new(&state, user, account).with_form(form, errors);
+        let page = UserPage::new(layout, account).with_form(form, errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     if role != Role::Admin && active_admins == [user_id] {
         drop(tx);
-        return Ok(UserPage::new(&state, user, account)
+        return Ok(UserPage::new(layout, account)
             .with_form(form, errors)
             .refused(LAST_ADMIN_DEMOTED));
     }
 
-    let actor = user.actor(&ip);
+    let target = Target::User(user_id);
     let mut changed = Vec::new();
     if display_name != account.display_name {
         changed.push("display_name");
@@ -405,26 +384,18 @@ pub async fn update_user(
         changed.push("email");
     }
     if !changed.is_empty() {
-        if let Err(error) =
-            db::users::update_profile(&mut *tx, user_id, &display_name, email.as_deref()).await
-        {
-            let Some((field, message)) = unique_field(&error) else {
-                return Err(error.into());
-            };
+        let saved = db::users::update_profile(&mut *tx, user_id, &display_name, email.as_deref())
+            .await
+            .on_constraint(UNIQUE)?;
+        if let Err(errors) = saved {
             drop(tx);
-            errors.add(field, message);
-            let page = UserPage::new(&state, user, account).with_form(form, errors);
+            let page = UserPage::new(layout, account).with_form(form, errors);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         let details = format!("{}: {}", account.username, changed.join(", "));
-        db::audit::record(
-            &mut *tx,
-            actor,
-            "user.updated",
-            Some(("user", user_id)),
-            &details,
-        )
-        .await?;
+        staff
+            .log(&mut *tx, AuditAction::UserUpdated, target, &details)
+            .await?;
     }
     if role != account.role {
         db::users::set_role(&mut *tx, user_id, role).await?;
@@ -434,24 +405,19 @@ pub async fn update_user(
             account.role.as_str(),
             role.as_str()
         );
-        db::audit::record(
-            &mut *tx,
-            actor,
-            "user.role_changed",
-            Some(("user", user_id)),
-            &details,
-        )
-        .await?;
+        staff
+            .log(&mut *tx, AuditAction::UserRoleChanged, target, &details)
+            .await?;
     }
     tx.commit().await?;
 
     // An admin who gave up their own admin role can no longer see this page.
-    let target = if user_id == user.user_id && !role.can(Capability::ManageUsers) {
+    let next = if user_id == staff.user_id && !role.can(Capability::ManageUsers) {
         "/admin".to_owned()
     } else {
         user_url(user_id)
     };
-    Ok(Redirect::to(&with_message(&target, "saved")).into_response())
+    Ok(Flash::Saved.redirect(&next))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -463,49 +429,49 @@ pub struct PasswordResetForm {
 
 /// An admin sets a new password for an account; its sessions end (an admin resetting their
 /// own keeps the one they are using).
-pub async fn reset_password(
+pub(crate) async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     IdParam(user_id): IdParam,
     Form(form): Form<PasswordResetForm>,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageUsers)?;
+    staff.require(Capability::ManageUsers)?;
     let account = db::users::get(&state.db, user_id).await?;
     let mut errors = FieldErrors::default();
     let Some(password_text) = new_password(&mut errors, &form.password, &form.confirm) else {
         let page = UserPage {
             password_errors: errors,
-            ..UserPage::new(&state, user, account)
+            ..UserPage::new(layout, account)
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let hash = password::hash(password_text).await?;
-    let keep = (user_id == user.user_id).then_some(user.session.as_slice());
-    cli::reset_password(
+    let keep = (user_id == staff.user_id).then_some(staff.session.as_slice());
+    accounts::reset_password(
         &state.db,
-        user.actor(&ip),
+        staff.actor(),
         user_id,
         &account.username,
         &hash,
         keep,
     )
     .await?;
-    Ok(Redirect::to(&with_message(&user_url(user_id), "password-reset")).into_response())
+    Ok(Flash::PasswordReset.redirect(&user_url(user_id)))
 }
 
 /// Blocks an account from logging in and ends its sessions.
-pub async fn deactivate_user(
+pub(crate) async fn deactivate_user(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
+    layout: AdminLayout,
     IdParam(user_id): IdParam,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageUsers)?;
+    staff.require(Capability::ManageUsers)?;
     let mut tx = state.db.begin().await?;
     let active_admins = db::users::lock_active_admins(&mut *tx).await?;
     let account = db::users::get(&mut *tx, user_id).await?;
-    let refusal = if user_id == user.user_id {
+    let refusal = if user_id == staff.user_id {
         Some(SELF_DEACTIVATED)
     } else if active_admins == [user_id] {
         Some(LAST_ADMIN_DEACTIVATED)
@@ -514,46 +480,45 @@ pub async fn deactivate_user(
     };
     if let Some(refusal) = refusal {
         drop(tx);
-        return Ok(UserPage::new(&state, user, account).refused(refusal));
+        return Ok(UserPage::new(layout, account).refused(refusal));
     }
-    if account.is_active {
-        db::users::set_active(&mut *tx, user_id, false).await?;
-        db::sessions::delete_others(&mut *tx, user_id, None).await?;
-        db::audit::record(
-            &mut *tx,
-            user.actor(&ip),
-            "user.deactivated",
-            Some(("user", user_id)),
-            &account.username,
-        )
-        .await?;
-        tx.commit().await?;
-    }
-    Ok(Redirect::to(&with_message(&user_url(user_id), "deactivated")).into_response())
+    set_active(&staff, tx, account, false).await
 }
 
-pub async fn reactivate_user(
+pub(crate) async fn reactivate_user(
     State(state): State<AppState>,
-    user: CurrentUser,
-    ClientIp(ip): ClientIp,
+    staff: Staff,
     IdParam(user_id): IdParam,
 ) -> AppResult<Response> {
-    user.require(Capability::ManageUsers)?;
+    staff.require(Capability::ManageUsers)?;
     let mut tx = state.db.begin().await?;
     let account = db::users::get(&mut *tx, user_id).await?;
-    if !account.is_active {
-        db::users::set_active(&mut *tx, user_id, true).await?;
-        db::audit::record(
-            &mut *tx,
-            user.actor(&ip),
-            "user.reactivated",
-            Some(("user", user_id)),
-            &account.username,
-        )
-        .await?;
-        tx.commit().await?;
+    set_active(&staff, tx, account, true).await
+}
+
+/// Unless the account already is so: changes it (a deactivated account's sessions end), with
+/// its audit entry.
+async fn set_active(
+    staff: &Staff,
+    mut tx: PgTransaction<'_>,
+    account: User,
+    active: bool,
+) -> AppResult<Response> {
+    let (action, flash) = if active {
+        (AuditAction::UserReactivated, Flash::Reactivated)
+    } else {
+        (AuditAction::UserDeactivated, Flash::Deactivated)
+    };
+    let url = user_url(account.user_id);
+    if account.is_active == active {
+        return Ok(flash.redirect(&url));
     }
-    Ok(Redirect::to(&with_message(&user_url(user_id), "reactivated")).into_response())
+    db::users::set_active(&mut *tx, account.user_id, active).await?;
+    if !active {
+        db::sessions::delete_others(&mut *tx, account.user_id, None).await?;
+    }
+    let entry = (action, Target::User(account.user_id), &*account.username);
+    staff.finish(tx, entry, &url, flash).await
 }
 
 #[cfg(test)]

@@ -8,11 +8,9 @@ use std::{borrow::Cow, path::PathBuf};
 
 use askama::Template;
 use axum::{
-    Router,
     extract::{Path, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc2822};
 
@@ -53,17 +51,6 @@ const TAG_DATE: &str = "2026";
 const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
 const XML_TYPE: &str = "application/xml; charset=utf-8";
 const TEXT_TYPE: &str = "text/plain; charset=utf-8";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/rss.xml", get(show_site_feed))
-        .route("/chuyen-muc/{slug}/rss.xml", get(show_category_feed))
-        .route("/sitemap.xml", get(show_sitemap))
-        .route("/sitemap-news.xml", get(show_news_sitemap))
-        // `/sitemap-{n}.xml`: the router takes no suffix after a parameter, so `{file}` is "n.xml".
-        .route("/sitemap-{file}", get(show_sitemap_page))
-        .route("/robots.txt", get(show_robots))
-}
 
 /// A document with its content type.
 struct Document {

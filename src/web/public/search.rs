@@ -8,11 +8,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{
-    Router,
-    extract::{RawQuery, State},
-    routing::get,
-};
+use axum::extract::{RawQuery, State};
 use time::{Date, Month, OffsetDateTime};
 
 use crate::{
@@ -37,11 +33,7 @@ pub const MAX_WORDS: usize = 20;
 /// Fewest letters or digits worth a search.
 pub const MIN_LETTERS: usize = 2;
 
-const SEARCH_URL: &str = "/tim-kiem";
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route(SEARCH_URL, get(search_articles))
-}
+pub(crate) const SEARCH_URL: &str = "/tim-kiem";
 
 /// The query string as sent; a missing or repeated parameter is not an error (the first wins).
 #[derive(Debug, Default)]

@@ -1,0 +1,368 @@
+//! The editor pages: a new article, an article to edit, saving either, and the conflict page
+//! shown when somebody else saved in between.
+
+use std::sync::Arc;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Multipart, State, multipart::MultipartError},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use time::OffsetDateTime;
+
+use super::{
+    article_url, can_publish, editable,
+    form::{ArticleForm, SLUG_TAKEN, Upload, parse_widths},
+    workflow::{Action, flash_for, next_status, status_action},
+};
+use crate::{
+    AppState,
+    auth::Capability,
+    db::{
+        self,
+        articles::{ArticleFields, EditableArticle, Status},
+        audit::{AuditAction, Target},
+    },
+    error::{AppError, AppResult, ErrorPage},
+    media::{self, ImageError},
+    site::Site,
+    web::{
+        admin::{AdminLayout, Staff},
+        extract::IdParam,
+        form::{ConstraintExt, FieldErrors, Unique},
+        format,
+    },
+};
+
+/// A slug taken by an article saved since the form was checked.
+const UNIQUE: &[Unique] = &[Unique {
+    constraint: "article_slug_key",
+    field: "slug",
+    message: SLUG_TAKEN,
+}];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/articles/form.html")]
+pub(crate) struct ArticleFormPage {
+    layout: AdminLayout,
+    site: Arc<Site>,
+    article: Option<EditableArticle>,
+    form: ArticleForm,
+    errors: FieldErrors,
+    may_publish: bool,
+    may_review: bool,
+}
+
+impl ArticleFormPage {
+    fn new(
+        state: &AppState,
+        layout: AdminLayout,
+        article: Option<EditableArticle>,
+        form: ArticleForm,
+        errors: FieldErrors,
+    ) -> Self {
+        let user = &layout.user;
+        let author = article.as_ref().map_or(Some(user.user_id), |a| a.author_id);
+        let may_publish = can_publish(state, user, author);
+        let may_review = user.can(Capability::EditAllArticles);
+        let title = match &article {
+            Some(a) => format!("Sửa bài: {}", a.title),
+            None => "Viết bài mới".to_owned(),
+        };
+        Self {
+            layout: layout.page(title, "articles"),
+            site: state.site.get(),
+            article,
+            form,
+            errors,
+            may_publish,
+            may_review,
+        }
+    }
+
+    /// The form shown again with what was wrong (422).
+    fn refused(self) -> Response {
+        (StatusCode::UNPROCESSABLE_ENTITY, self).into_response()
+    }
+
+    /// Categories for the select, indented by depth, in menu order.
+    fn category_options(&self) -> Vec<(i64, String)> {
+        let tree = &self.site.categories;
+        let mut options = Vec::new();
+        for top in tree.top_level() {
+            options.push((top.category_id, top.name.clone()));
+            for child in tree.children(top.category_id) {
+                options.push((child.category_id, format!("— {}", child.name)));
+            }
+        }
+        options
+    }
+
+    fn is_selected(&self, id: &i64) -> bool {
+        self.form.category_id == id.to_string()
+    }
+
+    fn cover_preview(&self) -> Option<String> {
+        let path = self.form.cover_image.trim();
+        if path.is_empty() {
+            return None;
+        }
+        let widths = parse_widths(&self.form.cover_widths);
+        let small = widths.first().and_then(|w| media::variant_path(path, *w));
+        Some(format!("/media/{}", small.as_deref().unwrap_or(path)))
+    }
+
+    fn action_url(&self) -> String {
+        match &self.article {
+            Some(a) => article_url(a.article_id),
+            None => "/admin/articles".to_owned(),
+        }
+    }
+
+    /// Per user and article: newsroom computers are shared.
+    fn autosave_key(&self) -> String {
+        let user = self.layout.user.user_id;
+        match &self.article {
+            Some(a) => format!("u{user}-article-{}", a.article_id),
+            None => format!("u{user}-article-new"),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/articles/conflict.html")]
+pub(crate) struct ConflictPage {
+    layout: AdminLayout,
+    inner: ArticleFormPage,
+    saved: EditableArticle,
+    saved_by: String,
+}
+
+impl ConflictPage {
+    fn saved_at(&self) -> String {
+        format::datetime_long(self.saved.updated_at)
+    }
+}
+
+pub(crate) async fn new_article(
+    State(state): State<AppState>,
+    layout: AdminLayout,
+) -> AppResult<ArticleFormPage> {
+    layout.user.require(Capability::WriteArticles)?;
+    let settings = &state.site.get().settings;
+    let form = ArticleForm {
+        byline: layout.user.display_name.clone(),
+        comments_open: settings.comments_open_default,
+        ..ArticleForm::default()
+    };
+    Ok(ArticleFormPage::new(
+        &state,
+        layout,
+        None,
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+pub(crate) async fn edit_article(
+    State(state): State<AppState>,
+    layout: AdminLayout,
+    IdParam(id): IdParam,
+) -> AppResult<ArticleFormPage> {
+    let article = editable(&state, &layout.user, id).await?;
+    let form = ArticleForm::from_article(&article);
+    Ok(ArticleFormPage::new(
+        &state,
+        layout,
+        Some(article),
+        form,
+        FieldErrors::default(),
+    ))
+}
+
+/// A multipart form that could not be read: the body was cut (too large) or malformed.
+fn unreadable(error: MultipartError) -> AppError {
+    tracing::info!(%error, "unreadable article form");
+    AppError::Page(ErrorPage::for_status(error.status()))
+}
+
+/// Everything that can be checked before saving: the new cover is stored first (so a form
+/// refused for another field keeps it), then the fields are parsed and the slug looked up
+/// among other articles' current and former slugs.
+async fn check(
+    state: &AppState,
+    form: &mut ArticleForm,
+    upload: Option<Upload>,
+    article_id: Option<i64>,
+) -> AppResult<(ArticleFields, FieldErrors)> {
+    let mut cover_error = None;
+    if let Some(upload) = upload {
+        let now = OffsetDateTime::now_utc();
+        match media::save_image(&*state.media, upload.bytes, state.upload_limits(), now).await {
+            Ok(saved) => form.set_cover(&saved),
+            Err(ImageError::Storage(error)) => return Err(AppError::Unexpected(error.into())),
+            Err(error) => cover_error = Some(error.message()),
+        }
+    }
+    let (fields, mut errors) = form.parse(&state.site.get().categories);
+    if let Some(message) = cover_error {
+        errors.add("cover", message);
+    }
+    if !errors.has("slug")
+        && !fields.slug.is_empty()
+        && db::articles::slug_taken(&state.db, &fields.slug, article_id).await?
+    {
+        errors.add("slug", SLUG_TAKEN);
+    }
+    Ok((fields, errors))
+}
+
+pub(crate) async fn create_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    layout: AdminLayout,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    staff.require(Capability::WriteArticles)?;
+    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let action = Action::parse(&form.action);
+    let may_publish = can_publish(&state, &staff, Some(staff.user_id));
+    let (mut fields, mut errors) = check(&state, &mut form, upload, None).await?;
+    let status = if errors.is_empty() {
+        next_status(action, None, may_publish, &mut fields, &mut errors)
+    } else {
+        None
+    };
+    let Some(status) = status else {
+        return Ok(ArticleFormPage::new(&state, layout, None, form, errors).refused());
+    };
+
+    let mut tx = state.db.begin().await?;
+    let inserted = db::articles::insert_article(&mut *tx, &fields, staff.user_id, status)
+        .await
+        .on_constraint(UNIQUE)?;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(errors) => {
+            drop(tx);
+            return Ok(ArticleFormPage::new(&state, layout, None, form, errors).refused());
+        }
+    };
+    db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    let target = Target::Article(id);
+    staff
+        .log(&mut *tx, AuditAction::ArticleCreated, target, &fields.title)
+        .await?;
+    if let Some(action) = status_action(None, status) {
+        staff.log(&mut *tx, action, target, &fields.title).await?;
+    }
+    tx.commit().await?;
+    Ok(flash_for(status, None).redirect(&article_url(id)))
+}
+
+pub(crate) async fn update_article(
+    State(state): State<AppState>,
+    staff: Staff,
+    layout: AdminLayout,
+    IdParam(id): IdParam,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let article = editable(&state, &staff, id).await?;
+    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let action = Action::parse(&form.action);
+    let may_publish = can_publish(&state, &staff, article.author_id);
+    let (mut fields, mut errors) = check(&state, &mut form, upload, Some(id)).await?;
+    // A published or scheduled article whose time was cleared keeps the time it had.
+    if fields.published_at.is_none()
+        && matches!(article.status, Status::Published | Status::Scheduled)
+    {
+        fields.published_at = article.published_at;
+    }
+    let Ok(expected_version) = form.version.trim().parse::<i32>() else {
+        return Err(AppError::Page(ErrorPage::for_status(
+            StatusCode::BAD_REQUEST,
+        )));
+    };
+    let status = if errors.is_empty() {
+        next_status(
+            action,
+            Some(article.status),
+            may_publish,
+            &mut fields,
+            &mut errors,
+        )
+    } else {
+        None
+    };
+    // A stale form is a conflict whatever else is wrong with it: show both texts.
+    if expected_version != article.version {
+        return conflict(&state, layout, article, form, errors).await;
+    }
+    let Some(status) = status else {
+        return Ok(ArticleFormPage::new(&state, layout, Some(article), form, errors).refused());
+    };
+
+    let mut tx = state.db.begin().await?;
+    let saved = db::articles::update_article(
+        &mut tx,
+        id,
+        expected_version,
+        &fields,
+        status,
+        staff.user_id,
+    )
+    .await
+    .on_constraint(UNIQUE)?;
+    let saved = match saved {
+        Ok(saved) => saved,
+        Err(errors) => {
+            drop(tx);
+            return Ok(ArticleFormPage::new(&state, layout, Some(article), form, errors).refused());
+        }
+    };
+    if saved.is_none() {
+        // Someone saved between our read and our write: nothing was written.
+        tx.rollback().await?;
+        let latest = db::articles::get_editable(&state.db, id).await?;
+        return conflict(&state, layout, latest, form, errors).await;
+    }
+    db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    if let Some(action) = status_action(Some(article.status), status) {
+        staff
+            .log(&mut *tx, action, Target::Article(id), &fields.title)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(flash_for(status, Some(article.status)).redirect(&article_url(id)))
+}
+
+/// The page shown when the article changed since the form was opened: the user's text in an
+/// editable form (now based on the newer version) beside the text saved meanwhile.
+async fn conflict(
+    state: &AppState,
+    layout: AdminLayout,
+    saved: EditableArticle,
+    mut form: ArticleForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    form.version = saved.version.to_string();
+    let saved_by = db::revisions::list(&state.db, saved.article_id)
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|r| r.editor_name)
+        .unwrap_or_default();
+    let frame = layout
+        .clone()
+        .page("Bài viết vừa được người khác sửa", "articles");
+    let inner = ArticleFormPage::new(state, layout, Some(saved.clone()), form, errors);
+    let page = ConflictPage {
+        layout: frame,
+        inner,
+        saved,
+        saved_by,
+    };
+    Ok((StatusCode::CONFLICT, page).into_response())
+}

@@ -1,0 +1,297 @@
+//! The editor's form: read from the multipart body, kept as typed, and parsed (without I/O)
+//! into the fields to store or the messages to show beside them.
+
+use axum::extract::{Multipart, multipart::MultipartError};
+
+use crate::{
+    db::articles::{ArticleFields, EditableArticle},
+    media, sanitize,
+    site::CategoryTree,
+    text::{SLUG_MAX_LEN, clean, is_slug, slugify},
+    web::{
+        form::{FieldErrors, optional, required},
+        format,
+    },
+};
+
+const TITLE_MAX: usize = 300;
+const SAPO_MAX: usize = 2000;
+const BODY_MAX: usize = 300_000;
+const CAPTION_MAX: usize = 300;
+const BYLINE_MAX: usize = 200;
+
+pub(super) const SLUG_FORMAT: &str =
+    "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 120 ký tự).";
+pub(super) const SLUG_TAKEN: &str = "Đường dẫn này đã được dùng cho bài khác.";
+
+/// The form as typed: every field kept as text, so a refused save shows it back unchanged.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ArticleForm {
+    pub title: String,
+    pub slug: String,
+    pub sapo: String,
+    pub body_html: String,
+    pub category_id: String,
+    pub byline: String,
+    pub cover_image: String,
+    pub cover_widths: String,
+    pub cover_caption: String,
+    pub cover_alt: String,
+    pub remove_cover: bool,
+    pub comments_open: bool,
+    pub published_at: String,
+    pub version: String,
+    pub action: String,
+}
+
+/// A cover image sent with the form.
+pub(super) struct Upload {
+    pub bytes: Vec<u8>,
+}
+
+impl ArticleForm {
+    pub(super) fn from_article(a: &EditableArticle) -> Self {
+        Self {
+            title: a.title.clone(),
+            slug: a.slug.clone(),
+            sapo: a.sapo.clone(),
+            body_html: a.body_html.clone(),
+            category_id: a.category_id.to_string(),
+            byline: a.byline.clone(),
+            cover_image: a.cover_image.clone().unwrap_or_default(),
+            cover_widths: join_widths(&a.cover_widths),
+            cover_caption: a.cover_caption.clone(),
+            cover_alt: a.cover_alt.clone(),
+            remove_cover: false,
+            comments_open: a.comments_open,
+            published_at: a
+                .published_at
+                .map(format::datetime_input)
+                .unwrap_or_default(),
+            version: a.version.to_string(),
+            action: String::new(),
+        }
+    }
+
+    pub(super) async fn read(
+        mut multipart: Multipart,
+    ) -> Result<(Self, Option<Upload>), MultipartError> {
+        let mut form = Self::default();
+        let mut upload = None;
+        while let Some(field) = multipart.next_field().await? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "cover" {
+                let bytes = field.bytes().await?;
+                if !bytes.is_empty() {
+                    upload = Some(Upload {
+                        bytes: bytes.to_vec(),
+                    });
+                }
+                continue;
+            }
+            let value = field.text().await?;
+            match name.as_str() {
+                "title" => form.title = value,
+                "slug" => form.slug = value,
+                "sapo" => form.sapo = value,
+                "body_html" => form.body_html = value,
+                "category_id" => form.category_id = value,
+                "byline" => form.byline = value,
+                "cover_image" => form.cover_image = value,
+                "cover_widths" => form.cover_widths = value,
+                "cover_caption" => form.cover_caption = value,
+                "cover_alt" => form.cover_alt = value,
+                "remove_cover" => form.remove_cover = true,
+                "comments_open" => form.comments_open = true,
+                "published_at" => form.published_at = value,
+                "version" => form.version = value,
+                "action" => form.action = value,
+                _ => {}
+            }
+        }
+        Ok((form, upload))
+    }
+
+    /// A cover just stored for this form replaces the one it had.
+    pub(super) fn set_cover(&mut self, saved: &media::SavedImage) {
+        self.cover_image = saved.path.clone();
+        self.cover_widths = join_widths(&saved.widths);
+        self.remove_cover = false;
+    }
+
+    /// Checks every field; the fields to store, and the messages to show (none when the
+    /// fields may be stored). The form keeps what it will show back: the sanitised body, the
+    /// slug derived from the title.
+    pub(super) fn parse(&mut self, categories: &CategoryTree) -> (ArticleFields, FieldErrors) {
+        let mut errors = FieldErrors::default();
+        let title = required(&mut errors, "title", &self.title, TITLE_MAX);
+        let sapo = optional(&mut errors, "sapo", &self.sapo, SAPO_MAX);
+        let byline = optional(&mut errors, "byline", &self.byline, BYLINE_MAX);
+        let cover_caption = optional(
+            &mut errors,
+            "cover_caption",
+            &self.cover_caption,
+            CAPTION_MAX,
+        );
+        let cover_alt = optional(&mut errors, "cover_alt", &self.cover_alt, CAPTION_MAX);
+
+        let body_html = sanitize::body(&self.body_html);
+        if body_html.chars().count() > BODY_MAX {
+            errors.add("body_html", "Nội dung bài quá dài.");
+        }
+        // What is shown back is what would be stored.
+        self.body_html = body_html.clone();
+
+        let slug = match clean(&self.slug) {
+            typed if typed.is_empty() => slugify(&title),
+            typed => typed,
+        };
+        if !title.is_empty() && (!is_slug(&slug) || slug.len() > SLUG_MAX_LEN) {
+            errors.add("slug", SLUG_FORMAT);
+        }
+        self.slug = slug.clone();
+
+        let category_id = self
+            .category_id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| categories.get(*id).is_some());
+        if category_id.is_none() {
+            errors.add("category_id", "Vui lòng chọn chuyên mục.");
+        }
+
+        let published_at = match self.published_at.trim() {
+            "" => None,
+            typed => format::parse_datetime_input(typed).or_else(|| {
+                errors.add("published_at", "Thời điểm không hợp lệ.");
+                None
+            }),
+        };
+
+        if self.remove_cover {
+            self.cover_image.clear();
+            self.cover_widths.clear();
+        }
+        let cover_image = Some(self.cover_image.trim().to_owned())
+            .filter(|path| !path.is_empty() && media::storage::validate_key(path).is_ok());
+        let cover_widths = if cover_image.is_some() {
+            parse_widths(&self.cover_widths)
+        } else {
+            Vec::new()
+        };
+
+        let fields = ArticleFields {
+            slug,
+            title,
+            sapo,
+            body_html,
+            cover_image,
+            cover_widths,
+            cover_caption,
+            cover_alt,
+            byline,
+            category_id: category_id.unwrap_or_default(),
+            comments_open: self.comments_open,
+            published_at,
+        };
+        (fields, errors)
+    }
+}
+
+fn join_widths(widths: &[i32]) -> String {
+    widths
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(super) fn parse_widths(text: &str) -> Vec<i32> {
+    text.split(',')
+        .filter_map(|w| w.trim().parse().ok())
+        .filter(|w| (1..=10_000).contains(w))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::categories::Category;
+
+    fn categories() -> CategoryTree {
+        CategoryTree::new(vec![Category {
+            category_id: 3,
+            parent_id: None,
+            name: "Tin tức".into(),
+            slug: "tin-tuc".into(),
+            description: String::new(),
+            position: 0,
+        }])
+    }
+
+    fn typed() -> ArticleForm {
+        ArticleForm {
+            title: "  Bảo Thắng đón Tết ".into(),
+            body_html: "<p>Xuân về<script>alert(1)</script></p>".into(),
+            category_id: "3".into(),
+            ..ArticleForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_gives_cleaned_fields_and_a_slug_from_the_title() {
+        let mut form = typed();
+        let (fields, errors) = form.parse(&categories());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(fields.title, "Bảo Thắng đón Tết");
+        assert_eq!(fields.slug, "bao-thang-don-tet");
+        assert_eq!(fields.category_id, 3);
+        assert_eq!(fields.body_html, "<p>Xuân về</p>");
+        assert_eq!(
+            form.slug, "bao-thang-don-tet",
+            "the form shows the slug back"
+        );
+        assert_eq!(form.body_html, "<p>Xuân về</p>", "and the body as stored");
+    }
+
+    #[test]
+    fn each_wrong_field_gets_its_message() {
+        let mut form = ArticleForm {
+            title: "Tin".into(),
+            slug: "Có Dấu".into(),
+            category_id: "99".into(),
+            published_at: "mai".into(),
+            sapo: "x".repeat(SAPO_MAX + 1),
+            ..ArticleForm::default()
+        };
+        let (_, errors) = form.parse(&categories());
+        for field in ["slug", "category_id", "published_at", "sapo"] {
+            assert!(errors.has(field), "{field}: {errors:?}");
+        }
+        let (_, errors) = ArticleForm::default().parse(&categories());
+        assert!(errors.has("title") && !errors.has("slug"));
+    }
+
+    #[test]
+    fn covers_are_kept_unless_removed_and_only_safe_keys_count() {
+        let mut form = ArticleForm {
+            cover_image: "2026/11/anh.jpg".into(),
+            cover_widths: "480, 960,abc,0".into(),
+            ..typed()
+        };
+        let (fields, _) = form.parse(&categories());
+        assert_eq!(fields.cover_image.as_deref(), Some("2026/11/anh.jpg"));
+        assert_eq!(fields.cover_widths, [480, 960]);
+
+        form.remove_cover = true;
+        let (fields, _) = form.parse(&categories());
+        assert_eq!(fields.cover_image, None);
+        assert!(form.cover_image.is_empty());
+
+        let mut form = ArticleForm {
+            cover_image: "../../etc/passwd".into(),
+            ..typed()
+        };
+        assert_eq!(form.parse(&categories()).0.cover_image, None);
+    }
+}

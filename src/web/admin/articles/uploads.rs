@@ -1,0 +1,54 @@
+//! Images for article bodies, uploaded by the editor's JavaScript (JSON in, JSON out).
+
+use axum::{
+    Json,
+    extract::{Multipart, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use time::OffsetDateTime;
+
+use crate::{
+    AppState,
+    auth::{Capability, CurrentUser},
+    error::{AppError, AppResult},
+    media::{self, ImageError},
+};
+
+pub(crate) async fn upload_image(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    user.require(Capability::WriteArticles)?;
+    let refuse = |status: StatusCode, message: String| {
+        Ok((status, Json(serde_json::json!({ "error": message }))).into_response())
+    };
+    let mut bytes = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("image") => match field.bytes().await {
+                Ok(data) => bytes = Some(data.to_vec()),
+                Err(error) => return refuse(error.status(), "Không đọc được tệp tải lên.".into()),
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(error) => return refuse(error.status(), "Không đọc được tệp tải lên.".into()),
+        }
+    }
+    let Some(bytes) = bytes else {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Hãy chọn một ảnh.".into());
+    };
+    let now = OffsetDateTime::now_utc();
+    match media::save_image(&*state.media, bytes, state.upload_limits(), now).await {
+        Ok(saved) => Ok(Json(serde_json::json!({
+            "src": format!("/media/{}", saved.path),
+            "srcset": media::srcset(&saved.path, &saved.widths, "/media"),
+            "width": saved.width,
+            "height": saved.height,
+        }))
+        .into_response()),
+        Err(ImageError::Storage(error)) => Err(AppError::Unexpected(error.into())),
+        Err(error) => refuse(StatusCode::UNPROCESSABLE_ENTITY, error.message()),
+    }
+}

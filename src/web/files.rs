@@ -1,0 +1,44 @@
+//! Files served from disk: the site's own `static/` and uploaded `media/`.
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::Response,
+};
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+
+use crate::AppState;
+
+/// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
+pub(super) fn static_files() -> Router {
+    async fn cache_control(request: Request, next: Next) -> Response {
+        let fingerprinted = request.uri().query().is_some_and(|q| q.starts_with("v="));
+        let mut response = next.run(request).await;
+        if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+            let value = if fingerprinted {
+                "public, max-age=31536000, immutable"
+            } else {
+                "public, max-age=3600"
+            };
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        }
+        response
+    }
+    Router::new()
+        .fallback_service(ServeDir::new(crate::assets::STATIC_DIR))
+        .layer(middleware::from_fn(cache_control))
+}
+
+/// Uploaded media, cached for a day by browsers and proxies.
+pub(super) fn media_files(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .fallback_service(ServeDir::new(&state.config.media_dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ))
+}

@@ -1,0 +1,19 @@
+//! `/healthz` for load balancers and monitoring.
+
+use std::time::Duration;
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+use crate::{AppState, db};
+
+/// `GET /healthz`: 200 `ok` when the database answers, 503 otherwise.
+pub(super) async fn health(State(state): State<AppState>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(2), db::ping(&state.db)).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}

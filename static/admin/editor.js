@@ -75,6 +75,8 @@ class Editor {
     this.textarea = textarea;
     this.form = textarea.form;
     this.uploadUrl = textarea.getAttribute('data-upload-url') || '';
+    // The server's upload limit in bytes, checked before sending (0: none given).
+    this.maxBytes = Number(textarea.getAttribute('data-max-bytes')) || 0;
     this.savedRange = null;
     this.busy = false;
     this.internalDrag = false;
@@ -452,9 +454,8 @@ class Editor {
       this.say('Không tải được “' + file.name + '”: chỉ nhận ảnh JPEG, PNG hoặc WebP.', 'error');
       return;
     }
-    const max = parseInt(this.textarea.getAttribute('data-max-bytes') || '', 10);
-    if (max > 0 && file.size > max) {
-      this.say('Ảnh “' + file.name + '” quá lớn (' + formatBytes(file.size) + '). Tối đa ' + formatBytes(max) + '.', 'error');
+    if (this.maxBytes > 0 && file.size > this.maxBytes) {
+      this.say('Ảnh “' + file.name + '” quá lớn (' + formatBytes(file.size) + '). Tối đa ' + formatBytes(this.maxBytes) + '.', 'error');
       return;
     }
     if (!this.uploadUrl) {
@@ -464,15 +465,6 @@ class Editor {
     const body = new FormData();
     body.append('image', file, file.name);
     const headers = { Accept: 'application/json' };
-    if (this.form) {
-      // Send the form's CSRF token along, if it has one.
-      for (const name of ['csrf_token', '_csrf', 'csrf', 'authenticity_token']) {
-        const input = this.form.querySelector('input[name="' + name + '"]');
-        if (input) { body.append(name, input.value); headers['X-CSRF-Token'] = input.value; break; }
-      }
-    }
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta && !headers['X-CSRF-Token']) headers['X-CSRF-Token'] = meta.getAttribute('content') || '';
 
     this.setBusy(true);
     this.say('Đang tải ảnh “' + file.name + '” (' + formatBytes(file.size) + ')…', 'busy');

@@ -6,10 +6,11 @@
    - mode 'store': the editor's own DOM → the HTML written to the textarea
      (b→strong, i→em, no spans/styles, text always inside blocks), which
      keeps a few more attributes so our own images round-trip.
-   Pure functions with no state and no knowledge of the editor, so that any
-   editor can use them (e.g. as ProseMirror's transformPastedHTML:
-   `(html) => cleanPastedHtml(html)`). Output is built in an inert document:
-   nothing in the pasted HTML loads or runs. */
+   Functions of their input alone, with no knowledge of the editor, so that
+   any editor can use them: as ProseMirror's transformPastedHTML, wrapped as
+   `(html) => cleanPastedHtml(html)` since ProseMirror passes its view second.
+   Input is parsed and output built in inert documents: nothing in the pasted
+   HTML loads or runs. */
 
 /* URL rules ------------------------------------------------------------------ */
 

@@ -1,7 +1,8 @@
 // End-to-end test in headless Chromium: an editor logs in, writes an article in the
-// WYSIWYG editor (bold text, an uploaded picture), publishes it, and a reader finds it on
-// the home page and reads it (with and without JavaScript); the reader comments (with the
-// test captcha), a moderator approves the comment, and it shows under the article.
+// WYSIWYG editor (bold text, an uploaded picture), publishes it, pastes a Word list into a
+// new one, and a reader finds the article on the home page and reads it (with and without
+// JavaScript); the reader comments (with the test captcha), a moderator approves the
+// comment, and it shows under the article.
 //
 // Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 (user
 // postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
@@ -367,6 +368,40 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     t.diagnostic(`saved body_html:\n${body}`);
     assert.ok(!body.includes('&nbsp;'), `a space typed next to bold text was stored as &nbsp;:\n${body}`);
     assert.ok(body.includes(`<strong>${BOLD}</strong>`), `saved body lost the bold text:\n${body}`);
+  });
+
+  step('loads the back-office modules by fingerprinted URLs; cleans what is pasted from Word', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    try {
+      await p.goto('/admin/articles/new');
+      const surface = p.locator('.rte-surface');
+      await surface.waitFor({ state: 'visible' });
+      // Every module, imported ones included (the import map), carries its ?v= fingerprint.
+      const scripts = await p.evaluate(() => performance.getEntriesByType('resource')
+        .map((e) => new URL(e.name)).filter((u) => u.pathname.startsWith('/static/admin/') && u.pathname.endsWith('.js'))
+        .map((u) => u.pathname + u.search));
+      for (const url of scripts) assert.match(url, /\?v=[0-9a-f]{12}$/, `not fingerprinted: ${url}`);
+      assert.deepEqual(scripts.map((url) => url.replace(/\?.*/, '')).sort(), [
+        '/static/admin/admin.js', '/static/admin/autosave.js', '/static/admin/editor.js', '/static/admin/sanitize-paste.js',
+      ], `scripts: ${scripts.join(', ')}`);
+
+      await surface.click();
+      const word = fs.readFileSync(new URL('./paste-corpus/word-bulleted-list.html', import.meta.url), 'utf8');
+      await surface.evaluate((el, html) => {
+        const data = new DataTransfer();
+        data.setData('text/html', html);
+        el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      }, word);
+      const body = await p.inputValue('#body_html');
+      assert.ok(body.includes('<ul><li>Che chắn chuồng trại, <strong>giữ ấm</strong> cho trâu, bò vào ban đêm;</li>'),
+        `the Word list is not a clean list in #body_html:\n${body}`);
+      for (const junk of ['mso-', 'style=', 'class=', '<span', '<o:p', '·']) {
+        assert.ok(!body.includes(junk), `${junk} in #body_html:\n${body}`);
+      }
+    } finally {
+      await p.close();
+    }
   });
 
   step('shows the article on the home page', async () => {

@@ -1,0 +1,85 @@
+/* Tòa Soạn — back-office scripts, loaded on every admin page as
+   <script type="module">. Plain ES2020 modules, no dependencies, no build
+   step. Every form works without them; they only make the forms nicer:
+   - editor.js: the rich-text editor over <textarea data-editor>
+     (sanitize-paste.js cleans what is pasted into it);
+   - autosave.js: browser copies of articles, the unsaved-changes warning;
+   - here: confirmations, the slug helper, the file-drop guard, start-up. */
+
+import { startAutosave } from './autosave.js';
+import { startEditors } from './editor.js';
+
+// Same rules as the server's text::slugify.
+function slugify(text) {
+  let s = String(text || '')
+    .replace(/[đĐ]/g, 'd')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (s.length > 120) {
+    const cut = s.slice(0, 121).lastIndexOf('-');
+    s = s.slice(0, cut > 0 ? cut : 120).replace(/-+$/, '');
+  }
+  return s;
+}
+
+function setupSlug(form) {
+  const title = form.querySelector('input[name="title"]');
+  const slug = form.querySelector('input[name="slug"][data-autoslug]');
+  if (!title || !slug) return;
+  // A slug that is not what the title gives was typed by hand: leave it alone.
+  let manual = slug.value !== '' && slug.value !== slugify(title.value);
+  title.addEventListener('input', () => {
+    if (!manual) slug.value = slugify(title.value);
+  });
+  // Emptying the slug field hands it back to the title (from the next keystroke).
+  slug.addEventListener('input', () => { manual = slug.value.trim() !== ''; });
+}
+
+// data-confirm on a button, link or form asks before going on. Capture phase:
+// the question comes before any other handler, and a "no" stops them all
+// (autosave does not take a cancelled submission for a saved one).
+function setupConfirm() {
+  document.addEventListener('click', (e) => {
+    const el = e.target.closest && e.target.closest('button[data-confirm], input[type="submit"][data-confirm], a[data-confirm]');
+    if (!el || el.disabled) return;
+    if (!window.confirm(el.getAttribute('data-confirm'))) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener('submit', (e) => {
+    const question = e.target.getAttribute('data-confirm');
+    // A submit button with its own question has asked already.
+    if (question === null || (e.submitter && e.submitter.hasAttribute('data-confirm'))) return;
+    if (!window.confirm(question)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+}
+
+// Files dropped next to the editor would make the browser open them and
+// leave the page (and the unsaved article) behind.
+function guardFileDrops() {
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (e) => {
+      if (!hasFiles(e) || e.defaultPrevented) return;
+      if (e.target.closest && e.target.closest('input[type="file"]')) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'none';
+    });
+  }
+}
+
+// Module scripts run once the document is parsed: the whole form is there.
+document.documentElement.classList.add('js');
+setupConfirm();
+const editors = startEditors();
+if (editors.length) guardFileDrops();
+startAutosave(editors);
+for (const form of document.querySelectorAll('form')) setupSlug(form);

@@ -53,6 +53,8 @@ pub(crate) struct ArticleFormPage {
     errors: FieldErrors,
     may_publish: bool,
     may_review: bool,
+    /// The largest image upload, for the editor's check before sending.
+    max_upload_bytes: usize,
 }
 
 impl ArticleFormPage {
@@ -79,6 +81,7 @@ impl ArticleFormPage {
             errors,
             may_publish,
             may_review,
+            max_upload_bytes: state.config.max_upload_bytes,
         }
     }
 

@@ -33,6 +33,17 @@ pub struct Config {
     pub ip_hash_key: Option<String>,
     /// `TOASOAN_COMMENT_LIMIT`: comments one IP may post per 10 minutes.
     pub comment_limit: i64,
+    /// `TOASOAN_MAX_CONNECTIONS`: client connections served at once (keep it under the
+    /// process's open-file limit).
+    pub max_connections: usize,
+    /// `TOASOAN_HEADER_TIMEOUT`: how long a client has to send a request's headers; also how
+    /// long a kept-alive connection may stay idle.
+    pub header_timeout: Duration,
+    /// `TOASOAN_SHUTDOWN_GRACE`: how long requests in flight may take to finish after
+    /// SIGTERM before their connections are closed.
+    pub shutdown_grace: Duration,
+    /// `TOASOAN_HASH_CONCURRENCY`: password hashes computed at once (each takes 19 MiB).
+    pub hash_concurrency: usize,
 }
 
 /// A bad value in the environment; its message is the one line the user sees.
@@ -92,19 +103,13 @@ impl Config {
         let session_max = parse_duration(&max).ok_or_else(|| error(name, max, DURATION_MESSAGE))?;
 
         let (upload, name) = var("TOASOAN_MAX_UPLOAD_MB", "10");
-        let max_upload_bytes = upload
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|mb| (1..=100).contains(mb))
-            .map(|mb| mb * 1024 * 1024)
-            .ok_or_else(|| {
-                error(
-                    name,
-                    upload,
-                    "expected a whole number of megabytes, 1 to 100",
-                )
-            })?;
+        let max_upload_bytes = number(
+            name,
+            upload,
+            1..=100,
+            "expected a whole number of megabytes, 1 to 100",
+        )? * 1024
+            * 1024;
 
         let (proxy, name) = var("TOASOAN_TRUST_PROXY", "off");
         let trust_proxy =
@@ -135,12 +140,45 @@ impl Config {
         };
 
         let (limit, name) = var("TOASOAN_COMMENT_LIMIT", "5");
-        let comment_limit = limit
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| error(name, limit, "expected a number of comments, 1 to 100000"))?;
+        let comment_limit = number(
+            name,
+            limit,
+            1..=100_000,
+            "expected a number of comments, 1 to 100000",
+        )?;
+
+        let (connections, name) = var("TOASOAN_MAX_CONNECTIONS", "512");
+        let max_connections = number(
+            name,
+            connections,
+            1..=1_000_000,
+            "expected a number of connections, 1 to 1000000",
+        )?;
+
+        let (timeout, name) = var("TOASOAN_HEADER_TIMEOUT", "10");
+        let header_timeout = Duration::from_secs(number(
+            name,
+            timeout,
+            1..=600,
+            "expected a number of seconds, 1 to 600",
+        )?);
+
+        let (grace, name) = var("TOASOAN_SHUTDOWN_GRACE", "15");
+        let shutdown_grace = Duration::from_secs(number(
+            name,
+            grace,
+            1..=600,
+            "expected a number of seconds, 1 to 600",
+        )?);
+
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let (hashing, name) = var("TOASOAN_HASH_CONCURRENCY", &(2 * cpus).to_string());
+        let hash_concurrency = number(
+            name,
+            hashing,
+            1..=1024,
+            "expected a number of password checks at once, 1 to 1024",
+        )?;
 
         Ok(Self {
             database_url,
@@ -157,6 +195,10 @@ impl Config {
             insecure_captcha,
             ip_hash_key,
             comment_limit,
+            max_connections,
+            header_timeout,
+            shutdown_grace,
+            hash_concurrency,
         })
     }
 
@@ -171,6 +213,19 @@ fn error(name: &'static str, value: String, message: &'static str) -> ConfigErro
         name,
         value,
         message,
+    }
+}
+
+/// A whole number within `range`.
+fn number<T: std::str::FromStr + PartialOrd>(
+    name: &'static str,
+    value: String,
+    range: std::ops::RangeInclusive<T>,
+    message: &'static str,
+) -> Result<T, ConfigError> {
+    match value.trim().parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(error(name, value, message)),
     }
 }
 

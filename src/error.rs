@@ -19,6 +19,10 @@ pub enum AppError {
     Forbidden,
     #[error("database unavailable")]
     Unavailable,
+    /// Overloaded: more requests than the server takes at once are waiting for the same thing
+    /// (password checks, database connections, heavy pages). The page says to retry soon.
+    #[error("too busy")]
+    Busy,
     /// An error page for a status of its own (a malformed or oversized request).
     #[error("{}", .0.heading)]
     Page(ErrorPage),
@@ -33,7 +37,7 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 /// What the error page says; attached to error responses as an extension.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorPage {
     pub status: StatusCode,
     pub heading: &'static str,
@@ -55,6 +59,11 @@ impl ErrorPage {
         status: StatusCode::SERVICE_UNAVAILABLE,
         heading: "Hệ thống đang bảo trì",
         message: "Trang tạm thời không truy cập được. Xin vui lòng thử lại sau ít phút.",
+    };
+    pub const BUSY: Self = Self {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        heading: "Hệ thống đang quá tải",
+        message: "Đang có quá nhiều người truy cập cùng lúc. Xin vui lòng thử lại sau ít giây.",
     };
     pub const INTERNAL: Self = Self {
         status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -95,6 +104,7 @@ impl AppError {
             Self::NotFound | Self::Database(sqlx::Error::RowNotFound) => ErrorPage::NOT_FOUND,
             Self::LoginRequired | Self::Forbidden => ErrorPage::FORBIDDEN,
             Self::Unavailable => ErrorPage::UNAVAILABLE,
+            Self::Busy | Self::Database(sqlx::Error::PoolTimedOut) => ErrorPage::BUSY,
             Self::Page(page) => *page,
             Self::Database(error) if is_unavailable(error) => ErrorPage::UNAVAILABLE,
             Self::Database(_) | Self::Render(_) | Self::Unexpected(_) => ErrorPage::INTERNAL,
@@ -122,6 +132,11 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Marks a response whose request waited for a database connection in vain: the
+/// `error_pages` middleware tells "busy" from "database gone" with the server's state.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitedForDatabase;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let Self::LoginRequired = self {
@@ -129,13 +144,15 @@ impl IntoResponse for AppError {
         }
         let page = self.page();
         match page.status {
-            StatusCode::SERVICE_UNAVAILABLE => {
-                tracing::warn!(error = %self, "database unavailable")
-            }
+            StatusCode::SERVICE_UNAVAILABLE => tracing::warn!(error = %self, "answered 503"),
             status if status.is_server_error() => tracing::error!(error = ?self, "request failed"),
             _ => {}
         }
-        page.into_response()
+        let mut response = page.into_response();
+        if let Self::Database(sqlx::Error::PoolTimedOut) = self {
+            response.extensions_mut().insert(WaitedForDatabase);
+        }
+        response
     }
 }
 

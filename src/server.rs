@@ -1,6 +1,6 @@
 //! Start-up: reach the database (creating it if needed), migrate, seed, serve, shut down.
 
-use std::{net::SocketAddr, str::FromStr, time::Duration};
+use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
@@ -13,11 +13,15 @@ use tokio::{net::TcpListener, task::JoinHandle};
 use crate::{
     AppState, MIGRATOR,
     config::{Config, redact_url},
-    demo, web,
+    demo, http, web,
 };
 
-/// How long a request waits for a database connection before the page answers 503.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long a request waits for a database connection before the page answers 503 (busy, or
+/// under maintenance when the database does not answer).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(900);
+/// Database connections of one instance.
+pub const POOL_SIZE: u32 = 16;
+
 /// How often counted views are written.
 const VIEW_FLUSH_EVERY: Duration = Duration::from_secs(5);
 /// How often the menu and site settings are re-read (other instances may have changed them).
@@ -26,7 +30,7 @@ const SITE_REFRESH_EVERY: Duration = Duration::from_secs(30);
 /// A pool that fails fast when the database is gone and recovers when it is back.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(POOL_SIZE)
         .min_connections(0)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire(true)
@@ -97,10 +101,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", state.config.addr))?;
     tracing::info!(addr = %state.config.addr, base_url = %state.config.base_url, "serving");
-    let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let limits = http::Limits {
+        header_timeout: state.config.header_timeout,
+        max_connections: state.config.max_connections,
+        shutdown_grace: state.config.shutdown_grace,
+    };
+    http::serve(
+        listener,
+        web::router(state.clone()),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
 
     for task in background {
         task.abort();
@@ -139,9 +151,14 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
             }
         })
     };
+    let watch = {
+        let database = state.database.clone();
+        let options = state.db.connect_options().as_ref().clone();
+        tokio::spawn(async move { database.run(options).await })
+    };
     let publisher = tokio::spawn(crate::scheduler::run_publisher(state.clone()));
     let cleanup = tokio::spawn(crate::scheduler::run_cleanup(state.clone()));
-    vec![views, site, publisher, cleanup]
+    vec![views, site, watch, publisher, cleanup]
 }
 
 async fn shutdown_signal() {

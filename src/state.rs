@@ -5,9 +5,13 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use sqlx::PgPool;
 
+use tokio::sync::Semaphore;
+
 use crate::{
     assets::Assets,
+    auth::password::{self, Passwords},
     config::Config,
+    database::DatabaseWatch,
     media::{LocalStore, MediaStore, UploadLimits},
     site::SiteCache,
     view_counter::ViewCounter,
@@ -25,7 +29,17 @@ pub struct AppState {
     pub assets: Arc<Assets>,
     /// Where uploaded images go (served under `/media/`).
     pub media: Arc<dyn MediaStore>,
+    /// Password hashing for requests, a few at a time.
+    pub passwords: Arc<Passwords>,
+    /// Whether the database answers (kept by a background task of the server).
+    pub database: Arc<DatabaseWatch>,
+    /// Turns for the heavy public pages (search, sitemaps), so that they cannot take every
+    /// database connection from the rest.
+    pub heavy_pages: Arc<Semaphore>,
 }
+
+/// Heavy public pages rendered at once (a quarter of the pool's connections).
+pub const HEAVY_PAGES: usize = 4;
 
 impl AppState {
     /// Builds the state and loads the site cache (the database must answer).
@@ -34,6 +48,12 @@ impl AppState {
         Ok(Self {
             db,
             media: Arc::new(LocalStore::new(config.media_dir.clone())),
+            passwords: Arc::new(Passwords::new(
+                config.hash_concurrency,
+                password::QUEUE_WAIT,
+            )),
+            database: Arc::new(DatabaseWatch::default()),
+            heavy_pages: Arc::new(Semaphore::new(HEAVY_PAGES)),
             config: Arc::new(config),
             site: Arc::new(site),
             views: Arc::new(ViewCounter::default()),

@@ -39,6 +39,42 @@ impl Role {
     }
 }
 
+/// The outcome of a password check under the brute-force limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// Too many recent failures for the account or from the IP: not checked.
+    Blocked,
+    Wrong,
+    Right,
+}
+
+/// Checks `typed` against `stored` (`None`: no such active account) for `account` (its
+/// username, or the login as typed when none has it) from `ip`, counting failures: the limits
+/// hold under concurrent attempts, and a check the server was too busy to make does not count.
+pub async fn check_password(
+    state: &AppState,
+    account: &str,
+    ip: &str,
+    typed: String,
+    stored: Option<String>,
+) -> Result<PasswordCheck, AppError> {
+    let Some(attempt) = db::login_attempts::begin(&state.db, account, ip).await? else {
+        return Ok(PasswordCheck::Blocked);
+    };
+    let typed: String = typed.chars().take(password::MAX_LENGTH).collect();
+    match state.passwords.verify(typed, stored).await {
+        Ok(true) => {
+            db::login_attempts::succeeded(&state.db, attempt).await?;
+            Ok(PasswordCheck::Right)
+        }
+        Ok(false) => Ok(PasswordCheck::Wrong),
+        Err(error) => {
+            db::login_attempts::cancel(&state.db, attempt).await?;
+            Err(error)
+        }
+    }
+}
+
 /// The logged-in staff member, from the session cookie.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {

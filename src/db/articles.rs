@@ -714,7 +714,8 @@ pub async fn update_article(
     .await
 }
 
-/// A workflow step (publish, send back, unpublish…) that does not touch the text.
+/// A workflow step (publish, send back, unpublish…) that does not touch the text. It is a new
+/// version: a save begun before it gets the conflict page instead of undoing it.
 pub async fn set_status(
     db: impl PgExecutor<'_>,
     article_id: i64,
@@ -725,7 +726,7 @@ pub async fn set_status(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query!(
         "update article set status = $2, published_at = coalesce($3, published_at),
-                review_note = $4, last_editor_id = $5, updated_at = now()
+                review_note = $4, last_editor_id = $5, version = version + 1, updated_at = now()
          where article_id = $1",
         article_id,
         status as Status,
@@ -767,7 +768,7 @@ pub async fn delete(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<bo
 pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(
         r#"with due as (
-               update article set status = 'published', updated_at = now()
+               update article set status = 'published', version = version + 1, updated_at = now()
                where status = 'scheduled' and published_at <= now()
                returning article_id, title
            )

@@ -1,6 +1,10 @@
-//! Brute-force limits: recent failed logins per account and per IP.
+//! Brute-force limits: recent failed password checks per account and per IP.
+//!
+//! A check is reserved before the (slow) password verification and counted as a failure until
+//! it succeeds: the count and the reservation happen together under per-key locks, so a burst
+//! of concurrent attempts gets exactly as many tries as the limits allow.
 
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, PgPool};
 
 /// Failures for one account within the window that lock it.
 pub const ACCOUNT_LIMIT: i64 = 5;
@@ -9,46 +13,77 @@ pub const IP_LIMIT: i64 = 20;
 /// The window, in minutes.
 pub const WINDOW_MINUTES: i32 = 15;
 
-pub async fn record(
-    db: impl PgExecutor<'_>,
-    username: &str,
-    ip: &str,
-    succeeded: bool,
-) -> sqlx::Result<()> {
+/// Lock namespaces (the first key of `pg_advisory_xact_lock(int, int)`), so that an IP and an
+/// account never share a lock.
+const IP_LOCKS: i32 = 1;
+const ACCOUNT_LOCKS: i32 = 2;
+
+/// A reserved attempt, counted as a failure until [`succeeded`] says otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt(i64);
+
+/// Reserves a password check for `account` (an account's username, or the login as typed
+/// when no account has it) from `ip`; `None` when too many recent failures block it: for the
+/// account since its last success, or from the IP.
+pub async fn begin(db: &PgPool, account: &str, ip: &str) -> sqlx::Result<Option<Attempt>> {
+    let mut tx = db.begin().await?;
+    // Always the IP first, then the account: no two attempts wait for each other in a cycle.
     sqlx::query!(
-        "insert into login_attempt (username, ip, succeeded) values (lower($1), $2, $3)",
-        username,
+        "select pg_advisory_xact_lock($1, hashtext($2)), pg_advisory_xact_lock($3, hashtext(lower($4)))",
+        IP_LOCKS,
         ip,
-        succeeded
+        ACCOUNT_LOCKS,
+        account
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let reserved = sqlx::query_scalar!(
+        r#"insert into login_attempt (username, ip, succeeded)
+           select lower($1), $2, false
+           where (
+               select count(*) from login_attempt a
+               where a.username = lower($1) and not a.succeeded
+                 and a.at > now() - make_interval(mins => $3)
+                 and a.at > coalesce((select max(at) from login_attempt
+                                      where username = lower($1) and succeeded), '-infinity')
+           ) < $4
+           and (
+               select count(*) from login_attempt
+               where ip = $2 and not succeeded and at > now() - make_interval(mins => $3)
+           ) < $5
+           returning login_attempt_id"#,
+        account,
+        ip,
+        WINDOW_MINUTES,
+        ACCOUNT_LIMIT,
+        IP_LIMIT
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(reserved.map(Attempt))
+}
+
+/// The password was right: the attempt no longer counts against the limits.
+pub async fn succeeded(db: impl PgExecutor<'_>, attempt: Attempt) -> sqlx::Result<()> {
+    sqlx::query!(
+        "update login_attempt set succeeded = true where login_attempt_id = $1",
+        attempt.0
     )
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Whether a login for `username` from `ip` must be refused: too many recent failures for the
-/// account (since its last success) or from the IP.
-pub async fn is_blocked(db: impl PgExecutor<'_>, username: &str, ip: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select (
-               select count(*) from login_attempt a
-               where a.username = lower($1) and not a.succeeded
-                 and a.at > now() - make_interval(mins => $3)
-                 and a.at > coalesce((select max(at) from login_attempt
-                                      where username = lower($1) and succeeded), '-infinity')
-           ) >= $4
-           or (
-               select count(*) from login_attempt
-               where ip = $2 and not succeeded and at > now() - make_interval(mins => $3)
-           ) >= $5 as "blocked!""#,
-        username,
-        ip,
-        WINDOW_MINUTES,
-        ACCOUNT_LIMIT,
-        IP_LIMIT
+/// The check did not happen after all (the server was too busy): forget the reservation.
+pub async fn cancel(db: impl PgExecutor<'_>, attempt: Attempt) -> sqlx::Result<()> {
+    sqlx::query!(
+        "delete from login_attempt where login_attempt_id = $1",
+        attempt.0
     )
-    .fetch_one(db)
-    .await
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Attempts older than a day are of no use.

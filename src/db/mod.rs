@@ -13,8 +13,8 @@ pub mod sessions;
 pub mod settings;
 pub mod users;
 
-/// Whether the database answers (for `/healthz`).
-pub async fn ping(db: &sqlx::PgPool) -> sqlx::Result<()> {
+/// Whether the database answers.
+pub async fn ping(db: impl sqlx::PgExecutor<'_>) -> sqlx::Result<()> {
     sqlx::query!("select 1 as one").fetch_one(db).await?;
     Ok(())
 }

@@ -3,12 +3,16 @@
 use askama::Template;
 use axum::{
     extract::{Request, State},
-    http::{HeaderValue, header},
+    http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 
-use crate::{AppState, error::ErrorPage, web::layout::Layout};
+use crate::{
+    AppState,
+    error::{ErrorPage, WaitedForDatabase},
+    web::layout::Layout,
+};
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -28,18 +32,28 @@ pub(super) async fn error_pages(
     let status = response.status();
     let bare_error = (status.is_client_error() || status.is_server_error())
         && !response.headers().contains_key(header::CONTENT_TYPE);
-    let page = match response.extensions().get::<ErrorPage>() {
+    let mut page = match response.extensions().get::<ErrorPage>() {
         Some(page) => *page,
         None if bare_error => ErrorPage::for_status(status),
         None => return response,
     };
+    // No connection came free in time: a busy database, or one that just went away.
+    if response.extensions().get::<WaitedForDatabase>().is_some() {
+        state.database.suspect();
+        if state.database.is_down() {
+            page = ErrorPage::UNAVAILABLE;
+        }
+    }
     let layout = Layout::new(&state, page.heading);
     match (ErrorTemplate { layout, page }).render() {
         Ok(html) => {
             let mut response = (page.status, Html(html)).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            if page.status == StatusCode::SERVICE_UNAVAILABLE {
+                let seconds = if page == ErrorPage::BUSY { "5" } else { "30" };
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+            }
             response
         }
         Err(error) => {

@@ -10,6 +10,7 @@ pub mod form;
 pub mod format;
 mod health;
 pub mod layout;
+mod load;
 pub mod pager;
 pub mod public;
 
@@ -49,7 +50,10 @@ pub fn router(state: AppState) -> Router {
     };
     use public::{articles as reading, comments as commenting, feeds, home, search};
 
-    // Readers: pages, feeds, sitemaps, files. No session is read here.
+    let database = middleware::from_fn_with_state(state.clone(), load::require_database);
+    let heavy = middleware::from_fn_with_state(state.clone(), load::heavy_page);
+
+    // Readers: pages, feeds, sitemaps. No session is read here.
     let public = Router::new()
         .route("/", get(home::show_home))
         .route("/chuyen-muc/{slug}", get(public::categories::show_category))
@@ -63,13 +67,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ma-kiem-tra.png", get(commenting::new_captcha_image))
         .route("/ma-kiem-tra/{file}", get(commenting::show_captcha_image))
-        .route(search::SEARCH_URL, get(search::search_articles))
+        .route(
+            search::SEARCH_URL,
+            get(search::search_articles).layer(heavy.clone()),
+        )
         .route("/rss.xml", get(feeds::show_site_feed))
-        .route("/sitemap.xml", get(feeds::show_sitemap))
+        .route(
+            "/sitemap.xml",
+            get(feeds::show_sitemap).layer(heavy.clone()),
+        )
         .route("/sitemap-news.xml", get(feeds::show_news_sitemap))
         // `/sitemap-{n}.xml`: the router takes no suffix after a parameter, so `{file}` is "n.xml".
-        .route("/sitemap-{file}", get(feeds::show_sitemap_page))
+        .route(
+            "/sitemap-{file}",
+            get(feeds::show_sitemap_page).layer(heavy),
+        )
         .route("/robots.txt", get(feeds::show_robots))
+        .route_layer(database.clone());
+
+    // What needs no database: files, and the health check (which says whether it answers).
+    let without_database = Router::new()
         .route("/healthz", get(health::health))
         .nest_service("/static", files::static_files())
         .nest("/media", files::media_files(&state));
@@ -77,7 +94,8 @@ pub fn router(state: AppState) -> Router {
     // Staff logging in and out: no session required.
     let staff_login = Router::new()
         .route("/admin/login", get(login::login_form).post(login::login))
-        .route("/admin/logout", post(login::logout));
+        .route("/admin/logout", post(login::logout))
+        .route_layer(database.clone());
 
     // The forms that carry an image: over the image limit (so an oversize image gets a
     // message beside the field, with the rest of the form kept) but bounded.
@@ -176,10 +194,12 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::list_audit))
         .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(
             state.clone(),
-        ));
+        ))
+        .route_layer(database);
 
     Router::new()
         .merge(public)
+        .merge(without_database)
         .merge(staff_login)
         .nest("/admin", back_office)
         .fallback(|| async { AppError::NotFound })

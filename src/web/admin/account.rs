@@ -12,14 +12,14 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::password,
+    auth::{PasswordCheck, check_password, password},
     db::{
         self,
         audit::{AuditAction, Target},
     },
     error::AppResult,
     web::{
-        admin::{AdminLayout, Flash, Staff},
+        admin::{AdminLayout, Flash, Staff, login::TOO_MANY_ATTEMPTS},
         form::FieldErrors,
     },
 };
@@ -56,8 +56,21 @@ pub(crate) async fn change_password(
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let stored = db::users::get_password_hash(&state.db, staff.user_id).await?;
-    if !password::verify(form.current.clone(), Some(stored)).await? {
-        errors.add("current", "Mật khẩu hiện tại không đúng.");
+    let checked = check_password(
+        &state,
+        &staff.username,
+        &staff.ip,
+        form.current,
+        Some(stored),
+    );
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    match checked.await? {
+        PasswordCheck::Right => {}
+        PasswordCheck::Wrong => errors.add("current", "Mật khẩu hiện tại không đúng."),
+        PasswordCheck::Blocked => {
+            status = StatusCode::TOO_MANY_REQUESTS;
+            errors.add("current", TOO_MANY_ATTEMPTS);
+        }
     }
     if let Some(message) = password::check_new(&form.new) {
         errors.add("new", message);
@@ -66,14 +79,10 @@ pub(crate) async fn change_password(
     }
     if !errors.is_empty() {
         let layout = layout.page(TITLE, "password");
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            PasswordPage { layout, errors },
-        )
-            .into_response());
+        return Ok((status, PasswordPage { layout, errors }).into_response());
     }
 
-    let hash = password::hash(form.new).await?;
+    let hash = state.passwords.hash(form.new).await?;
     let mut tx = state.db.begin().await?;
     db::users::set_password(&mut *tx, staff.user_id, &hash).await?;
     db::sessions::delete_others(&mut *tx, staff.user_id, Some(&staff.session)).await?;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::{CurrentUser, password, session},
+    auth::{CurrentUser, PasswordCheck, check_password, session},
     db::{
         self,
         audit::{Actor, AuditAction, Target},
@@ -92,48 +92,29 @@ pub(crate) async fn login(
         Ok((status, page).into_response())
     };
 
-    if db::login_attempts::is_blocked(&state.db, &login, &ip).await? {
-        let actor = Actor {
-            user_id: None,
-            name: &login,
-            ip: &ip,
-        };
-        db::audit::record(
-            &state.db,
-            actor,
-            AuditAction::LoginBlocked,
-            Target::None,
-            "",
-        )
-        .await?;
-        return refuse(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS);
-    }
-
     let credentials = db::users::find_credentials(&state.db, &login).await?;
-    let stored = credentials.as_ref().map(|c| c.password_hash.clone());
-    let password_ok = password::verify(
-        form.password.chars().take(password::MAX_LENGTH).collect(),
-        stored,
-    )
-    .await?;
-    let user = credentials.filter(|c| password_ok && c.is_active);
-
-    db::login_attempts::record(&state.db, &login, &ip, user.is_some()).await?;
-    let Some(user) = user else {
-        let actor = Actor {
-            user_id: None,
-            name: &login,
-            ip: &ip,
+    // Limits count per account once it is known, whichever name (username or e-mail) was typed.
+    let account = credentials.as_ref().map_or(&*login, |c| &*c.username);
+    let actor = Actor {
+        user_id: None,
+        name: &login,
+        ip: &ip,
+    };
+    let stored = credentials
+        .as_ref()
+        .filter(|c| c.is_active)
+        .map(|c| c.password_hash.clone());
+    let checked = check_password(&state, account, &ip, form.password, stored).await?;
+    let (PasswordCheck::Right, Some(user)) = (checked, credentials) else {
+        let (action, status, message) = if checked == PasswordCheck::Blocked {
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            (AuditAction::LoginBlocked, status, TOO_MANY_ATTEMPTS)
+        } else {
+            let status = StatusCode::UNAUTHORIZED;
+            (AuditAction::LoginFailure, status, WRONG_CREDENTIALS)
         };
-        db::audit::record(
-            &state.db,
-            actor,
-            AuditAction::LoginFailure,
-            Target::None,
-            "",
-        )
-        .await?;
-        return refuse(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
+        db::audit::record(&state.db, actor, action, Target::None, "").await?;
+        return refuse(status, message);
     };
 
     // A fresh session id at every login; a session the browser still had is ended.

@@ -231,7 +231,7 @@ pub(crate) async fn create_user(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
 
-    let hash = password::hash(password_text).await?;
+    let hash = state.passwords.hash(password_text).await?;
     let account = NewUser {
         username: &username,
         email: email.as_deref(),
@@ -446,7 +446,7 @@ pub(crate) async fn reset_password(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let hash = password::hash(password_text).await?;
+    let hash = state.passwords.hash(password_text).await?;
     let keep = (user_id == staff.user_id).then_some(staff.session.as_slice());
     accounts::reset_password(
         &state.db,

@@ -22,6 +22,7 @@ use toasoan::{
     text::slugify,
     web,
 };
+use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -219,9 +220,18 @@ impl TestApp {
     }
 }
 
+/// [`PASSWORD`] hashed once for the whole run: argon2id is slow on purpose, and hashing it
+/// again for every test account only cost time (each hash has its own salt; none of the tests
+/// compares two accounts' hashes).
+async fn password_hash() -> &'static str {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    HASH.get_or_init(|| async { password::hash(PASSWORD.into()).await.expect("hash") })
+        .await
+}
+
 /// An active account with [`PASSWORD`].
 pub async fn create_user(db: &PgPool, username: &str, role: Role) -> i64 {
-    let hash = password::hash(PASSWORD.into()).await.expect("hash");
+    let hash = password_hash().await;
     db::users::insert(
         db,
         &NewUser {
@@ -229,7 +239,7 @@ pub async fn create_user(db: &PgPool, username: &str, role: Role) -> i64 {
             email: Some(&format!("{username}@example.vn")),
             display_name: &format!("Nhà báo {username}"),
             role,
-            password_hash: &hash,
+            password_hash: hash,
         },
     )
     .await

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use sqlx::PgPool;
 use toasoan::{auth::Role, db::articles::Status};
 
-use crate::support::{Multipart, Staff, TestApp, TestResponse, category, count};
+use crate::support::{Multipart, Staff, TestApp, category, count, location_id};
 
 /// A JPEG of the given size, made in memory.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
@@ -47,14 +47,6 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
     Multipart::default().fields(&fields)
 }
 
-fn location_id(response: &TestResponse) -> i64 {
-    let location = response.header(header::LOCATION);
-    let rest = location
-        .strip_prefix("/admin/articles/")
-        .unwrap_or_else(|| panic!("{location}: {}", response.body));
-    rest.split('?').next().unwrap().parse().unwrap()
-}
-
 async fn status_of(db: &PgPool, id: i64) -> Status {
     sqlx::query_scalar::<_, Status>("select status from article where article_id = $1")
         .bind(id)
@@ -75,7 +67,7 @@ async fn set_reporters_publish(db: &PgPool, app: &TestApp, on: bool) {
 async fn create(app: &TestApp, who: &Staff, form: Multipart) -> i64 {
     let response = app.post_multipart(who, "/admin/articles", form).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-    location_id(&response)
+    location_id(&response, "/admin/articles/")
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -10,7 +10,9 @@ use axum::{
 use sqlx::PgPool;
 use toasoan::auth::Role;
 
-use crate::support::{ORIGIN, PASSWORD, TestApp, TestResponse, count, create_user, toasoan};
+use crate::support::{
+    ORIGIN, PASSWORD, TestApp, TestResponse, assert_redirect, count, create_user, toasoan,
+};
 
 /// A login form post from a browser at `ip`.
 async fn login_from(app: &TestApp, ip: &str, login: &str, password: &str) -> TestResponse {
@@ -254,20 +256,14 @@ async fn logout_ends_the_session(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
     let response = app.post_form(Some(&reporter), "/admin/logout", &[]).await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        response.header(header::LOCATION),
-        "/admin/login?msg=logged-out"
-    );
+    assert_redirect(&response, "/admin/login?msg=logged-out");
     assert!(
         response
             .header(header::SET_COOKIE)
             .contains("toasoan_session=;")
     );
     assert_eq!(count(&db, "session").await, 0);
-    let after = app.get_as(&reporter, "/admin").await;
-    assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert_eq!(after.header(header::LOCATION), "/admin/login");
+    assert_redirect(&app.get_as(&reporter, "/admin").await, "/admin/login");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -279,9 +275,7 @@ async fn anonymous_visitors_are_sent_to_login(db: PgPool) {
         "/admin/articles/new",
         "/admin/password",
     ] {
-        let response = app.get(uri).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "{uri}");
-        assert_eq!(response.header(header::LOCATION), "/admin/login");
+        assert_redirect(&app.get(uri).await, "/admin/login");
     }
 }
 

@@ -1,10 +1,10 @@
 //! The back office's category pages: the tree, create, edit (nest, un-nest), reorder, delete.
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use sqlx::PgPool;
 use toasoan::auth::Role;
 
-use crate::support::{ArticleFixture, TestApp, TestResponse, category, count};
+use crate::support::{ArticleFixture, TestApp, TestResponse, assert_redirect, category, count};
 
 /// The details of the audit entries with this action, oldest first.
 async fn audited(db: &PgPool, action: &str) -> Vec<String> {
@@ -21,12 +21,6 @@ async fn parent_of(db: &PgPool, category_id: i64) -> Option<i64> {
         .fetch_one(db)
         .await
         .unwrap()
-}
-
-#[track_caller]
-fn assert_redirect(response: &TestResponse, location: &str) {
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-    assert_eq!(response.header(header::LOCATION), location);
 }
 
 /// Where a link to a category's public page appears on the home page (its menu entry).

@@ -1,7 +1,7 @@
 //! The comment moderation queue: listing, filters, approve / reject / spam / delete one at a
 //! time or in bulk, corrections and replies, who may do it, and the retention of readers' data.
 
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use sqlx::PgPool;
 use toasoan::{
     auth::Role,
@@ -13,7 +13,9 @@ use toasoan::{
     text::slugify,
 };
 
-use crate::support::{ArticleFixture, Staff, TestApp, TestResponse, category, count};
+use crate::support::{
+    ArticleFixture, Staff, TestApp, TestResponse, assert_redirect, category, count,
+};
 
 const ARTICLE: &str = "Xã Xuân Quang đón nông thôn mới";
 const OTHER_ARTICLE: &str = "Thị trấn Phố Lu mở rộng chợ trung tâm";
@@ -105,12 +107,6 @@ async fn audit(db: &PgPool) -> Vec<(String, Option<i64>, String, Option<i64>)> {
     .fetch_all(db)
     .await
     .unwrap()
-}
-
-#[track_caller]
-fn assert_redirect(response: &TestResponse, location: &str) {
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-    assert_eq!(response.header(header::LOCATION), location);
 }
 
 async fn moderator(app: &TestApp) -> Staff {

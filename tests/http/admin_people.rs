@@ -7,7 +7,7 @@ use toasoan::{
     db::{self, audit::Actor},
 };
 
-use crate::support::{PASSWORD, Staff, TestApp, TestResponse, count};
+use crate::support::{PASSWORD, Staff, TestApp, TestResponse, assert_redirect, count};
 
 /// The details of the audit entries with this action, oldest first.
 async fn audited(db: &PgPool, action: &str) -> Vec<String> {
@@ -16,12 +16,6 @@ async fn audited(db: &PgPool, action: &str) -> Vec<String> {
         .fetch_all(db)
         .await
         .unwrap()
-}
-
-#[track_caller]
-fn assert_redirect(response: &TestResponse, location: &str) {
-    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-    assert_eq!(response.header(header::LOCATION), location);
 }
 
 async fn log_in(app: &TestApp, login: &str, password: &str) -> TestResponse {

@@ -8,7 +8,7 @@ use toasoan::{
 };
 
 use crate::support::{
-    ArticleFixture, Multipart, Staff, TestApp, TestResponse, category, create_user,
+    ArticleFixture, Multipart, Staff, TestApp, TestResponse, assert_redirect, category, create_user,
 };
 
 use Role::{Admin as A, Editor as E, Moderator as M, Reporter as R};
@@ -157,16 +157,7 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
                 .await
                 .unwrap();
         let anonymous = call(&app, None, method, template, &path).await;
-        assert_eq!(
-            anonymous.status,
-            StatusCode::SEE_OTHER,
-            "anonymous {method} {path}"
-        );
-        assert_eq!(
-            anonymous.header(header::LOCATION),
-            "/admin/login",
-            "anonymous {method} {path}"
-        );
+        assert_redirect(&anonymous, "/admin/login");
 
         for (role, who) in &staff {
             let response = call(&app, Some(who), method, template, &path).await;

@@ -32,6 +32,8 @@ pub struct TestApp {
 }
 
 pub struct TestResponse {
+    /// What was asked, e.g. `POST /admin/categories`, for the messages of failed assertions.
+    pub request: String,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
@@ -70,6 +72,51 @@ impl TestResponse {
             .find(needle)
             .unwrap_or_else(|| panic!("{needle:?} not in the page"))
     }
+}
+
+/// The answer to a form post: a 303 See Other to `location`.
+#[track_caller]
+pub fn assert_redirect(response: &TestResponse, location: &str) {
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}: {}",
+        response.request,
+        response.body
+    );
+    assert_eq!(
+        response.header(header::LOCATION),
+        location,
+        "{}",
+        response.request
+    );
+}
+
+/// The response's `Cache-Control` header is exactly `expected` (`""`: none).
+#[track_caller]
+pub fn assert_cache_control(response: &TestResponse, expected: &str) {
+    assert_eq!(
+        response.header(header::CACHE_CONTROL),
+        expected,
+        "Cache-Control of {}",
+        response.request
+    );
+}
+
+/// The id in a redirect to `{prefix}{id}`, with or without a query string: where a form that
+/// created something sends the browser.
+#[track_caller]
+pub fn location_id(response: &TestResponse, prefix: &str) -> i64 {
+    let location = response.header(header::LOCATION);
+    let rest = location.strip_prefix(prefix).unwrap_or_else(|| {
+        panic!(
+            "{}: expected a redirect to {prefix}…, got {} {location:?}: {}",
+            response.request, response.status, response.body
+        )
+    });
+    let id = rest.split('?').next().unwrap_or_default();
+    id.parse()
+        .unwrap_or_else(|_| panic!("{}: no id in {location:?}", response.request))
 }
 
 pub fn test_config(media_dir: &std::path::Path) -> Config {
@@ -125,6 +172,7 @@ impl TestApp {
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let asked = format!("{} {}", request.method(), request.uri());
         let response = self
             .router
             .clone()
@@ -140,6 +188,7 @@ impl TestApp {
             .expect("body")
             .to_bytes();
         TestResponse {
+            request: asked,
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),

@@ -219,7 +219,7 @@ async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: P
         1,
         "the session was not ended by the forged request"
     );
-    assert_eq!(app.get_as(&reporter, "/admin").await.status, StatusCode::OK);
+    assert_eq!(reporter.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -255,7 +255,7 @@ async fn logging_in_again_replaces_the_old_session(db: PgPool) {
 async fn logout_ends_the_session(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
-    let response = app.post_form(Some(&reporter), "/admin/logout", &[]).await;
+    let response = reporter.post(&app, "/admin/logout", &[]).await;
     assert_redirect(&response, "/admin/login?msg=logged-out");
     assert!(
         response
@@ -263,7 +263,7 @@ async fn logout_ends_the_session(db: PgPool) {
             .contains("toasoan_session=;")
     );
     assert_eq!(count(&db, "session").await, 0);
-    assert_redirect(&app.get_as(&reporter, "/admin").await, "/admin/login");
+    assert_redirect(&reporter.get(&app, "/admin").await, "/admin/login");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -294,16 +294,10 @@ async fn sessions_expire_when_idle_or_too_old(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    assert_eq!(
-        app.get_as(&idle, "/admin").await.status,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        app.get_as(&old, "/admin").await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(idle.get(&app, "/admin").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(old.get(&app, "/admin").await.status, StatusCode::SEE_OTHER);
     let fresh = app.staff(Role::Editor).await;
-    assert_eq!(app.get_as(&fresh, "/admin").await.status, StatusCode::OK);
+    assert_eq!(fresh.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -318,9 +312,9 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         cookie: here.clone(),
     };
 
-    let wrong = app
-        .post_form(
-            Some(&me),
+    let wrong = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", "sai"),
@@ -331,17 +325,17 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     wrong.assert_contains("Mật khẩu hiện tại không đúng.");
-    let short = app
-        .post_form(
-            Some(&me),
+    let short = me
+        .post(
+            &app,
             "/admin/password",
             &[("current", PASSWORD), ("new", "ngắn"), ("confirm", "ngắn")],
         )
         .await;
     short.assert_contains("Mật khẩu phải có ít nhất 10 ký tự.");
-    let mismatch = app
-        .post_form(
-            Some(&me),
+    let mismatch = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", PASSWORD),
@@ -352,9 +346,9 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         .await;
     mismatch.assert_contains("Hai lần nhập mật khẩu mới không khớp nhau.");
 
-    let done = app
-        .post_form(
-            Some(&me),
+    let done = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", PASSWORD),

@@ -33,14 +33,14 @@ async fn editor_creates_a_category_that_appears_in_the_public_menu(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
 
-    let form = app.get_as(&editor, "/admin/categories").await;
+    let form = editor.get(&app, "/admin/categories").await;
     assert_eq!(form.status, StatusCode::OK);
     form.assert_contains("Chưa có chuyên mục nào.");
     form.assert_contains(r#"<label for="name">Tên chuyên mục</label>"#);
 
-    let created = app
-        .post_form(
-            Some(&editor),
+    let created = editor
+        .post(
+            &app,
             "/admin/categories",
             &[
                 ("name", " Văn hóa - Xã hội "),
@@ -53,7 +53,7 @@ async fn editor_creates_a_category_that_appears_in_the_public_menu(db: PgPool) {
         .await;
     assert_redirect(&created, "/admin/categories?msg=created");
 
-    let list = app.get_as(&editor, "/admin/categories?msg=created").await;
+    let list = editor.get(&app, "/admin/categories?msg=created").await;
     list.assert_contains("Đã tạo.");
     list.assert_contains(">Văn hóa - Xã hội</a>");
     list.assert_contains(">van-hoa-xa-hoi</a>");
@@ -89,7 +89,7 @@ async fn the_list_shows_the_tree_indented_in_menu_order_with_article_counts(db: 
     let app = TestApp::new(db).await;
     let editor = app.staff(Role::Editor).await;
 
-    let list = app.get_as(&editor, "/admin/categories").await;
+    let list = editor.get(&app, "/admin/categories").await;
     let news_row = list.position(">Tin tức</a>");
     let economy_row = list.position(">Kinh tế</a>");
     let tourism_row = list.position(">Du lịch</a>");
@@ -112,7 +112,7 @@ async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
             "/admin/categories".to_owned(),
             format!("/admin/categories/{news}"),
         ] {
-            let page = app.get_as(&who, &uri).await;
+            let page = who.get(&app, &uri).await;
             assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?} {uri}");
             page.assert_contains("Không có quyền truy cập");
         }
@@ -129,7 +129,7 @@ async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
             (format!("/admin/categories/{news}/delete"), vec![]),
         ];
         for (uri, fields) in posts {
-            let response = app.post_form(Some(&who), &uri, &fields).await;
+            let response = who.post(&app, &uri, &fields).await;
             assert_eq!(response.status, StatusCode::FORBIDDEN, "{role:?} {uri}");
         }
     }
@@ -154,12 +154,11 @@ async fn anonymous_visitors_are_sent_to_login_from_category_pages(db: PgPool) {
         "/admin/login",
     );
     assert_redirect(
-        &app.post_form(None, "/admin/categories", &[("name", "Mới")])
-            .await,
+        &app.post("/admin/categories", &[("name", "Mới")]).await,
         "/admin/login",
     );
     assert_redirect(
-        &app.post_form(None, &format!("/admin/categories/{news}/delete"), &[])
+        &app.post(&format!("/admin/categories/{news}/delete"), &[])
             .await,
         "/admin/login",
     );
@@ -173,9 +172,9 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
     let editor = app.staff(Role::Editor).await;
 
     // Derived from the name…
-    let page = app
-        .post_form(
-            Some(&editor),
+    let page = editor
+        .post(
+            &app,
             "/admin/categories",
             &[("name", "Tin Tức"), ("description", "Mô tả")],
         )
@@ -188,9 +187,9 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
     page.assert_contains(">Mô tả</textarea>");
 
     // … or typed.
-    let page = app
-        .post_form(
-            Some(&editor),
+    let page = editor
+        .post(
+            &app,
             "/admin/categories",
             &[("name", "Thời sự"), ("slug", "tin-tuc")],
         )
@@ -201,9 +200,9 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
 
     // Renaming another category onto it as well.
     let other = category(&db, "Thời sự", None).await;
-    let page = app
-        .post_form(
-            Some(&editor),
+    let page = editor
+        .post(
+            &app,
             &format!("/admin/categories/{other}"),
             &[("name", "Thời sự"), ("slug", "tin-tuc")],
         )
@@ -220,9 +219,9 @@ async fn each_invalid_field_gets_a_vietnamese_message(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
     let long = "x".repeat(301);
-    let page = app
-        .post_form(
-            Some(&editor),
+    let page = editor
+        .post(
+            &app,
             "/admin/categories",
             &[
                 ("name", "   "),
@@ -251,8 +250,8 @@ async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
 
-    let form = app
-        .get_as(&editor, &format!("/admin/categories/{economy}"))
+    let form = editor
+        .get(&app, &format!("/admin/categories/{economy}"))
         .await;
     assert_eq!(form.status, StatusCode::OK);
     form.assert_contains(r#"value="Kinh tế""#);
@@ -260,9 +259,9 @@ async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
     // A category is not offered as its own parent.
     form.assert_not_contains(&format!(r#"<option value="{economy}""#));
 
-    let nested = app
-        .post_form(
-            Some(&editor),
+    let nested = editor
+        .post(
+            &app,
             &format!("/admin/categories/{economy}"),
             &[
                 ("name", "Kinh tế - Xã hội"),
@@ -286,9 +285,9 @@ async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
         StatusCode::NOT_FOUND
     );
 
-    let un_nested = app
-        .post_form(
-            Some(&editor),
+    let un_nested = editor
+        .post(
+            &app,
             &format!("/admin/categories/{economy}"),
             &[
                 ("name", "Kinh tế - Xã hội"),
@@ -322,9 +321,9 @@ async fn a_category_cannot_be_nested_under_itself_or_its_own_child(db: PgPool) {
     let editor = app.staff(Role::Editor).await;
 
     for parent in [economy, farming, news] {
-        let page = app
-            .post_form(
-                Some(&editor),
+        let page = editor
+            .post(
+                &app,
                 &format!("/admin/categories/{news}"),
                 &[
                     ("name", "Tin tức mới"),
@@ -352,9 +351,9 @@ async fn a_category_cannot_be_nested_under_itself_or_its_own_child(db: PgPool) {
     assert_eq!(name, "Tin tức");
 
     // A parent that does not exist.
-    let page = app
-        .post_form(
-            Some(&editor),
+    let page = editor
+        .post(
+            &app,
             &format!("/admin/categories/{farming}"),
             &[("name", "Nông nghiệp"), ("parent", "999999")],
         )
@@ -380,9 +379,9 @@ async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
         ["tin-tuc", "du-lich", "thong-bao"]
     );
 
-    let moved = app
-        .post_form(
-            Some(&editor),
+    let moved = editor
+        .post(
+            &app,
             &format!("/admin/categories/{notices}/move"),
             &[("direction", "up")],
         )
@@ -393,9 +392,9 @@ async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
         ["tin-tuc", "thong-bao", "du-lich"]
     );
 
-    let moved = app
-        .post_form(
-            Some(&editor),
+    let moved = editor
+        .post(
+            &app,
             &format!("/admin/categories/{tourism}/move"),
             &[("direction", "up")],
         )
@@ -405,23 +404,24 @@ async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
         order(&app.get("/").await),
         ["tin-tuc", "du-lich", "thong-bao"]
     );
-    app.post_form(
-        Some(&editor),
-        &format!("/admin/categories/{tourism}/move"),
-        &[("direction", "up")],
-    )
-    .await;
+    editor
+        .post(
+            &app,
+            &format!("/admin/categories/{tourism}/move"),
+            &[("direction", "up")],
+        )
+        .await;
     assert_eq!(
         order(&app.get("/").await),
         ["du-lich", "tin-tuc", "thong-bao"]
     );
 
     // The first cannot go further up; the list offers no "Lên" for it.
-    let list = app.get_as(&editor, "/admin/categories").await;
+    let list = editor.get(&app, "/admin/categories").await;
     list.assert_contains(r#"value="up" disabled aria-label="Lên: Du lịch""#);
-    let still = app
-        .post_form(
-            Some(&editor),
+    let still = editor
+        .post(
+            &app,
             &format!("/admin/categories/{tourism}/move"),
             &[("direction", "up")],
         )
@@ -443,23 +443,25 @@ async fn moving_reorders_siblings_that_share_a_position(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
     for name in ["Một", "Hai", "Ba"] {
-        app.post_form(
-            Some(&editor),
-            "/admin/categories",
-            &[("name", name), ("position", "0")],
-        )
-        .await;
+        editor
+            .post(
+                &app,
+                "/admin/categories",
+                &[("name", name), ("position", "0")],
+            )
+            .await;
     }
     let ids: Vec<i64> = sqlx::query_scalar("select category_id from category order by category_id")
         .fetch_all(&db)
         .await
         .unwrap();
-    app.post_form(
-        Some(&editor),
-        &format!("/admin/categories/{}/move", ids[0]),
-        &[("direction", "down")],
-    )
-    .await;
+    editor
+        .post(
+            &app,
+            &format!("/admin/categories/{}/move", ids[0]),
+            &[("direction", "down")],
+        )
+        .await;
     let home = app.get("/").await;
     assert!(menu_position(&home, "hai") < menu_position(&home, "mot"));
     assert!(menu_position(&home, "mot") < menu_position(&home, "ba"));
@@ -473,12 +475,8 @@ async fn a_category_with_articles_cannot_be_deleted(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
 
-    let page = app
-        .post_form(
-            Some(&editor),
-            &format!("/admin/categories/{news}/delete"),
-            &[],
-        )
+    let page = editor
+        .post(&app, &format!("/admin/categories/{news}/delete"), &[])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains(r#"<p class="flash error" role="alert">"#);
@@ -497,12 +495,8 @@ async fn a_category_with_subcategories_cannot_be_deleted(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
 
-    let page = app
-        .post_form(
-            Some(&editor),
-            &format!("/admin/categories/{news}/delete"),
-            &[],
-        )
+    let page = editor
+        .post(&app, &format!("/admin/categories/{news}/delete"), &[])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Không thể xóa chuyên mục đang có chuyên mục con (1 chuyên mục).");
@@ -519,14 +513,10 @@ async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
         .await
         .assert_contains(r#"href="/chuyen-muc/thong-bao""#);
 
-    let list = app.get_as(&editor, "/admin/categories").await;
+    let list = editor.get(&app, "/admin/categories").await;
     list.assert_contains(r#"data-confirm="Xóa chuyên mục “Thông báo”?""#);
-    let deleted = app
-        .post_form(
-            Some(&editor),
-            &format!("/admin/categories/{notices}/delete"),
-            &[],
-        )
+    let deleted = editor
+        .post(&app, &format!("/admin/categories/{notices}/delete"), &[])
         .await;
     assert_redirect(&deleted, "/admin/categories?msg=deleted");
 
@@ -543,12 +533,8 @@ async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
         StatusCode::NOT_FOUND
     );
     // Gone: its pages are 404s too.
-    let again = app
-        .post_form(
-            Some(&editor),
-            &format!("/admin/categories/{notices}/delete"),
-            &[],
-        )
+    let again = editor
+        .post(&app, &format!("/admin/categories/{notices}/delete"), &[])
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
@@ -567,15 +553,13 @@ async fn malformed_and_unknown_category_ids_are_404_pages(db: PgPool) {
         "%FF",
         "1%20",
     ] {
-        let page = app
-            .get_as(&editor, &format!("/admin/categories/{id}"))
-            .await;
+        let page = editor.get(&app, &format!("/admin/categories/{id}")).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{id}");
         page.assert_contains("Không tìm thấy trang");
         for action in ["", "/move", "/delete"] {
             let uri = format!("/admin/categories/{id}{action}");
-            let response = app
-                .post_form(Some(&editor), &uri, &[("name", "X"), ("direction", "up")])
+            let response = editor
+                .post(&app, &uri, &[("name", "X"), ("direction", "up")])
                 .await;
             assert_eq!(response.status, StatusCode::NOT_FOUND, "{uri}");
         }
@@ -586,9 +570,9 @@ async fn malformed_and_unknown_category_ids_are_404_pages(db: PgPool) {
 async fn a_category_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let created = app
-        .post_form(
-            Some(&editor),
+    let created = editor
+        .post(
+            &app,
             "/admin/categories",
             &[
                 ("name", "<script>alert(1)</script>"),
@@ -599,7 +583,7 @@ async fn a_category_name_with_markup_is_shown_escaped(db: PgPool) {
     assert_redirect(&created, "/admin/categories?msg=created");
 
     for page in [
-        app.get_as(&editor, "/admin/categories").await,
+        editor.get(&app, "/admin/categories").await,
         app.get("/").await,
         app.get("/chuyen-muc/thu-nghiem").await,
     ] {
@@ -617,9 +601,9 @@ async fn categories_have_two_levels_as_the_menu_shows(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
 
-    let too_deep = app
-        .post_form(
-            Some(&editor),
+    let too_deep = editor
+        .post(
+            &app,
             "/admin/categories",
             &[("name", "Nông nghiệp"), ("parent", &economy.to_string())],
         )
@@ -628,9 +612,9 @@ async fn categories_have_two_levels_as_the_menu_shows(db: PgPool) {
     too_deep.assert_contains("Chuyên mục chỉ có hai cấp");
     too_deep.assert_contains(r#"value="Nông nghiệp""#);
 
-    let with_children = app
-        .post_form(
-            Some(&editor),
+    let with_children = editor
+        .post(
+            &app,
             &format!("/admin/categories/{news}"),
             &[
                 ("name", "Tin tức"),

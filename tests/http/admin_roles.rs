@@ -82,13 +82,14 @@ async fn call(
     path: &str,
 ) -> TestResponse {
     match (method, who) {
-        ("GET", Some(who)) => app.get_as(who, path).await,
+        ("GET", Some(who)) => who.get(app, path).await,
         ("GET", None) => app.get(path).await,
         (_, Some(who)) if is_multipart(template) => {
-            app.post_multipart(who, path, Multipart::default().text("title", ""))
+            who.post_multipart(app, path, Multipart::default().text("title", ""))
                 .await
         }
-        (_, who) => app.post_form(who, path, &[]).await,
+        (_, Some(who)) => who.post(app, path, &[]).await,
+        (_, None) => app.post(path, &[]).await,
     }
 }
 

@@ -202,7 +202,7 @@ async fn the_back_office_is_never_stored(db: PgPool) {
     assert_cache_control(&redirect, "private, no-store");
 
     for uri in ["/admin", "/admin/articles"] {
-        let page = app.get_as(&editor, uri).await;
+        let page = editor.get(&app, uri).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
         assert_cache_control(&page, "private, no-store");
         assert_eq!(page.header(header::ETAG), "", "{uri}");
@@ -220,7 +220,7 @@ async fn public_pages_seen_by_logged_in_staff_are_not_public(db: PgPool) {
         "/bai-viet/khai-mac-ky-hop",
         "/rss.xml",
     ] {
-        let page = app.get_as(&editor, uri).await;
+        let page = editor.get(&app, uri).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
         assert_cache_control(&page, "private, no-cache");
         // Their own browser may still revalidate.

@@ -166,9 +166,14 @@ impl TestApp {
             .expect("refresh");
     }
 
+    /// A page as an anonymous visitor gets it (see [`Staff::get`] for a logged-in one).
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.request(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.get_with_cookie(None, uri).await
+    }
+
+    /// A form post by an anonymous visitor (see [`Staff::post`] for a logged-in one).
+    pub async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.post_form(None, uri, fields).await
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
@@ -196,7 +201,8 @@ impl TestApp {
     }
 }
 
-/// A logged-in staff member: their account and the cookie of a live session.
+/// A logged-in staff member: their account and the cookie of a live session. Their requests
+/// are one line each: `editor.get(&app, "/admin")`, `editor.post(&app, uri, &[("name", "…")])`.
 pub struct Staff {
     pub user_id: i64,
     pub username: String,
@@ -232,40 +238,61 @@ impl TestApp {
         }
     }
 
-    pub async fn get_as(&self, who: &Staff, uri: &str) -> TestResponse {
-        let request = Request::get(uri).header(header::COOKIE, &who.cookie);
+    async fn get_with_cookie(&self, cookie: Option<&str>, uri: &str) -> TestResponse {
+        let mut request = Request::get(uri);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
         self.request(request.body(Body::empty()).unwrap()).await
     }
 
     /// A form post from a page of this site, as a browser sends it.
-    pub async fn post_form(
+    async fn post_form(
         &self,
-        who: Option<&Staff>,
+        cookie: Option<&str>,
         uri: &str,
         fields: &[(&str, &str)],
     ) -> TestResponse {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let mut request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ORIGIN, ORIGIN)
-            .header("sec-fetch-site", "same-origin");
-        if let Some(who) = who {
-            request = request.header(header::COOKIE, &who.cookie);
-        }
+        let request = from_this_site(uri, "application/x-www-form-urlencoded", cookie);
         self.request(request.body(Body::from(body)).unwrap()).await
+    }
+}
+
+/// A POST from a page of this site, with the headers a browser sends (the CSRF layer checks
+/// them).
+fn from_this_site(
+    uri: &str,
+    content_type: &str,
+    cookie: Option<&str>,
+) -> axum::http::request::Builder {
+    let mut request = Request::post(uri)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request
+}
+
+impl Staff {
+    pub async fn get(&self, app: &TestApp, uri: &str) -> TestResponse {
+        app.get_with_cookie(Some(&self.cookie), uri).await
+    }
+
+    /// A form post from a page of this site, as a browser sends it.
+    pub async fn post(&self, app: &TestApp, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        app.post_form(Some(&self.cookie), uri, fields).await
     }
 
     /// A multipart form post (a form with a file input), as a browser sends it.
-    pub async fn post_multipart(&self, who: &Staff, uri: &str, form: Multipart) -> TestResponse {
+    pub async fn post_multipart(&self, app: &TestApp, uri: &str, form: Multipart) -> TestResponse {
         let (content_type, body) = form.finish();
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::ORIGIN, ORIGIN)
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, &who.cookie);
-        self.request(request.body(Body::from(body)).unwrap()).await
+        let request = from_this_site(uri, &content_type, Some(&self.cookie));
+        app.request(request.body(Body::from(body)).unwrap()).await
     }
 }
 

@@ -540,33 +540,6 @@ async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
-async fn malformed_and_unknown_category_ids_are_404_pages(db: PgPool) {
-    let app = TestApp::new(db).await;
-    let editor = app.staff(Role::Editor).await;
-    for id in [
-        "abc",
-        "0",
-        "-1",
-        "1.5",
-        "99999999",
-        "99999999999999999999",
-        "%FF",
-        "1%20",
-    ] {
-        let page = editor.get(&app, &format!("/admin/categories/{id}")).await;
-        assert_eq!(page.status, StatusCode::NOT_FOUND, "{id}");
-        page.assert_contains("Không tìm thấy trang");
-        for action in ["", "/move", "/delete"] {
-            let uri = format!("/admin/categories/{id}{action}");
-            let response = editor
-                .post(&app, &uri, &[("name", "X"), ("direction", "up")])
-                .await;
-            assert_eq!(response.status, StatusCode::NOT_FOUND, "{uri}");
-        }
-    }
-}
-
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn a_category_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;

@@ -479,34 +479,6 @@ async fn rejected_spam_and_deleted_comments_never_show_on_the_article_page(db: P
         .assert_contains(r#"<span class="status spam">Thư rác</span>"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
-async fn malformed_or_unknown_comment_ids_are_not_found(db: PgPool) {
-    articles(&db).await;
-    let app = TestApp::new(db.clone()).await;
-    let who = moderator(&app).await;
-    for uri in [
-        "/admin/comments/abc",
-        "/admin/comments/0",
-        "/admin/comments/-1",
-        "/admin/comments/1e3",
-        "/admin/comments/999999",
-    ] {
-        assert_eq!(
-            who.get(&app, uri).await.status,
-            StatusCode::NOT_FOUND,
-            "GET {uri}"
-        );
-        for action in ["", "/approve", "/reject", "/spam", "/delete"] {
-            let uri = format!("{uri}{action}");
-            let response = who
-                .post(&app, &uri, &[("title", "Tiêu đề"), ("content", "Nội dung")])
-                .await;
-            assert_eq!(response.status, StatusCode::NOT_FOUND, "POST {uri}");
-        }
-    }
-    assert_eq!(count(&db, "audit_log").await, 0);
-}
-
 // --- Many at once -------------------------------------------------------------------------
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -538,29 +538,6 @@ async fn a_display_name_with_markup_is_shown_escaped(db: PgPool) {
     page.assert_not_contains("<script>alert(1)</script>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
-async fn malformed_and_unknown_user_ids_are_404_pages(db: PgPool) {
-    let app = TestApp::new(db).await;
-    let admin = app.staff(Role::Admin).await;
-    for id in [
-        "abc",
-        "0",
-        "-1",
-        "1.5",
-        "99999999",
-        "99999999999999999999",
-        "%FF",
-    ] {
-        let page = admin.get(&app, &format!("/admin/users/{id}")).await;
-        assert_eq!(page.status, StatusCode::NOT_FOUND, "{id}");
-        for action in ["", "/deactivate", "/reactivate", "/password"] {
-            let uri = format!("/admin/users/{id}{action}");
-            let response = admin.post(&app, &uri, &[("role", "admin")]).await;
-            assert_eq!(response.status, StatusCode::NOT_FOUND, "{uri}");
-        }
-    }
-}
-
 // --- Settings -------------------------------------------------------------------------------
 
 fn settings_fields(site_name: &str) -> Vec<(&str, &str)> {

@@ -28,10 +28,7 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
         ("title", title),
         ("slug", ""),
         ("sapo", "Đoạn dẫn của bài."),
-        (
-            "body_html",
-            "<p>Nội dung <strong>chính</strong> của bài.</p>",
-        ),
+        ("body_html", "<p>Nội dung <strong>chính</strong> của bài.</p>"),
         ("category_id", &category),
         ("byline", "Lê Thu Thuỷ"),
         ("cover_caption", ""),
@@ -78,24 +75,14 @@ async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
 
     let form = reporter.get(&app, "/admin/articles/new").await;
     assert_eq!(form.status, StatusCode::OK);
-    form.assert_contains(&format!(
-        r#"name="byline" value="Nhà báo {}""#,
-        reporter.username
-    ));
+    form.assert_contains(&format!(r#"name="byline" value="Nhà báo {}""#, reporter.username));
     form.assert_contains(r#"data-editor data-upload-url="/admin/media""#);
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Xuân Quang vào mùa gặt", "save", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Xuân Quang vào mùa gặt", "save", &[])).await;
     assert_eq!(status_of(&db, id).await, Status::Draft);
     assert_eq!(count(&db, "article_revision").await, 1);
-    assert_eq!(
-        app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status, StatusCode::NOT_FOUND);
     let edit = reporter
         .get(&app, &format!("/admin/articles/{id}?msg=saved"))
         .await;
@@ -110,12 +97,9 @@ async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[]))
+            .await;
     assert_eq!(status_of(&db, id).await, Status::Published);
     let page = app.get("/bai-viet/khanh-thanh-cau-pho-lu-moi").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -154,12 +138,7 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
     refused.assert_contains(r#"value="Tin cần duyệt""#);
     assert_eq!(count(&db, "article").await, 0);
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Tin cần duyệt", "submit", &[]),
-    )
-    .await;
+    let id = create(&app, &reporter, article_form(news, "Tin cần duyệt", "submit", &[])).await;
     assert_eq!(status_of(&db, id).await, Status::Pending);
     editor
         .get(&app, "/admin/articles?trang-thai=pending")
@@ -171,10 +150,7 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(
-        app.get("/bai-viet/tin-can-duyet").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/bai-viet/tin-can-duyet").await.status, StatusCode::OK);
     // A reporter cannot approve.
     let own = reporter
         .post(&app, &format!("/admin/articles/{id}/approve"), &[])
@@ -189,12 +165,8 @@ async fn an_editor_sends_an_article_back_with_a_note(db: PgPool) {
     set_reporters_publish(&db, &app, false).await;
     let reporter = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Bài còn thiếu số liệu", "submit", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Bài còn thiếu số liệu", "submit", &[])).await;
 
     let sent_back = editor
         .post(
@@ -345,11 +317,7 @@ async fn bad_uploads_get_a_message_keep_the_form_and_store_nothing(db: PgPool) {
         response.assert_contains("Sapo vẫn còn");
     }
     assert_eq!(count(&db, "article").await, 0);
-    assert_eq!(
-        std::fs::read_dir(app.media_dir()).unwrap().count(),
-        0,
-        "no file stored"
-    );
+    assert_eq!(std::fs::read_dir(app.media_dir()).unwrap().count(), 0, "no file stored");
 }
 
 /// CRC-32 (IEEE), for crafting a PNG header.
@@ -374,12 +342,7 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let first = app.staff(Role::Editor).await;
     let second = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &first,
-        article_form(news, "Bài hai người cùng sửa", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &first, article_form(news, "Bài hai người cùng sửa", "save", &[])).await;
     let uri = format!("/admin/articles/{id}");
 
     // Both opened version 1; the first saves.
@@ -456,12 +419,7 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     let id = create(
         &app,
         &editor,
-        article_form(
-            news,
-            "Bài có lịch sử",
-            "save",
-            &[("body_html", "<p>Bản đầu.</p>")],
-        ),
+        article_form(news, "Bài có lịch sử", "save", &[("body_html", "<p>Bản đầu.</p>")]),
     )
     .await;
     let uri = format!("/admin/articles/{id}");
@@ -516,12 +474,7 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &editor,
-        article_form(news, "Tiêu đề đầu tiên", "publish", &[]),
-    )
-    .await;
+    let id = create(&app, &editor, article_form(news, "Tiêu đề đầu tiên", "publish", &[])).await;
     let moved = editor
         .post_multipart(
             &app,
@@ -535,11 +488,7 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
         )
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        status_of(&db, id).await,
-        Status::Published,
-        "editing does not take it offline"
-    );
+    assert_eq!(status_of(&db, id).await, Status::Published, "editing does not take it offline");
     let old = app.get("/bai-viet/tieu-de-dau-tien").await;
     assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old.header(header::LOCATION), "/bai-viet/tieu-de-da-sua");
@@ -579,10 +528,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     )
     .await;
     assert_eq!(status_of(&db, id).await, Status::Scheduled);
-    assert_eq!(
-        app.get("/bai-viet/tin-hen-gio").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::NOT_FOUND);
     assert!(
         toasoan::scheduler::publish_due(&app.state)
             .await
@@ -605,10 +551,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     );
     assert_eq!(a.unwrap().len() + b.unwrap().len(), 1);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(
-        app.get("/bai-viet/tin-hen-gio").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::OK);
     let logged: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'article.published_on_schedule'",
     )
@@ -619,11 +562,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
 
     // Scheduling needs a time in the future.
     let past = editor
-        .post_multipart(
-            &app,
-            "/admin/articles",
-            article_form(news, "Tin giờ cũ", "schedule", &[]),
-        )
+        .post_multipart(&app, "/admin/articles", article_form(news, "Tin giờ cũ", "schedule", &[]))
         .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     past.assert_contains("Hãy chọn thời điểm đăng trong tương lai.");
@@ -636,12 +575,7 @@ async fn a_draft_preview_is_for_staff_only(db: PgPool) {
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &author,
-        article_form(news, "Bản nháp để xem trước", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &author, article_form(news, "Bản nháp để xem trước", "save", &[])).await;
     let uri = format!("/admin/articles/{id}/preview");
 
     let preview = author.get(&app, &uri).await;
@@ -660,12 +594,7 @@ async fn reporters_edit_only_their_own_articles(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
-    let id = create(
-        &app,
-        &author,
-        article_form(news, "Bài của tôi", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &author, article_form(news, "Bài của tôi", "save", &[])).await;
     assert_eq!(
         other
             .get(&app, &format!("/admin/articles/{id}"))
@@ -691,18 +620,8 @@ async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool)
     let tourism = category(&db, "Du lịch", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    create(
-        &app,
-        &editor,
-        article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[]),
-    )
-    .await;
-    create(
-        &app,
-        &editor,
-        article_form(tourism, "Mùa hoa Phong Hải", "save", &[]),
-    )
-    .await;
+    create(&app, &editor, article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[])).await;
+    create(&app, &editor, article_form(tourism, "Mùa hoa Phong Hải", "save", &[])).await;
 
     let all = editor.get(&app, "/admin/articles").await;
     all.assert_contains(r#"Tất cả <span class="count">2</span>"#);
@@ -718,10 +637,7 @@ async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool)
         .await;
     by_category.assert_contains("Mùa hoa Phong Hải");
     by_category.assert_not_contains("Bảo Thắng đoàn kết");
-    assert_eq!(
-        editor.get(&app, "/admin/articles?trang=9").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(editor.get(&app, "/admin/articles?trang=9").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -765,22 +681,14 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &editor,
-        article_form(news, "Tin sẽ gỡ", "publish", &[]),
-    )
-    .await;
+    let id = create(&app, &editor, article_form(news, "Tin sẽ gỡ", "publish", &[])).await;
     assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::OK);
     let response = editor
         .post(&app, &format!("/admin/articles/{id}/unpublish"), &[])
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Archived);
-    assert_eq!(
-        app.get("/bai-viet/tin-se-go").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::NOT_FOUND);
     let deleted = editor
         .post(&app, &format!("/admin/articles/{id}/delete"), &[])
         .await;
@@ -809,24 +717,10 @@ async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
-    create(
-        &app,
-        &reporter,
-        article_form(news, "Nháp của tôi", "save", &[]),
-    )
-    .await;
-    create(
-        &app,
-        &reporter,
-        article_form(news, "Bài gửi duyệt", "submit", &[]),
-    )
-    .await;
-    let published = create(
-        &app,
-        &reporter,
-        article_form(news, "Bài đăng hôm nay", "publish", &[]),
-    )
-    .await;
+    create(&app, &reporter, article_form(news, "Nháp của tôi", "save", &[])).await;
+    create(&app, &reporter, article_form(news, "Bài gửi duyệt", "submit", &[])).await;
+    let published =
+        create(&app, &reporter, article_form(news, "Bài đăng hôm nay", "publish", &[])).await;
     sqlx::query("insert into comment (article_id, author_name, title, body) values ($1, 'Bạn đọc', 'Hỏi', 'Nội dung')")
         .bind(published)
         .execute(&db)

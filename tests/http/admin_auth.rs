@@ -51,19 +51,11 @@ async fn staff_log_in_with_username_or_email_and_get_a_safe_cookie(db: PgPool) {
 
     for login in ["thuthuy", "ThuThuy@Example.vn"] {
         let response = login_from(&app, "10.0.0.1", login, PASSWORD).await;
-        assert_eq!(
-            response.status,
-            StatusCode::SEE_OTHER,
-            "{login}: {}",
-            response.body
-        );
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{login}: {}", response.body);
         assert_eq!(response.header(header::LOCATION), "/admin");
         let set_cookie = response.header(header::SET_COOKIE);
         for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
-            assert!(
-                set_cookie.contains(attribute),
-                "{attribute} in {set_cookie}"
-            );
+            assert!(set_cookie.contains(attribute), "{attribute} in {set_cookie}");
         }
         let cookie = session_cookie(&response);
         let dashboard = app
@@ -214,11 +206,7 @@ async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: P
         .body(Body::empty())
         .unwrap();
     assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        count(&db, "session").await,
-        1,
-        "the session was not ended by the forged request"
-    );
+    assert_eq!(count(&db, "session").await, 1, "the session was not ended by the forged request");
     assert_eq!(reporter.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
@@ -364,11 +352,7 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
             .body(Body::empty())
             .unwrap()
     };
-    assert_eq!(
-        app.request(get(here)).await.status,
-        StatusCode::OK,
-        "this session goes on"
-    );
+    assert_eq!(app.request(get(here)).await.status, StatusCode::OK, "this session goes on");
     assert_eq!(
         app.request(get(elsewhere)).await.status,
         StatusCode::SEE_OTHER,
@@ -409,10 +393,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
 
     let (ok, stdout, _) = toasoan(&db, &["user", "list"], "");
     assert!(ok);
-    assert!(
-        stdout.contains("admin") && stdout.contains("Quản trị viên"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("admin") && stdout.contains("Quản trị viên"), "{stdout}");
 
     let (ok, _, stderr) = toasoan(
         &db,
@@ -428,10 +409,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
         ],
         "mật khẩu quản trị\n",
     );
-    assert!(
-        !ok && stderr.contains("expected admin, editor, reporter or moderator"),
-        "{stderr}"
-    );
+    assert!(!ok && stderr.contains("expected admin, editor, reporter or moderator"), "{stderr}");
     let (ok, _, stderr) = toasoan(
         &db,
         &[
@@ -448,11 +426,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
     );
     assert!(!ok && stderr.contains("10"), "{stderr}");
 
-    let (ok, _, stderr) = toasoan(
-        &db,
-        &["user", "set-password", "admin"],
-        "một mật khẩu khác\n",
-    );
+    let (ok, _, stderr) = toasoan(&db, &["user", "set-password", "admin"], "một mật khẩu khác\n");
     assert!(ok, "{stderr}");
     let app = TestApp::new(db.clone()).await;
     assert_eq!(

@@ -62,18 +62,12 @@ async fn editor_creates_a_category_that_appears_in_the_public_menu(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(slug, "van-hoa-xa-hoi");
-    assert_eq!(
-        audited(&db, "category.created").await,
-        ["Văn hóa - Xã hội (van-hoa-xa-hoi)"]
-    );
+    assert_eq!(audited(&db, "category.created").await, ["Văn hóa - Xã hội (van-hoa-xa-hoi)"]);
 
     app.get("/")
         .await
         .assert_contains(r#"<a href="/chuyen-muc/van-hoa-xa-hoi">Văn hóa - Xã hội</a>"#);
-    assert_eq!(
-        app.get("/chuyen-muc/van-hoa-xa-hoi").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/chuyen-muc/van-hoa-xa-hoi").await.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -118,14 +112,8 @@ async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
         }
         let posts = [
             ("/admin/categories".to_owned(), vec![("name", "Mới")]),
-            (
-                format!("/admin/categories/{news}"),
-                vec![("name", "Đổi tên")],
-            ),
-            (
-                format!("/admin/categories/{news}/move"),
-                vec![("direction", "down")],
-            ),
+            (format!("/admin/categories/{news}"), vec![("name", "Đổi tên")]),
+            (format!("/admin/categories/{news}/move"), vec![("direction", "down")]),
             (format!("/admin/categories/{news}/delete"), vec![]),
         ];
         for (uri, fields) in posts {
@@ -137,10 +125,7 @@ async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-    assert_eq!(
-        (count(&db, "category").await, name.as_str()),
-        (1, "Tin tức")
-    );
+    assert_eq!((count(&db, "category").await, name.as_str()), (1, "Tin tức"));
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
@@ -149,14 +134,8 @@ async fn anonymous_visitors_are_sent_to_login_from_category_pages(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     assert_redirect(&app.get("/admin/categories").await, "/admin/login");
-    assert_redirect(
-        &app.get(&format!("/admin/categories/{news}")).await,
-        "/admin/login",
-    );
-    assert_redirect(
-        &app.post("/admin/categories", &[("name", "Mới")]).await,
-        "/admin/login",
-    );
+    assert_redirect(&app.get(&format!("/admin/categories/{news}")).await, "/admin/login");
+    assert_redirect(&app.post("/admin/categories", &[("name", "Mới")]).await, "/admin/login");
     assert_redirect(
         &app.post(&format!("/admin/categories/{news}/delete"), &[])
             .await,
@@ -173,11 +152,7 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
 
     // Derived from the name…
     let page = editor
-        .post(
-            &app,
-            "/admin/categories",
-            &[("name", "Tin Tức"), ("description", "Mô tả")],
-        )
+        .post(&app, "/admin/categories", &[("name", "Tin Tức"), ("description", "Mô tả")])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains(
@@ -188,11 +163,7 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
 
     // … or typed.
     let page = editor
-        .post(
-            &app,
-            "/admin/categories",
-            &[("name", "Thời sự"), ("slug", "tin-tuc")],
-        )
+        .post(&app, "/admin/categories", &[("name", "Thời sự"), ("slug", "tin-tuc")])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Đường dẫn này đã được dùng.");
@@ -280,10 +251,7 @@ async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
             < home
                 .position(r#"<li><a href="/chuyen-muc/kinh-te-xa-hoi">Kinh tế - Xã hội</a></li>"#)
     );
-    assert_eq!(
-        app.get("/chuyen-muc/kinh-te").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/chuyen-muc/kinh-te").await.status, StatusCode::NOT_FOUND);
 
     let un_nested = editor
         .post(
@@ -332,11 +300,7 @@ async fn a_category_cannot_be_nested_under_itself_or_its_own_child(db: PgPool) {
                 ],
             )
             .await;
-        assert_eq!(
-            page.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "parent {parent}"
-        );
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "parent {parent}");
         page.assert_contains(
             "Không thể đặt chuyên mục vào trong chính nó hoặc chuyên mục con của nó.",
         );
@@ -374,63 +338,32 @@ async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
         slugs.sort_by_key(|slug| menu_position(home, slug));
         slugs
     };
-    assert_eq!(
-        order(&app.get("/").await),
-        ["tin-tuc", "du-lich", "thong-bao"]
-    );
+    assert_eq!(order(&app.get("/").await), ["tin-tuc", "du-lich", "thong-bao"]);
 
     let moved = editor
-        .post(
-            &app,
-            &format!("/admin/categories/{notices}/move"),
-            &[("direction", "up")],
-        )
+        .post(&app, &format!("/admin/categories/{notices}/move"), &[("direction", "up")])
         .await;
     assert_redirect(&moved, "/admin/categories?msg=moved");
-    assert_eq!(
-        order(&app.get("/").await),
-        ["tin-tuc", "thong-bao", "du-lich"]
-    );
+    assert_eq!(order(&app.get("/").await), ["tin-tuc", "thong-bao", "du-lich"]);
 
     let moved = editor
-        .post(
-            &app,
-            &format!("/admin/categories/{tourism}/move"),
-            &[("direction", "up")],
-        )
+        .post(&app, &format!("/admin/categories/{tourism}/move"), &[("direction", "up")])
         .await;
     assert_redirect(&moved, "/admin/categories?msg=moved");
-    assert_eq!(
-        order(&app.get("/").await),
-        ["tin-tuc", "du-lich", "thong-bao"]
-    );
+    assert_eq!(order(&app.get("/").await), ["tin-tuc", "du-lich", "thong-bao"]);
     editor
-        .post(
-            &app,
-            &format!("/admin/categories/{tourism}/move"),
-            &[("direction", "up")],
-        )
+        .post(&app, &format!("/admin/categories/{tourism}/move"), &[("direction", "up")])
         .await;
-    assert_eq!(
-        order(&app.get("/").await),
-        ["du-lich", "tin-tuc", "thong-bao"]
-    );
+    assert_eq!(order(&app.get("/").await), ["du-lich", "tin-tuc", "thong-bao"]);
 
     // The first cannot go further up; the list offers no "Lên" for it.
     let list = editor.get(&app, "/admin/categories").await;
     list.assert_contains(r#"value="up" disabled aria-label="Lên: Du lịch""#);
     let still = editor
-        .post(
-            &app,
-            &format!("/admin/categories/{tourism}/move"),
-            &[("direction", "up")],
-        )
+        .post(&app, &format!("/admin/categories/{tourism}/move"), &[("direction", "up")])
         .await;
     assert_redirect(&still, "/admin/categories");
-    assert_eq!(
-        order(&app.get("/").await),
-        ["du-lich", "tin-tuc", "thong-bao"]
-    );
+    assert_eq!(order(&app.get("/").await), ["du-lich", "tin-tuc", "thong-bao"]);
 
     assert_eq!(
         audited(&db, "category.moved").await,
@@ -444,11 +377,7 @@ async fn moving_reorders_siblings_that_share_a_position(db: PgPool) {
     let editor = app.staff(Role::Editor).await;
     for name in ["Một", "Hai", "Ba"] {
         editor
-            .post(
-                &app,
-                "/admin/categories",
-                &[("name", name), ("position", "0")],
-            )
+            .post(&app, "/admin/categories", &[("name", name), ("position", "0")])
             .await;
     }
     let ids: Vec<i64> = sqlx::query_scalar("select category_id from category order by category_id")
@@ -456,11 +385,7 @@ async fn moving_reorders_siblings_that_share_a_position(db: PgPool) {
         .await
         .unwrap();
     editor
-        .post(
-            &app,
-            &format!("/admin/categories/{}/move", ids[0]),
-            &[("direction", "down")],
-        )
+        .post(&app, &format!("/admin/categories/{}/move", ids[0]), &[("direction", "down")])
         .await;
     let home = app.get("/").await;
     assert!(menu_position(&home, "hai") < menu_position(&home, "mot"));
@@ -521,17 +446,11 @@ async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
     assert_redirect(&deleted, "/admin/categories?msg=deleted");
 
     assert_eq!(count(&db, "category").await, 1);
-    assert_eq!(
-        audited(&db, "category.deleted").await,
-        ["Thông báo (thong-bao)"]
-    );
+    assert_eq!(audited(&db, "category.deleted").await, ["Thông báo (thong-bao)"]);
     app.get("/")
         .await
         .assert_not_contains(r#"href="/chuyen-muc/thong-bao""#);
-    assert_eq!(
-        app.get("/chuyen-muc/thong-bao").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/chuyen-muc/thong-bao").await.status, StatusCode::NOT_FOUND);
     // Gone: its pages are 404s too.
     let again = editor
         .post(&app, &format!("/admin/categories/{notices}/delete"), &[])

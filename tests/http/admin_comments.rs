@@ -213,24 +213,12 @@ async fn the_queue_filters_by_status_and_article(db: PgPool) {
 
     for (uri, expected) in [
         ("/admin/comments", vec!["Chờ ở bài một", "Chờ ở bài hai"]),
-        (
-            "/admin/comments?trang-thai=pending",
-            vec!["Chờ ở bài một", "Chờ ở bài hai"],
-        ),
-        (
-            "/admin/comments?trang-thai=approved",
-            vec!["Duyệt ở bài một"],
-        ),
-        (
-            "/admin/comments?trang-thai=rejected",
-            vec!["Từ chối ở bài hai"],
-        ),
+        ("/admin/comments?trang-thai=pending", vec!["Chờ ở bài một", "Chờ ở bài hai"]),
+        ("/admin/comments?trang-thai=approved", vec!["Duyệt ở bài một"]),
+        ("/admin/comments?trang-thai=rejected", vec!["Từ chối ở bài hai"]),
         ("/admin/comments?trang-thai=spam", vec!["Rác ở bài một"]),
         ("/admin/comments?trang-thai=all", titles.to_vec()),
-        (
-            &format!("/admin/comments?bai={first}"),
-            vec!["Chờ ở bài một"],
-        ),
+        (&format!("/admin/comments?bai={first}"), vec!["Chờ ở bài một"]),
         (
             &format!("/admin/comments?trang-thai=all&bai={second}"),
             vec!["Chờ ở bài hai", "Từ chối ở bài hai"],
@@ -265,11 +253,7 @@ async fn the_queue_filters_by_status_and_article(db: PgPool) {
         "/admin/comments?trang=2",
         "/admin/comments?trang=0",
     ] {
-        assert_eq!(
-            who.get(&app, uri).await.status,
-            StatusCode::NOT_FOUND,
-            "{uri}"
-        );
+        assert_eq!(who.get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
 
@@ -319,11 +303,7 @@ async fn the_queue_has_30_comments_a_page_and_actions_come_back_to_the_same_view
     // Filters are kept.
     let back = format!("/admin/comments?trang-thai=approved&bai={second}");
     let done = who
-        .post(
-            &app,
-            &format!("/admin/comments/{elsewhere}/reject"),
-            &[("back", &back)],
-        )
+        .post(&app, &format!("/admin/comments/{elsewhere}/reject"), &[("back", &back)])
         .await;
     assert_redirect(&done, &format!("{back}&msg=comment-rejected"));
 
@@ -336,11 +316,7 @@ async fn the_queue_has_30_comments_a_page_and_actions_come_back_to_the_same_view
         "/admin/comments?trang-thai=<script>",
     ] {
         let done = who
-            .post(
-                &app,
-                &format!("/admin/comments/{elsewhere}/spam"),
-                &[("back", bad)],
-            )
+            .post(&app, &format!("/admin/comments/{elsewhere}/spam"), &[("back", bad)])
             .await;
         assert_redirect(&done, "/admin/comments?msg=comment-spam");
     }
@@ -361,11 +337,7 @@ async fn an_approved_comment_appears_on_the_article_page(db: PgPool) {
     article.assert_not_contains("Mong xã tiếp tục phát huy");
 
     let done = who
-        .post(
-            &app,
-            &format!("/admin/comments/{id}/approve"),
-            &[("back", "/admin/comments")],
-        )
+        .post(&app, &format!("/admin/comments/{id}/approve"), &[("back", "/admin/comments")])
         .await;
     assert_redirect(&done, "/admin/comments?msg=comment-approved");
     let (status, moderated_by, moderated): (String, Option<i64>, bool) = sqlx::query_as(
@@ -376,10 +348,7 @@ async fn an_approved_comment_appears_on_the_article_page(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
-    assert_eq!(
-        (status.as_str(), moderated_by, moderated),
-        ("approved", Some(who.user_id), true)
-    );
+    assert_eq!((status.as_str(), moderated_by, moderated), ("approved", Some(who.user_id), true));
     assert_eq!(
         audit(&db).await,
         [(
@@ -394,10 +363,7 @@ async fn an_approved_comment_appears_on_the_article_page(db: PgPool) {
     let section = &article.body[article.position(r#"<section class="comments" id="binh-luan""#)..];
     assert!(section.contains("Bình luận (1)"), "{section}");
     assert!(section.contains("Mong xã tiếp tục phát huy"), "{section}");
-    assert!(
-        section.contains("Nội dung bình luận của bạn đọc."),
-        "{section}"
-    );
+    assert!(section.contains("Nội dung bình luận của bạn đọc."), "{section}");
 
     // Approving it again changes nothing and logs nothing.
     let again = who
@@ -428,11 +394,7 @@ async fn rejected_spam_and_deleted_comments_never_show_on_the_article_page(db: P
         (withdrawn, "reject", "comment-rejected"),
     ] {
         let done = who
-            .post(
-                &app,
-                &format!("/admin/comments/{id}/{action}"),
-                &[("back", "/admin/comments")],
-            )
+            .post(&app, &format!("/admin/comments/{id}/{action}"), &[("back", "/admin/comments")])
             .await;
         assert_redirect(&done, &format!("/admin/comments?msg={message}"));
     }
@@ -448,18 +410,10 @@ async fn rejected_spam_and_deleted_comments_never_show_on_the_article_page(db: P
     assert_eq!(
         actions,
         [
-            (
-                "comment.rejected".into(),
-                Some(rejected),
-                "Lời lẽ xúc phạm".into()
-            ),
+            ("comment.rejected".into(), Some(rejected), "Lời lẽ xúc phạm".into()),
             ("comment.spam".into(), Some(spam), "Mua thuốc giá rẻ".into()),
             ("comment.deleted".into(), Some(deleted), "Gửi nhầm".into()),
-            (
-                "comment.rejected".into(),
-                Some(withdrawn),
-                "Đã duyệt rồi gỡ".into()
-            ),
+            ("comment.rejected".into(), Some(withdrawn), "Đã duyệt rồi gỡ".into()),
         ]
     );
 
@@ -560,26 +514,14 @@ async fn bulk_actions_apply_to_every_ticked_comment(db: PgPool) {
     assert_eq!(
         entries,
         [
-            (
-                "comment.approved".into(),
-                None,
-                format!("3 bình luận (mã {})", list(&first_ids))
-            ),
-            (
-                "comment.deleted".into(),
-                None,
-                format!("2 bình luận (mã {})", list(&second_ids))
-            ),
+            ("comment.approved".into(), None, format!("3 bình luận (mã {})", list(&first_ids))),
+            ("comment.deleted".into(), None, format!("2 bình luận (mã {})", list(&second_ids))),
         ]
     );
 
     // Nothing left to change: nothing is logged, and the moderator is told.
     let done = who
-        .post(
-            &app,
-            "/admin/comments/bulk",
-            &[("ids", &b_), ("ids", &a_), ("action", "approve")],
-        )
+        .post(&app, "/admin/comments/bulk", &[("ids", &b_), ("ids", &a_), ("action", "approve")])
         .await;
     assert_redirect(&done, "/admin/comments?msg=comment-unchanged");
     assert_eq!(audit(&db).await.len(), 2);
@@ -611,18 +553,9 @@ async fn a_refused_bulk_action_shows_the_list_again_with_the_reason(db: PgPool) 
             ],
             "Hãy đánh dấu ít nhất một bình luận",
         ),
-        (
-            vec![("ids", "abc"), ("action", "approve")],
-            "Danh sách bình luận đã chọn không hợp lệ",
-        ),
-        (
-            vec![("ids", "-3"), ("action", "approve")],
-            "Danh sách bình luận đã chọn không hợp lệ",
-        ),
-        (
-            vec![("ids", &a_), ("action", "publish")],
-            "Hãy chọn một thao tác",
-        ),
+        (vec![("ids", "abc"), ("action", "approve")], "Danh sách bình luận đã chọn không hợp lệ"),
+        (vec![("ids", "-3"), ("action", "approve")], "Danh sách bình luận đã chọn không hợp lệ"),
+        (vec![("ids", &a_), ("action", "publish")], "Hãy chọn một thao tác"),
         (vec![("ids", &a_)], "Hãy chọn một thao tác"),
         (crowd, "tối đa 200 bình luận"),
     ];
@@ -711,10 +644,7 @@ async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
     let back = format!("/admin/comments?bai={first}");
 
     let form = who
-        .get(
-            &app,
-            &format!("/admin/comments/{id}?back={}", urlencode(&back)),
-        )
+        .get(&app, &format!("/admin/comments/{id}?back={}", urlencode(&back)))
         .await;
     assert_eq!(form.status, StatusCode::OK);
     form.assert_contains(r#"<input id="title" name="title" value="Đuong xa dep qua""#);
@@ -731,10 +661,7 @@ async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
             &format!("/admin/comments/{id}"),
             &[
                 ("title", " Đường xá đe\u{323}p quá "),
-                (
-                    "content",
-                    "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […].",
-                ),
+                ("content", "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […]."),
                 ("reply", ""),
                 ("back", &back),
             ],
@@ -748,30 +675,21 @@ async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
             &format!("/admin/comments/{id}"),
             &[
                 ("title", "Đường xá đẹp quá!"),
-                (
-                    "content",
-                    "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […].",
-                ),
+                ("content", "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […]."),
             ],
         )
         .await;
     assert_redirect(&saved, "/admin/comments?msg=comment-saved");
 
-    let stored: (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        String,
-    ) = sqlx::query_as(
-        "select title, body, original_title, original_body, edited_by, status::text
+    let stored: (String, String, Option<String>, Option<String>, Option<i64>, String) =
+        sqlx::query_as(
+            "select title, body, original_title, original_body, edited_by, status::text
              from comment where comment_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&db)
-    .await
-    .unwrap();
+        )
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(
         stored,
         (
@@ -791,10 +709,7 @@ async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
     assert_eq!(
         entries,
         [
-            (
-                "comment.edited".into(),
-                "Đường xá đẹp quá: title, body".into()
-            ),
+            ("comment.edited".into(), "Đường xá đẹp quá: title, body".into()),
             ("comment.edited".into(), "Đường xá đẹp quá!: title".into()),
         ]
     );
@@ -818,10 +733,7 @@ async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
             &format!("/admin/comments/{id}"),
             &[
                 ("title", "Đường xá đẹp quá!"),
-                (
-                    "content",
-                    "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […].",
-                ),
+                ("content", "Đường xá đẹp,\r\nnhưng số điện thoại tôi là […]."),
             ],
         )
         .await;
@@ -889,10 +801,7 @@ async fn an_invalid_correction_keeps_the_input_and_changes_nothing(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
-    assert_eq!(
-        stored,
-        ("Tiêu đề gốc".into(), None, String::new(), "pending".into())
-    );
+    assert_eq!(stored, ("Tiêu đề gốc".into(), None, String::new(), "pending".into()));
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
@@ -946,26 +855,15 @@ async fn the_editorial_reply_is_stored_and_shown_under_the_comment(db: PgPool) {
     assert_eq!(
         entries,
         [
-            (
-                "comment.replied".into(),
-                Some(id),
-                "Khi nào sửa cầu Phố Lu?".into()
-            ),
-            (
-                "comment.approved".into(),
-                Some(id),
-                "Khi nào sửa cầu Phố Lu?".into()
-            ),
+            ("comment.replied".into(), Some(id), "Khi nào sửa cầu Phố Lu?".into()),
+            ("comment.approved".into(), Some(id), "Khi nào sửa cầu Phố Lu?".into()),
         ]
     );
 
     let article = app.get(&public_url(ARTICLE)).await;
     let comment = &article.body[article.position(&format!(r#"id="binh-luan-{id}""#))..];
     assert!(comment.contains("Ban biên tập trả lời"), "{comment}");
-    assert!(
-        comment.contains("cầu sẽ được sửa trong quý I."),
-        "{comment}"
-    );
+    assert!(comment.contains("cầu sẽ được sửa trong quý I."), "{comment}");
     who.get(&app, "/admin/comments?trang-thai=approved")
         .await
         .assert_contains("Ban biên tập trả lời:");
@@ -994,10 +892,7 @@ async fn the_editorial_reply_is_stored_and_shown_under_the_comment(db: PgPool) {
             .await
             .unwrap();
     assert_eq!(stored, (String::new(), None, None));
-    assert_eq!(
-        audit(&db).await.last().unwrap().2,
-        "Khi nào sửa cầu Phố Lu?: gỡ câu trả lời"
-    );
+    assert_eq!(audit(&db).await.last().unwrap().2, "Khi nào sửa cầu Phố Lu?: gỡ câu trả lời");
     app.get(&public_url(ARTICLE))
         .await
         .assert_not_contains("Ban biên tập trả lời");
@@ -1054,11 +949,7 @@ async fn reporters_are_refused_and_anonymous_visitors_sent_to_login(db: PgPool) 
     for role in [Role::Moderator, Role::Editor, Role::Admin] {
         let who = app.staff(role).await;
         for uri in &gets {
-            assert_eq!(
-                who.get(&app, uri).await.status,
-                StatusCode::OK,
-                "{role:?} {uri}"
-            );
+            assert_eq!(who.get(&app, uri).await.status, StatusCode::OK, "{role:?} {uri}");
         }
     }
 }
@@ -1193,10 +1084,7 @@ async fn the_retention_setting_is_validated_and_saved(db: PgPool) {
     assert_redirect(&saved, "/admin/settings?msg=saved");
     let settings = db::settings::get(&db).await.unwrap();
     assert_eq!(
-        (
-            settings.site_name.as_str(),
-            settings.comment_data_retention_days
-        ),
+        (settings.site_name.as_str(), settings.comment_data_retention_days),
         ("Tòa Soạn mới", 30)
     );
 }

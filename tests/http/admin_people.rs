@@ -88,10 +88,7 @@ async fn only_admins_see_users_settings_and_the_audit_log(db: PgPool) {
                 format!("/admin/users/{}/password", admin.user_id),
                 vec![("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
             ),
-            (
-                "/admin/settings".to_owned(),
-                vec![("site_name", "Chiếm quyền")],
-            ),
+            ("/admin/settings".to_owned(), vec![("site_name", "Chiếm quyền")]),
         ];
         for (uri, fields) in posts {
             let response = who.post(&app, &uri, &fields).await;
@@ -103,10 +100,7 @@ async fn only_admins_see_users_settings_and_the_audit_log(db: PgPool) {
             .assert_not_contains(r#"href="/admin/users""#);
     }
     assert_eq!(count(&db, "app_user").await, 4);
-    assert_eq!(
-        role_and_active(&db, admin.user_id).await,
-        ("admin".to_owned(), true)
-    );
+    assert_eq!(role_and_active(&db, admin.user_id).await, ("admin".to_owned(), true));
     assert_eq!(count(&db, "audit_log").await, 0);
     app.get("/").await.assert_not_contains("Chiếm quyền");
 }
@@ -123,14 +117,8 @@ async fn anonymous_visitors_are_sent_to_login_from_admin_pages(db: PgPool) {
     ] {
         assert_redirect(&app.get(uri).await, "/admin/login");
     }
-    assert_redirect(
-        &app.post("/admin/settings", &[("site_name", "X")]).await,
-        "/admin/login",
-    );
-    assert_redirect(
-        &app.post("/admin/users", &[("username", "x")]).await,
-        "/admin/login",
-    );
+    assert_redirect(&app.post("/admin/settings", &[("site_name", "X")]).await, "/admin/login");
+    assert_redirect(&app.post("/admin/users", &[("username", "x")]).await, "/admin/login");
     assert_eq!(count(&db, "app_user").await, 0);
 }
 
@@ -276,10 +264,7 @@ async fn changing_a_role_takes_effect_at_once_and_is_logged(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
     let reporter = app.staff(Role::Reporter).await;
-    assert_eq!(
-        reporter.get(&app, "/admin/categories").await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(reporter.get(&app, "/admin/categories").await.status, StatusCode::FORBIDDEN);
 
     let page = admin
         .get(&app, &format!("/admin/users/{}", reporter.user_id))
@@ -296,25 +281,13 @@ async fn changing_a_role_takes_effect_at_once_and_is_logged(db: PgPool) {
             ],
         )
         .await;
-    assert_redirect(
-        &saved,
-        &format!("/admin/users/{}?msg=saved", reporter.user_id),
-    );
+    assert_redirect(&saved, &format!("/admin/users/{}?msg=saved", reporter.user_id));
 
     assert_eq!(role_and_active(&db, reporter.user_id).await.0, "editor");
-    assert_eq!(
-        reporter.get(&app, "/admin/categories").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(reporter.get(&app, "/admin/categories").await.status, StatusCode::OK);
     let name = &reporter.username;
-    assert_eq!(
-        audited(&db, "user.role_changed").await,
-        [format!("{name}: reporter → editor")]
-    );
-    assert_eq!(
-        audited(&db, "user.updated").await,
-        [format!("{name}: display_name, email")]
-    );
+    assert_eq!(audited(&db, "user.role_changed").await, [format!("{name}: reporter → editor")]);
+    assert_eq!(audited(&db, "user.updated").await, [format!("{name}: display_name, email")]);
     admin
         .get(&app, "/admin/users")
         .await
@@ -333,48 +306,25 @@ async fn deactivating_a_user_ends_their_session_until_reactivated(db: PgPool) {
         .await;
     page.assert_contains(r#"data-confirm="Khóa tài khoản của Nhà báo"#);
     let done = admin
-        .post(
-            &app,
-            &format!("/admin/users/{}/deactivate", reporter.user_id),
-            &[],
-        )
+        .post(&app, &format!("/admin/users/{}/deactivate", reporter.user_id), &[])
         .await;
-    assert_redirect(
-        &done,
-        &format!("/admin/users/{}?msg=deactivated", reporter.user_id),
-    );
+    assert_redirect(&done, &format!("/admin/users/{}?msg=deactivated", reporter.user_id));
 
     assert_redirect(&reporter.get(&app, "/admin").await, "/admin/login");
     assert_eq!(sessions_of(&db, &reporter).await, 0);
-    assert_eq!(
-        log_in(&app, &reporter.username, PASSWORD).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(log_in(&app, &reporter.username, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     admin
         .get(&app, "/admin/users")
         .await
         .assert_contains("Đã khóa");
-    assert_eq!(
-        audited(&db, "user.deactivated").await,
-        [reporter.username.as_str()]
-    );
+    assert_eq!(audited(&db, "user.deactivated").await, [reporter.username.as_str()]);
 
     let done = admin
-        .post(
-            &app,
-            &format!("/admin/users/{}/reactivate", reporter.user_id),
-            &[],
-        )
+        .post(&app, &format!("/admin/users/{}/reactivate", reporter.user_id), &[])
         .await;
-    assert_redirect(
-        &done,
-        &format!("/admin/users/{}?msg=reactivated", reporter.user_id),
-    );
+    assert_redirect(&done, &format!("/admin/users/{}?msg=reactivated", reporter.user_id));
     assert_redirect(&log_in(&app, &reporter.username, PASSWORD).await, "/admin");
-    assert_eq!(
-        audited(&db, "user.reactivated").await,
-        [reporter.username.as_str()]
-    );
+    assert_eq!(audited(&db, "user.reactivated").await, [reporter.username.as_str()]);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -388,18 +338,11 @@ async fn an_admin_cannot_deactivate_themself(db: PgPool) {
         .await;
     own.assert_not_contains("/deactivate");
     let page = admin
-        .post(
-            &app,
-            &format!("/admin/users/{}/deactivate", admin.user_id),
-            &[],
-        )
+        .post(&app, &format!("/admin/users/{}/deactivate", admin.user_id), &[])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains(r#"<p class="flash error" role="alert">Bạn không thể tự khóa tài khoản của chính mình.</p>"#);
-    assert_eq!(
-        role_and_active(&db, admin.user_id).await,
-        ("admin".to_owned(), true)
-    );
+    assert_eq!(role_and_active(&db, admin.user_id).await, ("admin".to_owned(), true));
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
@@ -423,10 +366,7 @@ async fn the_last_active_admin_cannot_be_demoted(db: PgPool) {
     // An inactive admin does not count…
     let sleeping = crate::support::create_user(&db, "ngu-dong", Role::Admin).await;
     db::users::set_active(&db, sleeping, false).await.unwrap();
-    assert_eq!(
-        admin.post(&app, &own, &demote).await.status,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(admin.post(&app, &own, &demote).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // … an active one does: then one may step down, and lands on the dashboard.
     let other = app.staff(Role::Admin).await;
@@ -454,40 +394,20 @@ async fn a_password_reset_lets_them_log_in_with_the_new_password_only(db: PgPool
     let uri = format!("/admin/users/{}/password", reporter.user_id);
 
     let page = admin
-        .post(
-            &app,
-            &uri,
-            &[("password", NEW_PASSWORD), ("confirm", "gõ-nhầm-mật-khẩu")],
-        )
+        .post(&app, &uri, &[("password", NEW_PASSWORD), ("confirm", "gõ-nhầm-mật-khẩu")])
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.assert_contains("Hai lần nhập mật khẩu không khớp nhau.");
     assert_eq!(sessions_of(&db, &reporter).await, 1);
 
     let done = admin
-        .post(
-            &app,
-            &uri,
-            &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
-        )
+        .post(&app, &uri, &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)])
         .await;
-    assert_redirect(
-        &done,
-        &format!("/admin/users/{}?msg=password-reset", reporter.user_id),
-    );
+    assert_redirect(&done, &format!("/admin/users/{}?msg=password-reset", reporter.user_id));
     assert_redirect(&reporter.get(&app, "/admin").await, "/admin/login");
-    assert_eq!(
-        log_in(&app, &reporter.username, PASSWORD).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_redirect(
-        &log_in(&app, &reporter.username, NEW_PASSWORD).await,
-        "/admin",
-    );
-    assert_eq!(
-        audited(&db, "user.password_reset").await,
-        [reporter.username.as_str()]
-    );
+    assert_eq!(log_in(&app, &reporter.username, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_redirect(&log_in(&app, &reporter.username, NEW_PASSWORD).await, "/admin");
+    assert_eq!(audited(&db, "user.password_reset").await, [reporter.username.as_str()]);
     // The admin's own session is untouched.
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
 }
@@ -545,10 +465,7 @@ fn settings_fields(site_name: &str) -> Vec<(&str, &str)> {
         ("site_name", site_name),
         ("tagline", "Tiếng nói của Đảng bộ, chính quyền và nhân dân"),
         ("agency_name", "UBND huyện Bảo Thắng"),
-        (
-            "agency_address",
-            "Thị trấn Phố Lu, huyện Bảo Thắng, tỉnh Lào Cai",
-        ),
+        ("agency_address", "Thị trấn Phố Lu, huyện Bảo Thắng, tỉnh Lào Cai"),
         ("agency_phone", "0214 3862 123"),
         ("agency_email", "baothang@laocai.gov.vn"),
         ("agency_editor", "Nguyễn Văn A"),
@@ -589,14 +506,8 @@ async fn a_settings_change_shows_on_the_public_site_and_is_audited(db: PgPool) {
 
     let changed = audited(&db, "settings.updated").await;
     assert_eq!(changed.len(), 1);
-    assert!(
-        changed[0].starts_with("site_name, tagline, agency_name"),
-        "{changed:?}"
-    );
-    assert!(
-        changed[0].ends_with("badge_link, comments_open_default"),
-        "{changed:?}"
-    );
+    assert!(changed[0].starts_with("site_name, tagline, agency_name"), "{changed:?}");
+    assert!(changed[0].ends_with("badge_link, comments_open_default"), "{changed:?}");
 
     // Saving again without a change writes nothing to the log.
     let again = admin
@@ -648,11 +559,7 @@ async fn a_site_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
     let saved = admin
-        .post(
-            &app,
-            "/admin/settings",
-            &settings_fields("<script>alert(1)</script>"),
-        )
+        .post(&app, "/admin/settings", &settings_fields("<script>alert(1)</script>"))
         .await;
     assert_redirect(&saved, "/admin/settings?msg=saved");
     for page in [
@@ -741,10 +648,7 @@ async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
     logins.assert_contains(r#"<option value="login" selected>Đăng nhập</option>"#);
     logins.assert_not_contains("mục 4");
     logins.assert_contains(r#"href="/admin/audit?loai=login&#38;trang=2""#);
-    assert_eq!(
-        rows(&admin.get(&app, "/admin/audit?loai=login&trang=2").await),
-        5
-    );
+    assert_eq!(rows(&admin.get(&app, "/admin/audit?loai=login&trang=2").await), 5);
 
     let categories = admin.get(&app, "/admin/audit?loai=category").await;
     assert_eq!(rows(&categories), 5);
@@ -752,10 +656,7 @@ async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
     categories.assert_not_contains("Trang sau");
     let nothing = admin.get(&app, "/admin/audit?loai=comment").await;
     nothing.assert_contains("Không có hoạt động nào.");
-    assert_eq!(
-        admin.get(&app, "/admin/audit?loai=").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(admin.get(&app, "/admin/audit?loai=").await.status, StatusCode::OK);
 
     for uri in [
         "/admin/audit?loai=bogus",
@@ -766,11 +667,7 @@ async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
         "/admin/audit?trang=0",
         "/admin/audit?loai=category&trang=2",
     ] {
-        assert_eq!(
-            admin.get(&app, uri).await.status,
-            StatusCode::NOT_FOUND,
-            "{uri}"
-        );
+        assert_eq!(admin.get(&app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
 
@@ -791,14 +688,8 @@ async fn audit_rows_cannot_be_changed_or_deleted(db: PgPool) {
         "truncate audit_log",
     ] {
         let error = sqlx::query(sql).execute(&db).await.expect_err(sql);
-        assert!(
-            error.to_string().contains("audit_log is append-only"),
-            "{sql}: {error}"
-        );
+        assert!(error.to_string().contains("audit_log is append-only"), "{sql}: {error}");
     }
     assert_eq!(count(&db, "audit_log").await, 1);
-    assert_eq!(
-        admin.post(&app, "/admin/audit", &[]).await.status,
-        StatusCode::METHOD_NOT_ALLOWED
-    );
+    assert_eq!(admin.post(&app, "/admin/audit", &[]).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }

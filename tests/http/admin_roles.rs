@@ -70,10 +70,7 @@ const ROUTES: &[(&str, &str, &[Role])] = &[
 
 /// The article editor and the image upload take multipart forms, like the browser sends.
 fn is_multipart(template: &str) -> bool {
-    matches!(
-        template,
-        "/admin/articles" | "/admin/articles/{a}" | "/admin/media"
-    )
+    matches!(template, "/admin/articles" | "/admin/articles/{a}" | "/admin/media")
 }
 
 async fn call(
@@ -181,11 +178,7 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
         for (role, who) in &staff {
             let response = call(&app, Some(who), method, template, &path).await;
             if allowed.contains(role) {
-                assert_ne!(
-                    response.status,
-                    StatusCode::FORBIDDEN,
-                    "{role:?} may {method} {path}"
-                );
+                assert_ne!(response.status, StatusCode::FORBIDDEN, "{role:?} may {method} {path}");
                 assert_ne!(
                     response.header(header::LOCATION),
                     "/admin/login",
@@ -219,10 +212,7 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-        assert_eq!(
-            by_forbidden, 0,
-            "{method} {template}: a forbidden role changed something"
-        );
+        assert_eq!(by_forbidden, 0, "{method} {template}: a forbidden role changed something");
     }
 }
 

@@ -60,20 +60,14 @@ async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
             etag.starts_with("W/\"") && etag.ends_with('"') && etag.len() > 10,
             "{uri}: a weak ETag, got {etag:?}"
         );
-        assert!(
-            first.header(header::VARY).contains("accept-encoding"),
-            "{uri}"
-        );
+        assert!(first.header(header::VARY).contains("accept-encoding"), "{uri}");
 
         let again = get_with(&app, uri, &[(header::IF_NONE_MATCH, &etag)]).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
         assert_eq!(again.body, "", "{uri}: a 304 has no body");
         assert_eq!(again.header(header::ETAG), etag, "{uri}");
         assert_cache_control(&again, PUBLIC);
-        assert!(
-            again.header(header::VARY).contains("accept-encoding"),
-            "{uri}"
-        );
+        assert!(again.header(header::VARY).contains("accept-encoding"), "{uri}");
         assert_eq!(again.header(header::CONTENT_TYPE), "", "{uri}");
 
         // Any of several tags, or `*`, and the strong form of the same tag all match.
@@ -84,11 +78,7 @@ async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
             strong.to_owned(),
         ] {
             let response = get_with(&app, uri, &[(header::IF_NONE_MATCH, &condition)]).await;
-            assert_eq!(
-                response.status,
-                StatusCode::NOT_MODIFIED,
-                "{uri} {condition}"
-            );
+            assert_eq!(response.status, StatusCode::NOT_MODIFIED, "{uri} {condition}");
         }
         // Another tag: the whole page.
         let other = get_with(&app, uri, &[(header::IF_NONE_MATCH, r#"W/"khac""#)]).await;
@@ -123,10 +113,7 @@ async fn changed_content_gets_a_new_etag(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    assert_ne!(
-        app.get("/").await.header(header::ETAG),
-        home.header(header::ETAG)
-    );
+    assert_ne!(app.get("/").await.header(header::ETAG), home.header(header::ETAG));
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -233,15 +220,9 @@ async fn public_pages_seen_by_logged_in_staff_are_not_public(db: PgPool) {
         assert_not_public(&again, uri);
     }
     // Any session cookie counts, even among others, valid or not.
-    let other = get_with(
-        &app,
-        "/",
-        &[(
-            header::COOKIE,
-            "toasoan_captcha=abc; toasoan_session=het-han",
-        )],
-    )
-    .await;
+    let other =
+        get_with(&app, "/", &[(header::COOKIE, "toasoan_captcha=abc; toasoan_session=het-han")])
+            .await;
     assert_not_public(&other, "expired session");
     // A reader with only the captcha cookie is a reader.
     let reader = get_with(&app, "/", &[(header::COOKIE, "toasoan_captcha=abc")]).await;

@@ -49,14 +49,8 @@ async fn fingerprinted_static_files_are_cached_for_a_year(db: PgPool) {
 
     let plain = app.get("/static/site.css").await;
     assert_cache_control(&plain, "public, max-age=3600");
-    assert_eq!(
-        app.get("/static/khong-co.css").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("/static/../Cargo.toml").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/static/khong-co.css").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/static/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -88,10 +82,7 @@ async fn a_method_the_page_does_not_take_gets_an_html_error_page(db: PgPool) {
         .await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     response.assert_contains("<h1>Yêu cầu không hợp lệ</h1>");
-    assert_eq!(
-        app.get("/static/khong-co.css").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/static/khong-co.css").await.status, StatusCode::NOT_FOUND);
     app.get("/static/khong-co.css")
         .await
         .assert_contains("<h1>Không tìm thấy trang</h1>");

@@ -59,10 +59,7 @@ impl TestResponse {
 
     #[track_caller]
     pub fn assert_not_contains(&self, needle: &str) {
-        assert!(
-            !self.body.contains(needle),
-            "did not expect {needle:?} in the page"
-        );
+        assert!(!self.body.contains(needle), "did not expect {needle:?} in the page");
     }
 
     /// Position of `needle` in the body, to check the order of things on a page.
@@ -77,19 +74,8 @@ impl TestResponse {
 /// The answer to a form post: a 303 See Other to `location`.
 #[track_caller]
 pub fn assert_redirect(response: &TestResponse, location: &str) {
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}: {}",
-        response.request,
-        response.body
-    );
-    assert_eq!(
-        response.header(header::LOCATION),
-        location,
-        "{}",
-        response.request
-    );
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}: {}", response.request, response.body);
+    assert_eq!(response.header(header::LOCATION), location, "{}", response.request);
 }
 
 /// The response's `Cache-Control` header is exactly `expected` (`""`: none).
@@ -222,15 +208,9 @@ impl TestApp {
         let username = format!("{}{n}", role.as_str());
         let user_id = create_user(&self.state.db, &username, role).await;
         let token = session::new_token();
-        db::sessions::insert(
-            &self.state.db,
-            &session::hash(&token),
-            user_id,
-            "127.0.0.1",
-            "test",
-        )
-        .await
-        .expect("session");
+        db::sessions::insert(&self.state.db, &session::hash(&token), user_id, "127.0.0.1", "test")
+            .await
+            .expect("session");
         Staff {
             user_id,
             username,
@@ -362,10 +342,7 @@ impl Multipart {
     fn finish(mut self) -> (String, Vec<u8>) {
         self.parts
             .extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        (
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-            self.parts,
-        )
+        (format!("multipart/form-data; boundary={BOUNDARY}"), self.parts)
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use sqlx::PgPool;
 use toasoan::{auth::Role, db::articles::Status};
 
-use crate::support::{Multipart, Staff, TestApp, TestResponse, category, count};
+use crate::support::{Multipart, Staff, TestApp, category, count, location_id};
 
 /// A JPEG of the given size, made in memory.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
@@ -28,10 +28,7 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
         ("title", title),
         ("slug", ""),
         ("sapo", "Đoạn dẫn của bài."),
-        (
-            "body_html",
-            "<p>Nội dung <strong>chính</strong> của bài.</p>",
-        ),
+        ("body_html", "<p>Nội dung <strong>chính</strong> của bài.</p>"),
         ("category_id", &category),
         ("byline", "Lê Thu Thuỷ"),
         ("cover_caption", ""),
@@ -45,14 +42,6 @@ fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &st
         fields.push((name, value));
     }
     Multipart::default().fields(&fields)
-}
-
-fn location_id(response: &TestResponse) -> i64 {
-    let location = response.header(header::LOCATION);
-    let rest = location
-        .strip_prefix("/admin/articles/")
-        .unwrap_or_else(|| panic!("{location}: {}", response.body));
-    rest.split('?').next().unwrap().parse().unwrap()
 }
 
 async fn status_of(db: &PgPool, id: i64) -> Status {
@@ -73,9 +62,9 @@ async fn set_reporters_publish(db: &PgPool, app: &TestApp, on: bool) {
 }
 
 async fn create(app: &TestApp, who: &Staff, form: Multipart) -> i64 {
-    let response = app.post_multipart(who, "/admin/articles", form).await;
+    let response = who.post_multipart(app, "/admin/articles", form).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-    location_id(&response)
+    location_id(&response, "/admin/articles/")
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -84,28 +73,18 @@ async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
 
-    let form = app.get_as(&reporter, "/admin/articles/new").await;
+    let form = reporter.get(&app, "/admin/articles/new").await;
     assert_eq!(form.status, StatusCode::OK);
-    form.assert_contains(&format!(
-        r#"name="byline" value="Nhà báo {}""#,
-        reporter.username
-    ));
+    form.assert_contains(&format!(r#"name="byline" value="Nhà báo {}""#, reporter.username));
     form.assert_contains(r#"data-editor data-upload-url="/admin/media""#);
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Xuân Quang vào mùa gặt", "save", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Xuân Quang vào mùa gặt", "save", &[])).await;
     assert_eq!(status_of(&db, id).await, Status::Draft);
     assert_eq!(count(&db, "article_revision").await, 1);
-    assert_eq!(
-        app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status,
-        StatusCode::NOT_FOUND
-    );
-    let edit = app
-        .get_as(&reporter, &format!("/admin/articles/{id}?msg=saved"))
+    assert_eq!(app.get("/bai-viet/xuan-quang-vao-mua-gat").await.status, StatusCode::NOT_FOUND);
+    let edit = reporter
+        .get(&app, &format!("/admin/articles/{id}?msg=saved"))
         .await;
     edit.assert_contains("Đã lưu.");
     edit.assert_contains(r#"value="Xuân Quang vào mùa gặt""#);
@@ -118,12 +97,9 @@ async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Khánh thành cầu Phố Lu mới", "publish", &[]))
+            .await;
     assert_eq!(status_of(&db, id).await, Status::Published);
     let page = app.get("/bai-viet/khanh-thanh-cau-pho-lu-moi").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -150,9 +126,9 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
     let reporter = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
 
-    let refused = app
+    let refused = reporter
         .post_multipart(
-            &reporter,
+            &app,
             "/admin/articles",
             article_form(news, "Tin cần duyệt", "publish", &[]),
         )
@@ -162,33 +138,22 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
     refused.assert_contains(r#"value="Tin cần duyệt""#);
     assert_eq!(count(&db, "article").await, 0);
 
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Tin cần duyệt", "submit", &[]),
-    )
-    .await;
+    let id = create(&app, &reporter, article_form(news, "Tin cần duyệt", "submit", &[])).await;
     assert_eq!(status_of(&db, id).await, Status::Pending);
-    app.get_as(&editor, "/admin/articles?trang-thai=pending")
+    editor
+        .get(&app, "/admin/articles?trang-thai=pending")
         .await
         .assert_contains("Tin cần duyệt");
 
-    let approved = app
-        .post_form(Some(&editor), &format!("/admin/articles/{id}/approve"), &[])
+    let approved = editor
+        .post(&app, &format!("/admin/articles/{id}/approve"), &[])
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(
-        app.get("/bai-viet/tin-can-duyet").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/bai-viet/tin-can-duyet").await.status, StatusCode::OK);
     // A reporter cannot approve.
-    let own = app
-        .post_form(
-            Some(&reporter),
-            &format!("/admin/articles/{id}/approve"),
-            &[],
-        )
+    let own = reporter
+        .post(&app, &format!("/admin/articles/{id}/approve"), &[])
         .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN);
 }
@@ -200,25 +165,19 @@ async fn an_editor_sends_an_article_back_with_a_note(db: PgPool) {
     set_reporters_publish(&db, &app, false).await;
     let reporter = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &reporter,
-        article_form(news, "Bài còn thiếu số liệu", "submit", &[]),
-    )
-    .await;
+    let id =
+        create(&app, &reporter, article_form(news, "Bài còn thiếu số liệu", "submit", &[])).await;
 
-    let sent_back = app
-        .post_form(
-            Some(&editor),
+    let sent_back = editor
+        .post(
+            &app,
             &format!("/admin/articles/{id}/return"),
             &[("note", "Bổ sung số liệu quý III.")],
         )
         .await;
     assert_eq!(sent_back.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Draft);
-    let page = app
-        .get_as(&reporter, &format!("/admin/articles/{id}"))
-        .await;
+    let page = reporter.get(&app, &format!("/admin/articles/{id}")).await;
     page.assert_contains("Ghi chú của biên tập viên: Bổ sung số liệu quý III.");
 }
 
@@ -271,7 +230,7 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
     page.assert_contains("<figcaption>&#60;img src=x onerror=alert(4)&#62;</figcaption>");
     page.assert_not_contains("<script>alert");
     page.assert_not_contains("<b>sapo</b>");
-    let admin = app.get_as(&editor, "/admin/articles").await;
+    let admin = editor.get(&app, "/admin/articles").await;
     admin.assert_contains("&#60;script&#62;");
     admin.assert_not_contains("<script>alert");
 }
@@ -351,18 +310,14 @@ async fn bad_uploads_get_a_message_keep_the_form_and_store_nothing(db: PgPool) {
             "image/jpeg",
             &bytes,
         );
-        let response = app.post_multipart(&reporter, "/admin/articles", form).await;
+        let response = reporter.post_multipart(&app, "/admin/articles", form).await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         response.assert_contains(message);
         response.assert_contains(r#"value="Tin có ảnh lỗi""#);
         response.assert_contains("Sapo vẫn còn");
     }
     assert_eq!(count(&db, "article").await, 0);
-    assert_eq!(
-        std::fs::read_dir(app.media_dir()).unwrap().count(),
-        0,
-        "no file stored"
-    );
+    assert_eq!(std::fs::read_dir(app.media_dir()).unwrap().count(), 0, "no file stored");
 }
 
 /// CRC-32 (IEEE), for crafting a PNG header.
@@ -387,18 +342,13 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let first = app.staff(Role::Editor).await;
     let second = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &first,
-        article_form(news, "Bài hai người cùng sửa", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &first, article_form(news, "Bài hai người cùng sửa", "save", &[])).await;
     let uri = format!("/admin/articles/{id}");
 
     // Both opened version 1; the first saves.
-    let saved = app
+    let saved = first
         .post_multipart(
-            &first,
+            &app,
             &uri,
             article_form(
                 news,
@@ -413,9 +363,9 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     // The second saves from the old version.
-    let stale = app
+    let stale = second
         .post_multipart(
-            &second,
+            &app,
             &uri,
             article_form(
                 news,
@@ -446,9 +396,9 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     assert_eq!(version, 2);
 
     // After merging, saving from the version shown works.
-    let merged = app
+    let merged = second
         .post_multipart(
-            &second,
+            &app,
             &uri,
             article_form(
                 news,
@@ -469,28 +419,24 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     let id = create(
         &app,
         &editor,
-        article_form(
-            news,
-            "Bài có lịch sử",
-            "save",
-            &[("body_html", "<p>Bản đầu.</p>")],
-        ),
+        article_form(news, "Bài có lịch sử", "save", &[("body_html", "<p>Bản đầu.</p>")]),
     )
     .await;
     let uri = format!("/admin/articles/{id}");
-    app.post_multipart(
-        &editor,
-        &uri,
-        article_form(
-            news,
-            "Bài có lịch sử",
-            "save",
-            &[("version", "1"), ("body_html", "<p>Bản sau.</p>")],
-        ),
-    )
-    .await;
+    editor
+        .post_multipart(
+            &app,
+            &uri,
+            article_form(
+                news,
+                "Bài có lịch sử",
+                "save",
+                &[("version", "1"), ("body_html", "<p>Bản sau.</p>")],
+            ),
+        )
+        .await;
 
-    let list = app.get_as(&editor, &format!("{uri}/revisions")).await;
+    let list = editor.get(&app, &format!("{uri}/revisions")).await;
     assert_eq!(list.status, StatusCode::OK);
     list.assert_contains("2 (hiện tại)");
     let first: i64 = sqlx::query_scalar(
@@ -500,17 +446,11 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     .fetch_one(&db)
     .await
     .unwrap();
-    let old = app
-        .get_as(&editor, &format!("{uri}/revisions/{first}"))
-        .await;
+    let old = editor.get(&app, &format!("{uri}/revisions/{first}")).await;
     old.assert_contains("<p>Bản đầu.</p>");
 
-    let restored = app
-        .post_form(
-            Some(&editor),
-            &format!("{uri}/revisions/{first}/restore"),
-            &[],
-        )
+    let restored = editor
+        .post(&app, &format!("{uri}/revisions/{first}/restore"), &[])
         .await;
     assert_eq!(restored.status, StatusCode::SEE_OTHER);
     let body: String = sqlx::query_scalar("select body_html from article where article_id = $1")
@@ -521,7 +461,8 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     assert_eq!(body, "<p>Bản đầu.</p>");
     assert_eq!(count(&db, "article_revision").await, 3);
     assert_eq!(
-        app.get_as(&editor, &format!("{uri}/revisions/abc"))
+        editor
+            .get(&app, &format!("{uri}/revisions/abc"))
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -533,15 +474,10 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &editor,
-        article_form(news, "Tiêu đề đầu tiên", "publish", &[]),
-    )
-    .await;
-    let moved = app
+    let id = create(&app, &editor, article_form(news, "Tiêu đề đầu tiên", "publish", &[])).await;
+    let moved = editor
         .post_multipart(
-            &editor,
+            &app,
             &format!("/admin/articles/{id}"),
             article_form(
                 news,
@@ -552,28 +488,24 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
         )
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        status_of(&db, id).await,
-        Status::Published,
-        "editing does not take it offline"
-    );
+    assert_eq!(status_of(&db, id).await, Status::Published, "editing does not take it offline");
     let old = app.get("/bai-viet/tieu-de-dau-tien").await;
     assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old.header(header::LOCATION), "/bai-viet/tieu-de-da-sua");
 
     // Another article cannot take either slug.
-    let taken = app
+    let taken = editor
         .post_multipart(
-            &editor,
+            &app,
             "/admin/articles",
             article_form(news, "Bài khác", "save", &[("slug", "tieu-de-dau-tien")]),
         )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     taken.assert_contains("Đường dẫn này đã được dùng cho bài khác.");
-    let bad = app
+    let bad = editor
         .post_multipart(
-            &editor,
+            &app,
             "/admin/articles",
             article_form(news, "Bài khác", "save", &[("slug", "Có Dấu")]),
         )
@@ -596,10 +528,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     )
     .await;
     assert_eq!(status_of(&db, id).await, Status::Scheduled);
-    assert_eq!(
-        app.get("/bai-viet/tin-hen-gio").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::NOT_FOUND);
     assert!(
         toasoan::scheduler::publish_due(&app.state)
             .await
@@ -622,10 +551,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     );
     assert_eq!(a.unwrap().len() + b.unwrap().len(), 1);
     assert_eq!(status_of(&db, id).await, Status::Published);
-    assert_eq!(
-        app.get("/bai-viet/tin-hen-gio").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/bai-viet/tin-hen-gio").await.status, StatusCode::OK);
     let logged: i64 = sqlx::query_scalar(
         "select count(*) from audit_log where action = 'article.published_on_schedule'",
     )
@@ -635,12 +561,8 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     assert_eq!(logged, 1);
 
     // Scheduling needs a time in the future.
-    let past = app
-        .post_multipart(
-            &editor,
-            "/admin/articles",
-            article_form(news, "Tin giờ cũ", "schedule", &[]),
-        )
+    let past = editor
+        .post_multipart(&app, "/admin/articles", article_form(news, "Tin giờ cũ", "schedule", &[]))
         .await;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     past.assert_contains("Hãy chọn thời điểm đăng trong tương lai.");
@@ -653,21 +575,16 @@ async fn a_draft_preview_is_for_staff_only(db: PgPool) {
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &author,
-        article_form(news, "Bản nháp để xem trước", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &author, article_form(news, "Bản nháp để xem trước", "save", &[])).await;
     let uri = format!("/admin/articles/{id}/preview");
 
-    let preview = app.get_as(&author, &uri).await;
+    let preview = author.get(&app, &uri).await;
     assert_eq!(preview.status, StatusCode::OK);
     preview.assert_contains("Bản xem trước");
     preview.assert_contains(r#"<h1 class="article-title">Bản nháp để xem trước</h1>"#);
     preview.assert_contains("Nội dung <strong>chính</strong> của bài.");
-    assert_eq!(app.get_as(&editor, &uri).await.status, StatusCode::OK);
-    assert_eq!(app.get_as(&other, &uri).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(editor.get(&app, &uri).await.status, StatusCode::OK);
+    assert_eq!(other.get(&app, &uri).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&uri).await.status, StatusCode::SEE_OTHER);
 }
 
@@ -677,27 +594,23 @@ async fn reporters_edit_only_their_own_articles(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let author = app.staff(Role::Reporter).await;
     let other = app.staff(Role::Reporter).await;
-    let id = create(
-        &app,
-        &author,
-        article_form(news, "Bài của tôi", "save", &[]),
-    )
-    .await;
+    let id = create(&app, &author, article_form(news, "Bài của tôi", "save", &[])).await;
     assert_eq!(
-        app.get_as(&other, &format!("/admin/articles/{id}"))
+        other
+            .get(&app, &format!("/admin/articles/{id}"))
             .await
             .status,
         StatusCode::FORBIDDEN
     );
-    let write = app
+    let write = other
         .post_multipart(
-            &other,
+            &app,
             &format!("/admin/articles/{id}"),
             article_form(news, "Chiếm bài", "save", &[("version", "1")]),
         )
         .await;
     assert_eq!(write.status, StatusCode::FORBIDDEN);
-    let list = app.get_as(&other, "/admin/articles").await;
+    let list = other.get(&app, "/admin/articles").await;
     list.assert_not_contains("Bài của tôi");
 }
 
@@ -707,50 +620,33 @@ async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool)
     let tourism = category(&db, "Du lịch", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    create(
-        &app,
-        &editor,
-        article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[]),
-    )
-    .await;
-    create(
-        &app,
-        &editor,
-        article_form(tourism, "Mùa hoa Phong Hải", "save", &[]),
-    )
-    .await;
+    create(&app, &editor, article_form(news, "Bảo Thắng đoàn kết vượt khó", "publish", &[])).await;
+    create(&app, &editor, article_form(tourism, "Mùa hoa Phong Hải", "save", &[])).await;
 
-    let all = app.get_as(&editor, "/admin/articles").await;
+    let all = editor.get(&app, "/admin/articles").await;
     all.assert_contains(r#"Tất cả <span class="count">2</span>"#);
     all.assert_contains(r#"Bản nháp <span class="count">1</span>"#);
-    let drafts = app
-        .get_as(&editor, "/admin/articles?trang-thai=draft")
-        .await;
+    let drafts = editor.get(&app, "/admin/articles?trang-thai=draft").await;
     drafts.assert_contains("Mùa hoa Phong Hải");
     drafts.assert_not_contains("Bảo Thắng đoàn kết");
-    let search = app
-        .get_as(&editor, "/admin/articles?q=bao+thang+doan")
-        .await;
+    let search = editor.get(&app, "/admin/articles?q=bao+thang+doan").await;
     search.assert_contains("Bảo Thắng đoàn kết vượt khó");
     search.assert_not_contains("Mùa hoa Phong Hải");
-    let by_category = app
-        .get_as(&editor, &format!("/admin/articles?chuyen-muc={tourism}"))
+    let by_category = editor
+        .get(&app, &format!("/admin/articles?chuyen-muc={tourism}"))
         .await;
     by_category.assert_contains("Mùa hoa Phong Hải");
     by_category.assert_not_contains("Bảo Thắng đoàn kết");
-    assert_eq!(
-        app.get_as(&editor, "/admin/articles?trang=9").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(editor.get(&app, "/admin/articles?trang=9").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     let app = TestApp::new(db).await;
     let reporter = app.staff(Role::Reporter).await;
-    let ok = app
+    let ok = reporter
         .post_multipart(
-            &reporter,
+            &app,
             "/admin/media",
             Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(800, 600)),
         )
@@ -760,9 +656,9 @@ async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     assert!(json["src"].as_str().unwrap().ends_with("-800.jpg"));
     assert_eq!(json["width"], 800);
     assert!(json["srcset"].as_str().unwrap().contains("480w"));
-    let bad = app
+    let bad = reporter
         .post_multipart(
-            &reporter,
+            &app,
             "/admin/media",
             Multipart::default().file("image", "a.jpg", "image/jpeg", b"nope"),
         )
@@ -770,9 +666,9 @@ async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("error"));
     let moderator = app.staff(Role::Moderator).await;
-    let forbidden = app
+    let forbidden = moderator
         .post_multipart(
-            &moderator,
+            &app,
             "/admin/media",
             Multipart::default().file("image", "a.jpg", "image/jpeg", &jpeg(10, 10)),
         )
@@ -785,28 +681,16 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
-    let id = create(
-        &app,
-        &editor,
-        article_form(news, "Tin sẽ gỡ", "publish", &[]),
-    )
-    .await;
+    let id = create(&app, &editor, article_form(news, "Tin sẽ gỡ", "publish", &[])).await;
     assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::OK);
-    let response = app
-        .post_form(
-            Some(&editor),
-            &format!("/admin/articles/{id}/unpublish"),
-            &[],
-        )
+    let response = editor
+        .post(&app, &format!("/admin/articles/{id}/unpublish"), &[])
         .await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     assert_eq!(status_of(&db, id).await, Status::Archived);
-    assert_eq!(
-        app.get("/bai-viet/tin-se-go").await.status,
-        StatusCode::NOT_FOUND
-    );
-    let deleted = app
-        .post_form(Some(&editor), &format!("/admin/articles/{id}/delete"), &[])
+    assert_eq!(app.get("/bai-viet/tin-se-go").await.status, StatusCode::NOT_FOUND);
+    let deleted = editor
+        .post(&app, &format!("/admin/articles/{id}/delete"), &[])
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(count(&db, "article").await, 0);
@@ -833,31 +717,17 @@ async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
-    create(
-        &app,
-        &reporter,
-        article_form(news, "Nháp của tôi", "save", &[]),
-    )
-    .await;
-    create(
-        &app,
-        &reporter,
-        article_form(news, "Bài gửi duyệt", "submit", &[]),
-    )
-    .await;
-    let published = create(
-        &app,
-        &reporter,
-        article_form(news, "Bài đăng hôm nay", "publish", &[]),
-    )
-    .await;
+    create(&app, &reporter, article_form(news, "Nháp của tôi", "save", &[])).await;
+    create(&app, &reporter, article_form(news, "Bài gửi duyệt", "submit", &[])).await;
+    let published =
+        create(&app, &reporter, article_form(news, "Bài đăng hôm nay", "publish", &[])).await;
     sqlx::query("insert into comment (article_id, author_name, title, body) values ($1, 'Bạn đọc', 'Hỏi', 'Nội dung')")
         .bind(published)
         .execute(&db)
         .await
         .unwrap();
 
-    let page = app.get_as(&reporter, "/admin").await;
+    let page = reporter.get(&app, "/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     for (value, label) in [
         ("1", "Bản nháp"),
@@ -880,7 +750,7 @@ async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
 
     // A moderator sees the comments waiting, not the articles.
     let moderator = app.staff(Role::Moderator).await;
-    let theirs = app.get_as(&moderator, "/admin").await;
+    let theirs = moderator.get(&app, "/admin").await;
     theirs.assert_contains(
         r#"<span class="stat-value">1</span><span class="stat-label">Bình luận chờ duyệt</span>"#,
     );

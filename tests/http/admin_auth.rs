@@ -10,7 +10,9 @@ use axum::{
 use sqlx::PgPool;
 use toasoan::auth::Role;
 
-use crate::support::{ORIGIN, PASSWORD, TestApp, TestResponse, count, create_user, toasoan};
+use crate::support::{
+    ORIGIN, PASSWORD, TestApp, TestResponse, assert_redirect, count, create_user, toasoan,
+};
 
 /// A login form post from a browser at `ip`.
 async fn login_from(app: &TestApp, ip: &str, login: &str, password: &str) -> TestResponse {
@@ -49,19 +51,11 @@ async fn staff_log_in_with_username_or_email_and_get_a_safe_cookie(db: PgPool) {
 
     for login in ["thuthuy", "ThuThuy@Example.vn"] {
         let response = login_from(&app, "10.0.0.1", login, PASSWORD).await;
-        assert_eq!(
-            response.status,
-            StatusCode::SEE_OTHER,
-            "{login}: {}",
-            response.body
-        );
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{login}: {}", response.body);
         assert_eq!(response.header(header::LOCATION), "/admin");
         let set_cookie = response.header(header::SET_COOKIE);
         for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
-            assert!(
-                set_cookie.contains(attribute),
-                "{attribute} in {set_cookie}"
-            );
+            assert!(set_cookie.contains(attribute), "{attribute} in {set_cookie}");
         }
         let cookie = session_cookie(&response);
         let dashboard = app
@@ -212,12 +206,8 @@ async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: P
         .body(Body::empty())
         .unwrap();
     assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        count(&db, "session").await,
-        1,
-        "the session was not ended by the forged request"
-    );
-    assert_eq!(app.get_as(&reporter, "/admin").await.status, StatusCode::OK);
+    assert_eq!(count(&db, "session").await, 1, "the session was not ended by the forged request");
+    assert_eq!(reporter.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -253,21 +243,15 @@ async fn logging_in_again_replaces_the_old_session(db: PgPool) {
 async fn logout_ends_the_session(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
-    let response = app.post_form(Some(&reporter), "/admin/logout", &[]).await;
-    assert_eq!(response.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        response.header(header::LOCATION),
-        "/admin/login?msg=logged-out"
-    );
+    let response = reporter.post(&app, "/admin/logout", &[]).await;
+    assert_redirect(&response, "/admin/login?msg=logged-out");
     assert!(
         response
             .header(header::SET_COOKIE)
             .contains("toasoan_session=;")
     );
     assert_eq!(count(&db, "session").await, 0);
-    let after = app.get_as(&reporter, "/admin").await;
-    assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert_eq!(after.header(header::LOCATION), "/admin/login");
+    assert_redirect(&reporter.get(&app, "/admin").await, "/admin/login");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -279,9 +263,7 @@ async fn anonymous_visitors_are_sent_to_login(db: PgPool) {
         "/admin/articles/new",
         "/admin/password",
     ] {
-        let response = app.get(uri).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "{uri}");
-        assert_eq!(response.header(header::LOCATION), "/admin/login");
+        assert_redirect(&app.get(uri).await, "/admin/login");
     }
 }
 
@@ -300,16 +282,10 @@ async fn sessions_expire_when_idle_or_too_old(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    assert_eq!(
-        app.get_as(&idle, "/admin").await.status,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        app.get_as(&old, "/admin").await.status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(idle.get(&app, "/admin").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(old.get(&app, "/admin").await.status, StatusCode::SEE_OTHER);
     let fresh = app.staff(Role::Editor).await;
-    assert_eq!(app.get_as(&fresh, "/admin").await.status, StatusCode::OK);
+    assert_eq!(fresh.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -324,9 +300,9 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         cookie: here.clone(),
     };
 
-    let wrong = app
-        .post_form(
-            Some(&me),
+    let wrong = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", "sai"),
@@ -337,17 +313,17 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     wrong.assert_contains("Mật khẩu hiện tại không đúng.");
-    let short = app
-        .post_form(
-            Some(&me),
+    let short = me
+        .post(
+            &app,
             "/admin/password",
             &[("current", PASSWORD), ("new", "ngắn"), ("confirm", "ngắn")],
         )
         .await;
     short.assert_contains("Mật khẩu phải có ít nhất 10 ký tự.");
-    let mismatch = app
-        .post_form(
-            Some(&me),
+    let mismatch = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", PASSWORD),
@@ -358,9 +334,9 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         .await;
     mismatch.assert_contains("Hai lần nhập mật khẩu mới không khớp nhau.");
 
-    let done = app
-        .post_form(
-            Some(&me),
+    let done = me
+        .post(
+            &app,
             "/admin/password",
             &[
                 ("current", PASSWORD),
@@ -376,11 +352,7 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
             .body(Body::empty())
             .unwrap()
     };
-    assert_eq!(
-        app.request(get(here)).await.status,
-        StatusCode::OK,
-        "this session goes on"
-    );
+    assert_eq!(app.request(get(here)).await.status, StatusCode::OK, "this session goes on");
     assert_eq!(
         app.request(get(elsewhere)).await.status,
         StatusCode::SEE_OTHER,
@@ -421,10 +393,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
 
     let (ok, stdout, _) = toasoan(&db, &["user", "list"], "");
     assert!(ok);
-    assert!(
-        stdout.contains("admin") && stdout.contains("Quản trị viên"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("admin") && stdout.contains("Quản trị viên"), "{stdout}");
 
     let (ok, _, stderr) = toasoan(
         &db,
@@ -440,10 +409,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
         ],
         "mật khẩu quản trị\n",
     );
-    assert!(
-        !ok && stderr.contains("expected admin, editor, reporter or moderator"),
-        "{stderr}"
-    );
+    assert!(!ok && stderr.contains("expected admin, editor, reporter or moderator"), "{stderr}");
     let (ok, _, stderr) = toasoan(
         &db,
         &[
@@ -460,11 +426,7 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
     );
     assert!(!ok && stderr.contains("10"), "{stderr}");
 
-    let (ok, _, stderr) = toasoan(
-        &db,
-        &["user", "set-password", "admin"],
-        "một mật khẩu khác\n",
-    );
+    let (ok, _, stderr) = toasoan(&db, &["user", "set-password", "admin"], "một mật khẩu khác\n");
     assert!(ok, "{stderr}");
     let app = TestApp::new(db.clone()).await;
     assert_eq!(

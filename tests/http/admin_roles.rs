@@ -1,4 +1,5 @@
-//! Every back-office route × every role, and anonymous visitors: the server enforces roles.
+//! Every back-office route × every role, and anonymous visitors: the server enforces roles;
+//! and every id in a back-office URL that names no row is a 404.
 
 use axum::http::{StatusCode, header};
 use sqlx::PgPool;
@@ -8,7 +9,8 @@ use toasoan::{
 };
 
 use crate::support::{
-    ArticleFixture, Multipart, Staff, TestApp, TestResponse, category, create_user,
+    ArticleFixture, Multipart, Staff, TestApp, TestResponse, assert_redirect, category, count,
+    create_user,
 };
 
 use Role::{Admin as A, Editor as E, Moderator as M, Reporter as R};
@@ -68,10 +70,7 @@ const ROUTES: &[(&str, &str, &[Role])] = &[
 
 /// The article editor and the image upload take multipart forms, like the browser sends.
 fn is_multipart(template: &str) -> bool {
-    matches!(
-        template,
-        "/admin/articles" | "/admin/articles/{a}" | "/admin/media"
-    )
+    matches!(template, "/admin/articles" | "/admin/articles/{a}" | "/admin/media")
 }
 
 async fn call(
@@ -82,14 +81,71 @@ async fn call(
     path: &str,
 ) -> TestResponse {
     match (method, who) {
-        ("GET", Some(who)) => app.get_as(who, path).await,
+        ("GET", Some(who)) => who.get(app, path).await,
         ("GET", None) => app.get(path).await,
         (_, Some(who)) if is_multipart(template) => {
-            app.post_multipart(who, path, Multipart::default().text("title", ""))
+            who.post_multipart(app, path, Multipart::default().text("title", ""))
                 .await
         }
-        (_, who) => app.post_form(who, path, &[]).await,
+        (_, Some(who)) => who.post(app, path, &[]).await,
+        (_, None) => app.post(path, &[]).await,
     }
+}
+
+/// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
+/// revisions, a pending comment on it, a category and a user. `n` keeps their names apart.
+async fn rows(db: &PgPool, news: i64, author: i64, n: usize) -> [(&'static str, i64); 5] {
+    let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
+        .insert(db)
+        .await;
+    sqlx::query("update article set author_id = $1 where article_id = $2")
+        .bind(author)
+        .bind(article)
+        .execute(db)
+        .await
+        .unwrap();
+    toasoan::db::revisions::snapshot(db, article, author)
+        .await
+        .unwrap();
+    let revision: i64 = sqlx::query_scalar(
+        "select max(article_revision_id) from article_revision where article_id = $1",
+    )
+    .bind(article)
+    .fetch_one(db)
+    .await
+    .unwrap();
+    let comment = toasoan::db::comments::insert(
+        db,
+        &NewComment {
+            article_id: article,
+            author_name: "Bạn đọc",
+            title: "Bình luận thử quyền",
+            body: "Nội dung.",
+            status: CommentStatus::Pending,
+            flag: "",
+            ip: "203.0.113.9",
+            user_agent: "test",
+        },
+    )
+    .await
+    .unwrap();
+    let section = category(db, &format!("Chuyên mục {n}"), None).await;
+    let user = create_user(db, &format!("nguoi{n}"), M).await;
+    [
+        ("{a}", article),
+        ("{r}", revision),
+        ("{m}", comment),
+        ("{c}", section),
+        ("{u}", user),
+    ]
+}
+
+/// `template` with each `{x}` replaced by the id of its row.
+fn fill(template: &str, ids: &[(&str, i64)]) -> String {
+    ids.iter()
+        .fold(template.to_owned(), |path, (placeholder, id)| {
+            path.replace(placeholder, &id.to_string())
+        })
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -108,48 +164,8 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
 
     for (n, (method, template, allowed)) in ROUTES.iter().enumerate() {
         // Fresh rows for each route: an allowed role may delete or change them.
-        let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
-            .insert(&db)
-            .await;
-        sqlx::query("update article set author_id = $1 where article_id = $2")
-            .bind(author)
-            .bind(article)
-            .execute(&db)
-            .await
-            .unwrap();
-        toasoan::db::revisions::snapshot(&db, article, author)
-            .await
-            .unwrap();
-        let revision: i64 = sqlx::query_scalar(
-            "select max(article_revision_id) from article_revision where article_id = $1",
-        )
-        .bind(article)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-        let comment = toasoan::db::comments::insert(
-            &db,
-            &NewComment {
-                article_id: article,
-                author_name: "Bạn đọc",
-                title: "Bình luận thử quyền",
-                body: "Nội dung.",
-                status: CommentStatus::Pending,
-                flag: "",
-                ip: "203.0.113.9",
-                user_agent: "test",
-            },
-        )
-        .await
-        .unwrap();
-        let section = category(&db, &format!("Chuyên mục {n}"), None).await;
-        let user = create_user(&db, &format!("nguoi{n}"), M).await;
-        let path = template
-            .replace("{a}", &article.to_string())
-            .replace("{r}", &revision.to_string())
-            .replace("{m}", &comment.to_string())
-            .replace("{c}", &section.to_string())
-            .replace("{u}", &user.to_string());
+        let ids = rows(&db, news, author, n).await;
+        let path = fill(template, &ids);
 
         let audit_before: i64 =
             sqlx::query_scalar("select coalesce(max(audit_log_id), 0) from audit_log")
@@ -157,25 +173,12 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
                 .await
                 .unwrap();
         let anonymous = call(&app, None, method, template, &path).await;
-        assert_eq!(
-            anonymous.status,
-            StatusCode::SEE_OTHER,
-            "anonymous {method} {path}"
-        );
-        assert_eq!(
-            anonymous.header(header::LOCATION),
-            "/admin/login",
-            "anonymous {method} {path}"
-        );
+        assert_redirect(&anonymous, "/admin/login");
 
         for (role, who) in &staff {
             let response = call(&app, Some(who), method, template, &path).await;
             if allowed.contains(role) {
-                assert_ne!(
-                    response.status,
-                    StatusCode::FORBIDDEN,
-                    "{role:?} may {method} {path}"
-                );
+                assert_ne!(response.status, StatusCode::FORBIDDEN, "{role:?} may {method} {path}");
                 assert_ne!(
                     response.header(header::LOCATION),
                     "/admin/login",
@@ -209,9 +212,78 @@ async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
-        assert_eq!(
-            by_forbidden, 0,
-            "{method} {template}: a forbidden role changed something"
-        );
+        assert_eq!(by_forbidden, 0, "{method} {template}: a forbidden role changed something");
     }
+}
+
+/// Ids that name no row: malformed ones (anything but a plain positive decimal that fits an
+/// `i64`) and unknown ones.
+const NO_SUCH_IDS: &[&str] = &[
+    "abc",
+    "0",
+    "-1",
+    "1.5",
+    "1e3",
+    "%FF",
+    "1%20",
+    "999999",
+    "99999999",
+    "99999999999999999999",
+];
+
+/// What the forms get: the fields the categories', users' and comments' forms read, so that a
+/// 404 comes from the id, not from a form that was refused.
+const FIELDS: &[(&str, &str)] = &[
+    ("name", "X"),
+    ("direction", "up"),
+    ("role", "admin"),
+    ("title", "Tiêu đề"),
+    ("content", "Nội dung"),
+];
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let author = create_user(&db, "tacgia", R).await;
+    // Real rows for a route's other ids: only the one tried names nothing.
+    let ids = rows(&db, news, author, 0).await;
+    let mut staff = Vec::new();
+    for role in [A, E, R, M] {
+        staff.push((role, app.staff(role).await));
+    }
+
+    let mut tried = 0;
+    for (method, template, allowed) in ROUTES {
+        for (placeholder, _) in ids.iter().filter(|(p, _)| template.contains(p)) {
+            for bad in NO_SUCH_IDS {
+                let path = fill(&template.replace(placeholder, bad), &ids);
+                // Every role that may use the route.
+                for (role, who) in staff.iter().filter(|(role, _)| allowed.contains(role)) {
+                    let response = match *method {
+                        "GET" => who.get(&app, &path).await,
+                        _ if is_multipart(template) => {
+                            let form = Multipart::default().fields(FIELDS);
+                            who.post_multipart(&app, &path, form).await
+                        }
+                        _ => who.post(&app, &path, FIELDS).await,
+                    };
+                    assert_eq!(
+                        response.status,
+                        StatusCode::NOT_FOUND,
+                        "{role:?} {method} {path}: {}",
+                        response.body
+                    );
+                    if *method == "GET" {
+                        response.assert_contains("Không tìm thấy trang");
+                    }
+                    tried += 1;
+                }
+            }
+        }
+    }
+    // Each id of each route, with every bad id, for every role allowed: 12 article and revision
+    // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 5 user paths for 1.
+    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 5) * NO_SUCH_IDS.len());
+    assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -94,11 +94,7 @@ async fn views_are_counted_in_memory_and_written_in_batches(db: PgPool) {
     app.get("/bai-viet/tin-duoc-doc")
         .await
         .assert_contains("Lượt xem: <strong>12</strong>");
-    assert_eq!(
-        stored().await,
-        10,
-        "a page view writes nothing to the database"
-    );
+    assert_eq!(stored().await, 10, "a page view writes nothing to the database");
 
     assert_eq!(app.state.views.flush(&app.state.db).await.unwrap(), 1);
     assert_eq!(stored().await, 12);
@@ -119,10 +115,7 @@ async fn renamed_article_redirects_permanently_from_its_old_slug(db: PgPool) {
     let old = app.get("/bai-viet/tieu-de-cu").await;
     assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(old.header(header::LOCATION), "/bai-viet/tieu-de-moi");
-    assert_eq!(
-        app.get("/bai-viet/tieu-de-moi").await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/bai-viet/tieu-de-moi").await.status, StatusCode::OK);
 
     // Renamed back: the first slug is current again and no longer redirects.
     toasoan::db::articles::rename(&db, id, "tieu-de-cu")
@@ -151,10 +144,7 @@ async fn unpublished_articles_are_not_found(db: PgPool) {
     }
     let app = TestApp::new(db.clone()).await;
     for slug in ["ban-nhap", "cho-duyet", "da-go"] {
-        assert_eq!(
-            app.get(&format!("/bai-viet/{slug}")).await.status,
-            StatusCode::NOT_FOUND
-        );
+        assert_eq!(app.get(&format!("/bai-viet/{slug}")).await.status, StatusCode::NOT_FOUND);
     }
     app.get("/")
         .await

@@ -9,7 +9,10 @@ use axum::{
 };
 use sqlx::PgPool;
 
-use crate::support::{ArticleFixture, ORIGIN, TestApp, TestResponse, category, count};
+use crate::support::{
+    ArticleFixture, ORIGIN, TestApp, TestResponse, assert_cache_control, assert_redirect, category,
+    count,
+};
 
 const SLUG: &str = "xa-xuan-quang-don-nong-thon-moi";
 
@@ -27,7 +30,7 @@ async fn challenge(app: &TestApp) -> (String, String) {
     let image = app.get("/ma-kiem-tra.png").await;
     assert_eq!(image.status, StatusCode::OK);
     assert_eq!(image.header(header::CONTENT_TYPE), "image/png");
-    assert_eq!(image.header(header::CACHE_CONTROL), "no-store");
+    assert_cache_control(&image, "no-store");
     let cookie = image
         .header(header::SET_COOKIE)
         .split(';')
@@ -128,19 +131,10 @@ async fn the_form_has_the_seed_pages_fields_each_labelled(db: PgPool) {
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn a_comment_waits_for_moderation_then_shows(db: PgPool) {
     let app = app_with_article(&db).await;
-    let sent = post_comment(
-        &app,
-        "10.1.1.1",
-        "Nguyễn Văn An",
-        "Đường đẹp quá",
-        "Con đường mới\nrất đẹp.",
-    )
-    .await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-    assert_eq!(
-        sent.header(header::LOCATION),
-        format!("/bai-viet/{SLUG}?binh-luan=cho-duyet#binh-luan")
-    );
+    let sent =
+        post_comment(&app, "10.1.1.1", "Nguyễn Văn An", "Đường đẹp quá", "Con đường mới\nrất đẹp.")
+            .await;
+    assert_redirect(&sent, &format!("/bai-viet/{SLUG}?binh-luan=cho-duyet#binh-luan"));
     let notice = app
         .get(&format!("/bai-viet/{SLUG}?binh-luan=cho-duyet"))
         .await;
@@ -209,7 +203,7 @@ async fn each_validation_error_keeps_the_input(db: PgPool) {
         }
         page.assert_contains(r#"name="captcha_id" value=""#);
         page.assert_not_contains(&format!(r#"value="{answer}""#));
-        assert_eq!(page.header(header::CACHE_CONTROL), "no-store");
+        assert_cache_control(&page, "no-store");
     }
     let kept = post(
         &app,
@@ -329,11 +323,7 @@ async fn robots_filling_the_honeypot_or_posting_too_fast_are_never_shown(db: PgP
         ],
     )
     .await;
-    assert_eq!(
-        bot.status,
-        StatusCode::SEE_OTHER,
-        "the robot is told nothing"
-    );
+    assert_eq!(bot.status, StatusCode::SEE_OTHER, "the robot is told nothing");
     assert_eq!(count(&db, "comment").await, 0);
 
     // Answered the instant the challenge was shown.
@@ -375,14 +365,8 @@ async fn robots_filling_the_honeypot_or_posting_too_fast_are_never_shown(db: PgP
 async fn one_address_may_post_five_comments_in_ten_minutes(db: PgPool) {
     let app = app_with_article(&db).await;
     for n in 0..5 {
-        let sent = post_comment(
-            &app,
-            "10.1.1.5",
-            "An",
-            "Tiêu đề",
-            &format!("Bình luận số {n}"),
-        )
-        .await;
+        let sent =
+            post_comment(&app, "10.1.1.5", "An", "Tiêu đề", &format!("Bình luận số {n}")).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER);
     }
     let sixth = post_comment(&app, "10.1.1.5", "An", "Tiêu đề", "Bình luận thứ sáu").await;
@@ -509,10 +493,7 @@ async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
             .status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        app.get("/ma-kiem-tra/khong-phai.png").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/ma-kiem-tra/khong-phai.png").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -521,10 +502,8 @@ async fn the_test_captcha_answer_is_accepted_only_when_configured(db: PgPool) {
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
         .insert(&db)
         .await;
-    let app = TestApp::with_config(db.clone(), |c| {
-        c.insecure_captcha = Some("thu-nghiem".into())
-    })
-    .await;
+    let app =
+        TestApp::with_config(db.clone(), |c| c.insecure_captcha = Some("thu-nghiem".into())).await;
     let (cookie, _) = challenge(&app).await;
     let sent = post(
         &app,
@@ -582,13 +561,9 @@ async fn addresses_are_stored_as_a_keyed_hash_when_asked(db: PgPool) {
 async fn an_oversized_comment_request_is_refused(db: PgPool) {
     let app = app_with_article(&db).await;
     let huge = "x".repeat(64 * 1024);
-    let response = post(
-        &app,
-        "10.1.1.14",
-        "",
-        &[("name", "An"), ("title", "Tiêu đề"), ("content", &huge)],
-    )
-    .await;
+    let response =
+        post(&app, "10.1.1.14", "", &[("name", "An"), ("title", "Tiêu đề"), ("content", &huge)])
+            .await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(count(&db, "comment").await, 0);
 }

@@ -70,10 +70,7 @@ async fn demo_seed_article_is_complete_at_its_own_url(db: PgPool) {
         assert!(at > last, "paragraphs in order");
         last = at;
     }
-    assert!(
-        page.position(r#"<p class="byline">Lê Thu Thuỷ</p>"#) > last,
-        "byline at the end"
-    );
+    assert!(page.position(r#"<p class="byline">Lê Thu Thuỷ</p>"#) > last, "byline at the end");
     page.assert_contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#);
 
     let image = app.get("/media/demo/bao-thang-phat-trien.jpg").await;

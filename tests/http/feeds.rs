@@ -98,10 +98,7 @@ async fn site_feed_lists_only_published_articles_newest_first_with_absolute_link
 
     let res = app.get("/rss.xml").await;
     let items = rss(&res);
-    assert_eq!(
-        titles(&items),
-        ["Xuân Quang thu hoạch lúa", "Khai mạc kỳ họp thứ Mười"]
-    );
+    assert_eq!(titles(&items), ["Xuân Quang thu hoạch lúa", "Khai mạc kỳ họp thứ Mười"]);
 
     let rss = xml::first(&res.body, "rss");
     assert_eq!(rss.attr("version"), "2.0");
@@ -120,16 +117,10 @@ async fn site_feed_lists_only_published_articles_newest_first_with_absolute_link
     assert_eq!(built, newest, "lastBuildDate is the newest change");
 
     let item = &items[1];
-    assert_eq!(
-        item.child_text("link"),
-        format!("{BASE}/bai-viet/khai-mac-ky-hop-thu-muoi")
-    );
+    assert_eq!(item.child_text("link"), format!("{BASE}/bai-viet/khai-mac-ky-hop-thu-muoi"));
     let guid = item.child("guid");
     assert_eq!(guid.attr("isPermaLink"), "false");
-    assert_eq!(
-        guid.text(),
-        format!("tag:baothang.example.vn,2026:bai-viet/{older}")
-    );
+    assert_eq!(guid.text(), format!("tag:baothang.example.vn,2026:bai-viet/{older}"));
     assert_eq!(item.child_text("description"), "Tóm tắt bài viết.");
     assert_eq!(item.child_text("category"), "Tin tức");
     let published: OffsetDateTime =
@@ -144,10 +135,7 @@ async fn site_feed_lists_only_published_articles_newest_first_with_absolute_link
         OffsetDateTime::parse(&pub_date, &Rfc2822).unwrap(),
         published.replace_nanosecond(0).unwrap()
     );
-    assert!(
-        item.children("enclosure").is_empty(),
-        "no cover, no enclosure"
-    );
+    assert!(item.children("enclosure").is_empty(), "no cover, no enclosure");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -192,14 +180,8 @@ async fn vietnamese_text_ampersands_and_angle_brackets_survive_the_feeds(db: PgP
     res.assert_not_contains("<vụ mới>");
     // The description is HTML for readers: the sapo shows as the text it is, tags and all.
     let description = items[0].child_text("description");
-    assert_eq!(
-        description,
-        "Giá &lt; 5.000 đồng &amp; &lt;b&gt;không&lt;/b&gt; đổi"
-    );
-    assert_eq!(
-        xml::unescape(&description),
-        "Giá < 5.000 đồng & <b>không</b> đổi"
-    );
+    assert_eq!(description, "Giá &lt; 5.000 đồng &amp; &lt;b&gt;không&lt;/b&gt; đổi");
+    assert_eq!(xml::unescape(&description), "Giá < 5.000 đồng & <b>không</b> đổi");
     assert_eq!(items[0].child_text("category"), "Tin & Bài <mới>");
     let channel = xml::first(&res.body, "channel");
     assert_eq!(channel.child_text("title"), "Báo Thắng & Đời sống");
@@ -218,10 +200,7 @@ async fn vietnamese_text_ampersands_and_angle_brackets_survive_the_feeds(db: PgP
         .map(xml::Element::text)
         .collect();
     assert_eq!(names, [title, "Ký tự lạ"]);
-    assert_eq!(
-        xml::first(&news_sitemap.body, "news:name").text(),
-        "Báo Thắng & Đời sống"
-    );
+    assert_eq!(xml::first(&news_sitemap.body, "news:name").text(), "Báo Thắng & Đời sống");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -230,61 +209,27 @@ async fn a_cover_becomes_an_enclosure_with_its_real_size(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let media = app.media_dir().to_owned();
     // An upload: the variants exist, the 960 one is offered.
-    let uploaded = article_row(
-        &db,
-        "anh-tai-len",
-        "Ảnh tải lên",
-        news,
-        "published",
-        Some(1),
-    )
-    .await;
-    set_cover(
-        &db,
-        uploaded,
-        "2026/11/0123456789abcdef-1600.jpg",
-        &[480, 960, 1600],
-    )
-    .await;
+    let uploaded = article_row(&db, "anh-tai-len", "Ảnh tải lên", news, "published", Some(1)).await;
+    set_cover(&db, uploaded, "2026/11/0123456789abcdef-1600.jpg", &[480, 960, 1600]).await;
     std::fs::create_dir_all(media.join("2026/11")).unwrap();
-    std::fs::write(
-        media.join("2026/11/0123456789abcdef-960.jpg"),
-        [7u8; 12_345],
-    )
-    .unwrap();
-    std::fs::write(
-        media.join("2026/11/0123456789abcdef-1600.jpg"),
-        [7u8; 40_000],
-    )
-    .unwrap();
+    std::fs::write(media.join("2026/11/0123456789abcdef-960.jpg"), [7u8; 12_345]).unwrap();
+    std::fs::write(media.join("2026/11/0123456789abcdef-1600.jpg"), [7u8; 40_000]).unwrap();
     // A small PNG with only its own size.
     let small = article_row(&db, "anh-nho", "Ảnh nhỏ", news, "published", Some(2)).await;
     set_cover(&db, small, "2026/11/fedcba9876543210-480.png", &[480]).await;
     std::fs::write(media.join("2026/11/fedcba9876543210-480.png"), [1u8; 321]).unwrap();
     // A cover whose files are gone: no enclosure rather than a wrong length.
     let lost = article_row(&db, "anh-mat", "Ảnh mất", news, "published", Some(3)).await;
-    set_cover(
-        &db,
-        lost,
-        "2026/10/aaaaaaaaaaaaaaaa-1600.jpg",
-        &[480, 960, 1600],
-    )
-    .await;
+    set_cover(&db, lost, "2026/10/aaaaaaaaaaaaaaaa-1600.jpg", &[480, 960, 1600]).await;
 
     let items = rss(&app.get("/rss.xml").await);
     assert_eq!(titles(&items), ["Ảnh tải lên", "Ảnh nhỏ", "Ảnh mất"]);
     let enclosure = items[0].child("enclosure");
-    assert_eq!(
-        enclosure.attr("url"),
-        format!("{BASE}/media/2026/11/0123456789abcdef-960.jpg")
-    );
+    assert_eq!(enclosure.attr("url"), format!("{BASE}/media/2026/11/0123456789abcdef-960.jpg"));
     assert_eq!(enclosure.attr("length"), "12345");
     assert_eq!(enclosure.attr("type"), "image/jpeg");
     let enclosure = items[1].child("enclosure");
-    assert_eq!(
-        enclosure.attr("url"),
-        format!("{BASE}/media/2026/11/fedcba9876543210-480.png")
-    );
+    assert_eq!(enclosure.attr("url"), format!("{BASE}/media/2026/11/fedcba9876543210-480.png"));
     assert_eq!(enclosure.attr("length"), "321");
     assert_eq!(enclosure.attr("type"), "image/png");
     assert!(items[2].children("enclosure").is_empty());
@@ -311,30 +256,16 @@ async fn category_feed_includes_sub_categories_and_nothing_else(db: PgPool) {
         .hours_ago(2)
         .insert(&db)
         .await;
-    article_row(
-        &db,
-        "nhap-chinh-tri",
-        "Nháp chính trị",
-        politics,
-        "draft",
-        None,
-    )
-    .await;
+    article_row(&db, "nhap-chinh-tri", "Nháp chính trị", politics, "draft", None).await;
     let app = TestApp::new(db).await;
 
     let res = app.get("/chuyen-muc/tin-tuc/rss.xml").await;
     let items = rss(&res);
-    assert_eq!(
-        titles(&items),
-        ["Hội nghị Ban Chấp hành", "Tin chung của huyện"]
-    );
+    assert_eq!(titles(&items), ["Hội nghị Ban Chấp hành", "Tin chung của huyện"]);
     assert_eq!(items[0].child_text("category"), "Chính trị");
     let channel = xml::first(&res.body, "channel");
     assert_eq!(channel.child_text("title"), "Tin tức - Tòa Soạn");
-    assert_eq!(
-        channel.child_text("link"),
-        format!("{BASE}/chuyen-muc/tin-tuc")
-    );
+    assert_eq!(channel.child_text("link"), format!("{BASE}/chuyen-muc/tin-tuc"));
     assert_eq!(
         channel.child("atom:link").attr("href"),
         format!("{BASE}/chuyen-muc/tin-tuc/rss.xml")
@@ -358,10 +289,7 @@ async fn feed_of_an_unknown_or_malformed_category_is_a_404_page(db: PgPool) {
     ] {
         let res = app.get(uri).await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{uri}");
-        assert!(
-            res.header(header::CONTENT_TYPE).starts_with("text/html"),
-            "{uri}"
-        );
+        assert!(res.header(header::CONTENT_TYPE).starts_with("text/html"), "{uri}");
         res.assert_contains("Không tìm thấy trang");
     }
 }
@@ -374,15 +302,8 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
     category(&db, "Thông báo", None).await;
-    let published = article_row(
-        &db,
-        "hop-hoi-dong",
-        "Họp hội đồng",
-        politics,
-        "published",
-        Some(30),
-    )
-    .await;
+    let published =
+        article_row(&db, "hop-hoi-dong", "Họp hội đồng", politics, "published", Some(30)).await;
     sqlx::query(
         "update article set updated_at = '2026-11-20 08:30:15.123456+00' where article_id = $1",
     )
@@ -398,10 +319,7 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
     let res = app.get("/sitemap.xml").await;
     assert_xml(&res, "application/xml; charset=utf-8");
     let urlset = xml::first(&res.body, "urlset");
-    assert_eq!(
-        urlset.attr("xmlns"),
-        "http://www.sitemaps.org/schemas/sitemap/0.9"
-    );
+    assert_eq!(urlset.attr("xmlns"), "http://www.sitemaps.org/schemas/sitemap/0.9");
     let urls = xml::all(&res.body, "url");
     let locs: Vec<String> = urls.iter().map(|u| u.child_text("loc")).collect();
     assert_eq!(
@@ -424,49 +342,27 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
     );
     assert_eq!(urls[0].child_text("lastmod"), article_published);
     assert!(
-        OffsetDateTime::parse(
-            &article_published,
-            &time::format_description::well_known::Rfc3339
-        )
-        .is_ok()
+        OffsetDateTime::parse(&article_published, &time::format_description::well_known::Rfc3339)
+            .is_ok()
     );
     assert!(!article_published.contains('.'), "{article_published}");
-    assert!(
-        urls[3].children("lastmod").is_empty(),
-        "an empty category has no date"
-    );
+    assert!(urls[3].children("lastmod").is_empty(), "an empty category has no date");
 
     // The only page of a small sitemap also answers as page 1; there is no page 2.
     let page = app.get("/sitemap-1.xml").await;
     assert_xml(&page, "application/xml; charset=utf-8");
     assert_eq!(page.body, res.body);
-    assert_eq!(
-        app.get("/sitemap-2.xml").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("/sitemap-0.xml").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("/sitemap-abc.xml").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/sitemap-2.xml").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/sitemap-0.xml").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/sitemap-abc.xml").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     for i in 1..=5 {
-        article_row(
-            &db,
-            &format!("bai-{i}"),
-            &format!("Bài {i}"),
-            news,
-            "published",
-            Some(i),
-        )
-        .await;
+        article_row(&db, &format!("bai-{i}"), &format!("Bài {i}"), news, "published", Some(i))
+            .await;
     }
     article_row(&db, "ban-nhap", "Bản nháp", news, "draft", None).await;
     let app = TestApp::new(db).await;
@@ -480,10 +376,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     let index = feeds::render_sitemap(&app.state, 3).await.unwrap();
     xml::assert_well_formed(&index);
     let root = xml::first(&index, "sitemapindex");
-    assert_eq!(
-        root.attr("xmlns"),
-        "http://www.sitemaps.org/schemas/sitemap/0.9"
-    );
+    assert_eq!(root.attr("xmlns"), "http://www.sitemaps.org/schemas/sitemap/0.9");
     let pages: Vec<String> = xml::all(&index, "sitemap")
         .iter()
         .map(|s| s.child_text("loc"))
@@ -511,14 +404,8 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     expected.extend((1..=5).map(|i| format!("{BASE}/bai-viet/bai-{i}")));
     assert_eq!(locs, expected, "every URL once, in order");
 
-    assert!(matches!(
-        feeds::render_sitemap_page(&app.state, 4, 3).await,
-        Err(AppError::NotFound)
-    ));
-    assert!(matches!(
-        feeds::render_sitemap_page(&app.state, 0, 3).await,
-        Err(AppError::NotFound)
-    ));
+    assert!(matches!(feeds::render_sitemap_page(&app.state, 4, 3).await, Err(AppError::NotFound)));
+    assert!(matches!(feeds::render_sitemap_page(&app.state, 0, 3).await, Err(AppError::NotFound)));
     assert_eq!(feeds::SITEMAP_PAGE, 50_000);
 }
 
@@ -535,14 +422,8 @@ async fn news_sitemap_has_only_the_last_48_hours(db: PgPool) {
     let res = app.get("/sitemap-news.xml").await;
     assert_xml(&res, "application/xml; charset=utf-8");
     let root = xml::first(&res.body, "urlset");
-    assert_eq!(
-        root.attr("xmlns"),
-        "http://www.sitemaps.org/schemas/sitemap/0.9"
-    );
-    assert_eq!(
-        root.attr("xmlns:news"),
-        "http://www.google.com/schemas/sitemap-news/0.9"
-    );
+    assert_eq!(root.attr("xmlns"), "http://www.sitemaps.org/schemas/sitemap/0.9");
+    assert_eq!(root.attr("xmlns:news"), "http://www.google.com/schemas/sitemap-news/0.9");
     let urls = xml::all(&res.body, "url");
     let locs: Vec<String> = urls.iter().map(|u| u.child_text("loc")).collect();
     assert_eq!(
@@ -561,10 +442,7 @@ async fn news_sitemap_has_only_the_last_48_hours(db: PgPool) {
     let date =
         OffsetDateTime::parse(&date, &time::format_description::well_known::Rfc3339).unwrap();
     let age = OffsetDateTime::now_utc() - date;
-    assert!(
-        age > time::Duration::minutes(119) && age < time::Duration::minutes(121),
-        "{age}"
-    );
+    assert!(age > time::Duration::minutes(119) && age < time::Duration::minutes(121), "{age}");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -572,10 +450,7 @@ async fn robots_txt_keeps_crawlers_out_of_the_back_office_and_names_the_sitemaps
     let app = TestApp::new(db).await;
     let res = app.get("/robots.txt").await;
     assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(
-        res.header(header::CONTENT_TYPE),
-        "text/plain; charset=utf-8"
-    );
+    assert_eq!(res.header(header::CONTENT_TYPE), "text/plain; charset=utf-8");
     assert_eq!(
         res.body,
         "User-agent: *\n\

@@ -127,10 +127,7 @@ async fn home_head_has_the_site_name_tagline_and_feed(db: PgPool) {
     assert_eq!(og(&page, "og:type"), "website");
     assert_eq!(og(&page, "og:site_name"), "Tòa Soạn");
     assert_eq!(og(&page, "og:title"), "Tòa Soạn");
-    assert_eq!(
-        og(&page, "og:description"),
-        "Tòa Soạn - Tin tức huyện Bảo Thắng"
-    );
+    assert_eq!(og(&page, "og:description"), "Tòa Soạn - Tin tức huyện Bảo Thắng");
     assert_eq!(og(&page, "og:url"), format!("{BASE}/"));
     assert_eq!(og(&page, "og:locale"), "vi_VN");
     assert_eq!(twitter(&page, "twitter:card"), "summary");
@@ -213,10 +210,7 @@ async fn article_head_describes_it_for_previews_and_search_engines(db: PgPool) {
     let kept = description.strip_suffix('…').expect("marked as cut");
     assert!(LONG_SAPO.starts_with(kept), "{description}");
     assert_eq!(LONG_SAPO[kept.len()..].chars().next(), Some(' '));
-    assert!(
-        kept.chars().count() > 120,
-        "not cut too short: {description}"
-    );
+    assert!(kept.chars().count() > 120, "not cut too short: {description}");
 
     // Open Graph.
     assert_eq!(og(&page, "og:site_name"), "Tòa Soạn");
@@ -227,22 +221,13 @@ async fn article_head_describes_it_for_previews_and_search_engines(db: PgPool) {
     assert_eq!(og(&page, "og:image"), image);
     assert_eq!(og(&page, "og:image:alt"), "Quang cảnh kỳ họp");
     assert_eq!(og(&page, "og:locale"), "vi_VN");
-    assert_eq!(
-        og(&page, "article:published_time"),
-        "2026-11-27T20:13:05+07:00"
-    );
-    assert_eq!(
-        og(&page, "article:modified_time"),
-        "2026-11-28T08:30:00+07:00"
-    );
+    assert_eq!(og(&page, "article:published_time"), "2026-11-27T20:13:05+07:00");
+    assert_eq!(og(&page, "article:modified_time"), "2026-11-28T08:30:00+07:00");
     assert_eq!(og(&page, "article:section"), "Chính trị");
 
     // Twitter.
     assert_eq!(twitter(&page, "twitter:card"), "summary_large_image");
-    assert_eq!(
-        twitter(&page, "twitter:title"),
-        "Khai mạc kỳ họp HĐND huyện"
-    );
+    assert_eq!(twitter(&page, "twitter:title"), "Khai mạc kỳ họp HĐND huyện");
     assert_eq!(twitter(&page, "twitter:description"), description);
     assert_eq!(twitter(&page, "twitter:image"), image);
 
@@ -314,15 +299,9 @@ async fn article_without_cover_has_a_summary_card_and_no_image(db: PgPool) {
     assert!(ld.get("image").is_none(), "{ld}");
     assert_eq!(ld["datePublished"], "2026-11-02T10:04:05+07:00");
     assert_eq!(ld["dateModified"], "2026-11-02T10:04:05+07:00");
-    assert_eq!(
-        og(&page, "article:modified_time"),
-        "2026-11-02T10:04:05+07:00"
-    );
+    assert_eq!(og(&page, "article:modified_time"), "2026-11-02T10:04:05+07:00");
     // No byline printed: the site is the author.
-    assert_eq!(
-        ld["author"],
-        json!({ "@type": "Organization", "name": "Tòa Soạn" })
-    );
+    assert_eq!(ld["author"], json!({ "@type": "Organization", "name": "Tòa Soạn" }));
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

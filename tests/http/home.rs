@@ -62,10 +62,7 @@ async fn home_has_a_block_per_top_level_category_including_its_subcategories(db:
         news_block.contains("hoi-nghi-ban-chap-hanh-dang-bo-huyen"),
         "a sub-category's article shows in its parent's block"
     );
-    assert!(
-        !news_block.contains("tin-nong-nhat"),
-        "the lead story is not repeated in its block"
-    );
+    assert!(!news_block.contains("tin-nong-nhat"), "the lead story is not repeated in its block");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

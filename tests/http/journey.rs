@@ -105,12 +105,7 @@ async fn a_day_in_the_newsroom_over_real_http(db: PgPool) {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        created.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        created.text().await.unwrap()
-    );
+    assert_eq!(created.status(), StatusCode::SEE_OTHER, "{}", created.text().await.unwrap());
 
     // The reporter writes an article with a cover image and publishes it.
     let reporter = client();
@@ -147,20 +142,14 @@ async fn a_day_in_the_newsroom_over_real_http(db: PgPool) {
         .text()
         .await
         .unwrap();
-    assert!(
-        home.contains(r#"href="/bai-viet/thong-xe-cau-pho-lu-moi""#),
-        "on the home page"
-    );
+    assert!(home.contains(r#"href="/bai-viet/thong-xe-cau-pho-lu-moi""#), "on the home page");
     let section = reqwest::get(format!("{base}/chuyen-muc/tin-tuc"))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert!(
-        section.contains("Thông xe cầu Phố Lu mới"),
-        "on its category page"
-    );
+    assert!(section.contains("Thông xe cầu Phố Lu mới"), "on its category page");
     let page = reqwest::get(format!("{base}/bai-viet/thong-xe-cau-pho-lu-moi"))
         .await
         .unwrap()
@@ -189,10 +178,7 @@ async fn a_day_in_the_newsroom_over_real_http(db: PgPool) {
         if reqwest::get(&url).await.unwrap().status() == StatusCode::OK {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the scheduled article did not appear"
-        );
+        assert!(Instant::now() < deadline, "the scheduled article did not appear");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 

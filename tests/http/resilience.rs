@@ -74,11 +74,7 @@ async fn timed_get(router: &axum::Router, uri: &str) -> (StatusCode, String, Dur
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        String::from_utf8_lossy(&body).into_owned(),
-        started.elapsed(),
-    )
+    (status, String::from_utf8_lossy(&body).into_owned(), started.elapsed())
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -107,10 +103,7 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         assert!(took < Duration::from_secs(2), "{uri} took {took:?}");
         assert!(body.contains("Hệ thống đang bảo trì"), "{body}");
-        assert!(
-            body.contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#),
-            "menu from memory"
-        );
+        assert!(body.contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#), "menu from memory");
     }
     let (status, _, took) = timed_get(&app, "/healthz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -125,20 +118,14 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
 #[test]
 fn server_that_cannot_reach_postgres_says_so_in_one_line_and_exits() {
     let output = Command::new(env!("CARGO_BIN_EXE_toasoan"))
-        .env(
-            "DATABASE_URL",
-            "postgres://reporter:s3cret@127.0.0.1:1/toasoan",
-        )
+        .env("DATABASE_URL", "postgres://reporter:s3cret@127.0.0.1:1/toasoan")
         .env("RUST_LOG", "off")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("postgres://reporter:***@127.0.0.1:1/toasoan"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("postgres://reporter:***@127.0.0.1:1/toasoan"), "{stderr}");
     assert!(!stderr.contains("s3cret"));
 }
 
@@ -203,11 +190,7 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
-    assert!(
-        output.status.success(),
-        "graceful exit: {:?}",
-        output.status
-    );
+    assert!(output.status.success(), "graceful exit: {:?}", output.status);
     let log = String::from_utf8_lossy(&output.stdout);
     assert!(
         log.contains("no active admin account") && log.contains("toasoan user create"),
@@ -217,10 +200,8 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
     let admin = PgPool::connect(&format!("{server_url}/postgres"))
         .await
         .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "drop database if exists {name} with (force)"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)")))
+        .execute(&admin)
+        .await
+        .unwrap();
 }

@@ -76,14 +76,7 @@ async fn accents_case_and_d_do_not_matter(db: PgPool) {
         "<p>Nội dung.</p>",
     )
     .await;
-    article(
-        &db,
-        news,
-        "Lễ hội Đền Bảo Hà",
-        "Khai hội.",
-        "<p>Du lịch.</p>",
-    )
-    .await;
+    article(&db, news, "Lễ hội Đền Bảo Hà", "Khai hội.", "<p>Du lịch.</p>").await;
     let app = TestApp::new(db).await;
     let slug = "bao-thang-phat-huy-tinh-than-doan-ket";
     for query in [
@@ -151,22 +144,8 @@ async fn both_tone_placements_find_the_same_articles(db: PgPool) {
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn a_quoted_phrase_needs_the_words_together_and_in_order(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
-    article(
-        &db,
-        news,
-        "Xây dựng nông thôn mới nâng cao",
-        "",
-        "<p>Bài một.</p>",
-    )
-    .await;
-    article(
-        &db,
-        news,
-        "Thôn Bản Cầm mở lớp học nông nghiệp mới",
-        "",
-        "<p>Bài hai.</p>",
-    )
-    .await;
+    article(&db, news, "Xây dựng nông thôn mới nâng cao", "", "<p>Bài một.</p>").await;
+    article(&db, news, "Thôn Bản Cầm mở lớp học nông nghiệp mới", "", "<p>Bài hai.</p>").await;
     let app = TestApp::new(db).await;
     let together = "xay-dung-nong-thon-moi-nang-cao";
     let apart = "thon-ban-cam-mo-lop-hoc-nong-nghiep-moi";
@@ -185,21 +164,11 @@ async fn a_quoted_phrase_needs_the_words_together_and_in_order(db: PgPool) {
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn several_words_must_all_match(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
-    article(
-        &db,
-        news,
-        "Thị trấn Phố Lu đoàn kết xây dựng",
-        "",
-        "<p>Một.</p>",
-    )
-    .await;
+    article(&db, news, "Thị trấn Phố Lu đoàn kết xây dựng", "", "<p>Một.</p>").await;
     article(&db, news, "Xã Sơn Hải đoàn kết", "", "<p>Hai.</p>").await;
     let app = TestApp::new(db).await;
     assert_eq!(finds(&app, "doan ket").await.len(), 2);
-    assert_eq!(
-        finds(&app, "doan ket pho lu").await,
-        ["thi-tran-pho-lu-doan-ket-xay-dung"]
-    );
+    assert_eq!(finds(&app, "doan ket pho lu").await, ["thi-tran-pho-lu-doan-ket-xay-dung"]);
     assert_eq!(finds(&app, "son hai ket").await, ["xa-son-hai-doan-ket"]);
     let none = search(&app, "doan ket bac ha", "").await;
     assert!(found(&none).is_empty());
@@ -295,14 +264,8 @@ async fn the_category_filter_includes_subcategories_and_page_links_keep_it(db: P
 
     let by_id = search(&app, "che", &format!("&chuyen-muc={news}")).await;
     assert_eq!(found(&by_id).len(), 2);
-    assert_eq!(
-        found(&search(&app, "che", "&chuyen-muc=kinh-te").await),
-        ["gia-che-bup-tuoi-tang"]
-    );
-    assert_eq!(
-        found(&search(&app, "che", "&chuyen-muc=du-lich").await),
-        ["ngam-doi-che-mua-xuan"]
-    );
+    assert_eq!(found(&search(&app, "che", "&chuyen-muc=kinh-te").await), ["gia-che-bup-tuoi-tang"]);
+    assert_eq!(found(&search(&app, "che", "&chuyen-muc=du-lich").await), ["ngam-doi-che-mua-xuan"]);
 
     // An unknown category is ignored, and the reader told so.
     let unknown = search(&app, "che", "&chuyen-muc=khong-co").await;
@@ -323,23 +286,16 @@ async fn page_links_keep_the_query_and_filters(db: PgPool) {
     let today = OffsetDateTime::now_utc().date();
     let from = (today - time::Duration::days(3)).to_string();
     let until = (today + time::Duration::days(1)).to_string();
-    let page = search(
-        &app,
-        "dien tap",
-        &format!("&chuyen-muc=tin-tuc&tu={from}&den={until}"),
-    )
-    .await;
+    let page =
+        search(&app, "dien tap", &format!("&chuyen-muc=tin-tuc&tu={from}&den={until}")).await;
     assert_eq!(found(&page).len(), 10);
     page.assert_contains(&format!(
         r#"href="/tim-kiem?q=dien+tap&#38;chuyen-muc=tin-tuc&#38;tu={from}&#38;den={until}&#38;trang=2""#
     ));
     page.assert_contains(&format!(r#"name="tu" type="date" value="{from}""#));
-    let second = search(
-        &app,
-        "dien tap",
-        &format!("&chuyen-muc=tin-tuc&tu={from}&den={until}&trang=2"),
-    )
-    .await;
+    let second =
+        search(&app, "dien tap", &format!("&chuyen-muc=tin-tuc&tu={from}&den={until}&trang=2"))
+            .await;
     assert_eq!(found(&second), ["dien-tap-phong-chay-so-11"]);
 }
 
@@ -371,37 +327,13 @@ async fn published_at(db: &PgPool, category_id: i64, title: &str, at: OffsetDate
 async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // 23:30 on 26/11 in Vietnam.
-    published_at(
-        &db,
-        news,
-        "Tiêm chủng đợt một",
-        datetime!(2025-11-26 16:30 UTC),
-    )
-    .await;
+    published_at(&db, news, "Tiêm chủng đợt một", datetime!(2025-11-26 16:30 UTC)).await;
     // 00:30 on 27/11 in Vietnam (still the 26th in UTC).
-    published_at(
-        &db,
-        news,
-        "Tiêm chủng đợt hai",
-        datetime!(2025-11-26 17:30 UTC),
-    )
-    .await;
+    published_at(&db, news, "Tiêm chủng đợt hai", datetime!(2025-11-26 17:30 UTC)).await;
     // 23:59 on 28/11 in Vietnam.
-    published_at(
-        &db,
-        news,
-        "Tiêm chủng đợt ba",
-        datetime!(2025-11-28 16:59 UTC),
-    )
-    .await;
+    published_at(&db, news, "Tiêm chủng đợt ba", datetime!(2025-11-28 16:59 UTC)).await;
     // 00:00 on 29/11 in Vietnam.
-    published_at(
-        &db,
-        news,
-        "Tiêm chủng đợt bốn",
-        datetime!(2025-11-28 17:00 UTC),
-    )
-    .await;
+    published_at(&db, news, "Tiêm chủng đợt bốn", datetime!(2025-11-28 17:00 UTC)).await;
     let app = TestApp::new(db).await;
     let sorted = |page: TestResponse| {
         let mut slugs = found(&page);
@@ -420,10 +352,7 @@ async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
             "tiem-chung-dot-hai"
         ]
     );
-    assert_eq!(
-        sorted(search(&app, "tiem chung", "&den=2025-11-26").await),
-        ["tiem-chung-dot-mot"]
-    );
+    assert_eq!(sorted(search(&app, "tiem chung", "&den=2025-11-26").await), ["tiem-chung-dot-mot"]);
     assert_eq!(
         sorted(search(&app, "tiem chung", "&tu=2025-11-29&den=2025-11-29").await),
         ["tiem-chung-dot-bon"]
@@ -434,10 +363,7 @@ async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
         ["tiem-chung-dot-ba", "tiem-chung-dot-hai"]
     );
     // Empty date inputs (a form sent as is) are no filter.
-    assert_eq!(
-        found(&search(&app, "tiem chung", "&tu=&den=").await).len(),
-        4
-    );
+    assert_eq!(found(&search(&app, "tiem chung", "&tu=&den=").await).len(), 4);
 
     // A malformed date is ignored, and the reader told so.
     for extra in [
@@ -456,22 +382,9 @@ async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn only_published_articles_are_ever_found(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
-    article(
-        &db,
-        news,
-        "Xuân Giao khánh thành cầu",
-        "",
-        "<p>Đã đăng.</p>",
-    )
-    .await;
+    article(&db, news, "Xuân Giao khánh thành cầu", "", "<p>Đã đăng.</p>").await;
     for status in ["draft", "pending", "scheduled", "archived"] {
-        unpublished(
-            &db,
-            news,
-            &format!("Xuân Giao khánh thành cầu {status}"),
-            status,
-        )
-        .await;
+        unpublished(&db, news, &format!("Xuân Giao khánh thành cầu {status}"), status).await;
     }
     let app = TestApp::new(db).await;
     for query in ["xuan giao", "\"khanh thanh cau\"", "cau"] {
@@ -511,14 +424,7 @@ async fn empty_and_one_letter_queries_ask_for_more(db: PgPool) {
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn long_and_operator_soup_queries_answer_normally(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
-    article(
-        &db,
-        news,
-        "Đoàn kết xây dựng quê hương",
-        "",
-        "<p>Nội dung.</p>",
-    )
-    .await;
+    article(&db, news, "Đoàn kết xây dựng quê hương", "", "<p>Nội dung.</p>").await;
     let app = TestApp::new(db).await;
     let long_word = "a".repeat(10_000);
     let long_words = "đoàn kết ".repeat(1_200);
@@ -567,11 +473,7 @@ async fn long_and_operator_soup_queries_answer_normally(db: PgPool) {
     }
     // Operators are just characters: the words around them are searched for.
     for query in ["doan & !ket", "doan:* ket", "(doan | ket)", "doan <-> ket"] {
-        assert_eq!(
-            finds(&app, query).await,
-            ["doan-ket-xay-dung-que-huong"],
-            "{query:?}"
-        );
+        assert_eq!(finds(&app, query).await, ["doan-ket-xay-dung-que-huong"], "{query:?}");
     }
     // Words past the 20th are left out, and the reader told so.
     let page = search(&app, &long_words, "").await;
@@ -714,10 +616,7 @@ async fn common_words_list_a_thousand_results_the_newest_ranked_first(db: PgPool
     first.assert_contains("Chỉ liệt kê 1.000 kết quả");
     let slugs = found(&first);
     assert_eq!(slugs[0], "gia-que-tang-cao");
-    assert_eq!(
-        slugs[1..],
-        (1..=9).map(|n| format!("bai-so-{n}")).collect::<Vec<_>>()
-    );
+    assert_eq!(slugs[1..], (1..=9).map(|n| format!("bai-so-{n}")).collect::<Vec<_>>());
     first.assert_contains(r#"aria-label="Trang 100">100</a>"#);
 
     // Past the relevance-ordered pages, older matches follow newest first: the 300 newest
@@ -736,10 +635,7 @@ async fn common_words_list_a_thousand_results_the_newest_ranked_first(db: PgPool
             .map(|n| format!("bai-so-{n}"))
             .collect::<Vec<_>>()
     );
-    assert_eq!(
-        search(&app, "quế", "&trang=101").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(search(&app, "quế", "&trang=101").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -766,14 +662,8 @@ async fn rare_words_are_found_and_ranked_the_same_way(db: PgPool) {
         .await;
     let app = TestApp::new(db).await;
     let page = search(&app, "thuy dien bac ha", "").await;
-    assert_eq!(
-        found(&page),
-        ["thuy-dien-bac-ha-hoan-thanh", "tong-ket-mua-kho"]
-    );
+    assert_eq!(found(&page), ["thuy-dien-bac-ha-hoan-thanh", "tong-ket-mua-kho"]);
     page.assert_contains("Tìm thấy 2 bài viết");
     page.assert_contains("<mark>thủy</mark> <mark>điện</mark> <mark>Bắc</mark> <mark>Hà</mark>");
-    assert_eq!(
-        finds(&app, "\"dien bac\" \"nha may\"").await,
-        ["tong-ket-mua-kho"]
-    );
+    assert_eq!(finds(&app, "\"dien bac\" \"nha may\"").await, ["tong-ket-mua-kho"]);
 }

@@ -4,7 +4,7 @@ use axum::{
 };
 use sqlx::PgPool;
 
-use crate::support::{TestApp, category};
+use crate::support::{TestApp, assert_cache_control, category};
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn unknown_paths_get_the_404_page_in_the_layout(db: PgPool) {
@@ -44,22 +44,13 @@ async fn fingerprinted_static_files_are_cached_for_a_year(db: PgPool) {
     let css = app.get(url).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.header(header::CONTENT_TYPE).starts_with("text/css"));
-    assert_eq!(
-        css.header(header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
+    assert_cache_control(&css, "public, max-age=31536000, immutable");
     assert!(!css.header(header::ETAG).is_empty());
 
     let plain = app.get("/static/site.css").await;
-    assert_eq!(plain.header(header::CACHE_CONTROL), "public, max-age=3600");
-    assert_eq!(
-        app.get("/static/khong-co.css").await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get("/static/../Cargo.toml").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_cache_control(&plain, "public, max-age=3600");
+    assert_eq!(app.get("/static/khong-co.css").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/static/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -91,10 +82,7 @@ async fn a_method_the_page_does_not_take_gets_an_html_error_page(db: PgPool) {
         .await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     response.assert_contains("<h1>Yêu cầu không hợp lệ</h1>");
-    assert_eq!(
-        app.get("/static/khong-co.css").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/static/khong-co.css").await.status, StatusCode::NOT_FOUND);
     app.get("/static/khong-co.css")
         .await
         .assert_contains("<h1>Không tìm thấy trang</h1>");
@@ -115,5 +103,5 @@ async fn a_fault_on_our_side_is_a_500_page_without_details(db: PgPool) {
     page.assert_contains("<h1>Đã có lỗi xảy ra</h1>");
     page.assert_contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#);
     page.assert_not_contains("article_slug_history");
-    assert_eq!(page.header(header::CACHE_CONTROL), "no-store");
+    assert_cache_control(&page, "no-store");
 }

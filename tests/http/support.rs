@@ -22,6 +22,7 @@ use toasoan::{
     text::slugify,
     web,
 };
+use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -31,6 +32,8 @@ pub struct TestApp {
 }
 
 pub struct TestResponse {
+    /// What was asked, e.g. `POST /admin/categories`, for the messages of failed assertions.
+    pub request: String,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
@@ -56,10 +59,7 @@ impl TestResponse {
 
     #[track_caller]
     pub fn assert_not_contains(&self, needle: &str) {
-        assert!(
-            !self.body.contains(needle),
-            "did not expect {needle:?} in the page"
-        );
+        assert!(!self.body.contains(needle), "did not expect {needle:?} in the page");
     }
 
     /// Position of `needle` in the body, to check the order of things on a page.
@@ -69,6 +69,40 @@ impl TestResponse {
             .find(needle)
             .unwrap_or_else(|| panic!("{needle:?} not in the page"))
     }
+}
+
+/// The answer to a form post: a 303 See Other to `location`.
+#[track_caller]
+pub fn assert_redirect(response: &TestResponse, location: &str) {
+    assert_eq!(response.status, StatusCode::SEE_OTHER, "{}: {}", response.request, response.body);
+    assert_eq!(response.header(header::LOCATION), location, "{}", response.request);
+}
+
+/// The response's `Cache-Control` header is exactly `expected` (`""`: none).
+#[track_caller]
+pub fn assert_cache_control(response: &TestResponse, expected: &str) {
+    assert_eq!(
+        response.header(header::CACHE_CONTROL),
+        expected,
+        "Cache-Control of {}",
+        response.request
+    );
+}
+
+/// The id in a redirect to `{prefix}{id}`, with or without a query string: where a form that
+/// created something sends the browser.
+#[track_caller]
+pub fn location_id(response: &TestResponse, prefix: &str) -> i64 {
+    let location = response.header(header::LOCATION);
+    let rest = location.strip_prefix(prefix).unwrap_or_else(|| {
+        panic!(
+            "{}: expected a redirect to {prefix}…, got {} {location:?}: {}",
+            response.request, response.status, response.body
+        )
+    });
+    let id = rest.split('?').next().unwrap_or_default();
+    id.parse()
+        .unwrap_or_else(|_| panic!("{}: no id in {location:?}", response.request))
 }
 
 pub fn test_config(media_dir: &std::path::Path) -> Config {
@@ -118,12 +152,18 @@ impl TestApp {
             .expect("refresh");
     }
 
+    /// A page as an anonymous visitor gets it (see [`Staff::get`] for a logged-in one).
     pub async fn get(&self, uri: &str) -> TestResponse {
-        self.request(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.get_with_cookie(None, uri).await
+    }
+
+    /// A form post by an anonymous visitor (see [`Staff::post`] for a logged-in one).
+    pub async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        self.post_form(None, uri, fields).await
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let asked = format!("{} {}", request.method(), request.uri());
         let response = self
             .router
             .clone()
@@ -139,6 +179,7 @@ impl TestApp {
             .expect("body")
             .to_bytes();
         TestResponse {
+            request: asked,
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -146,7 +187,8 @@ impl TestApp {
     }
 }
 
-/// A logged-in staff member: their account and the cookie of a live session.
+/// A logged-in staff member: their account and the cookie of a live session. Their requests
+/// are one line each: `editor.get(&app, "/admin")`, `editor.post(&app, uri, &[("name", "…")])`.
 pub struct Staff {
     pub user_id: i64,
     pub username: String,
@@ -166,15 +208,9 @@ impl TestApp {
         let username = format!("{}{n}", role.as_str());
         let user_id = create_user(&self.state.db, &username, role).await;
         let token = session::new_token();
-        db::sessions::insert(
-            &self.state.db,
-            &session::hash(&token),
-            user_id,
-            "127.0.0.1",
-            "test",
-        )
-        .await
-        .expect("session");
+        db::sessions::insert(&self.state.db, &session::hash(&token), user_id, "127.0.0.1", "test")
+            .await
+            .expect("session");
         Staff {
             user_id,
             username,
@@ -182,46 +218,76 @@ impl TestApp {
         }
     }
 
-    pub async fn get_as(&self, who: &Staff, uri: &str) -> TestResponse {
-        let request = Request::get(uri).header(header::COOKIE, &who.cookie);
+    async fn get_with_cookie(&self, cookie: Option<&str>, uri: &str) -> TestResponse {
+        let mut request = Request::get(uri);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
         self.request(request.body(Body::empty()).unwrap()).await
     }
 
     /// A form post from a page of this site, as a browser sends it.
-    pub async fn post_form(
+    async fn post_form(
         &self,
-        who: Option<&Staff>,
+        cookie: Option<&str>,
         uri: &str,
         fields: &[(&str, &str)],
     ) -> TestResponse {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        let mut request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ORIGIN, ORIGIN)
-            .header("sec-fetch-site", "same-origin");
-        if let Some(who) = who {
-            request = request.header(header::COOKIE, &who.cookie);
-        }
-        self.request(request.body(Body::from(body)).unwrap()).await
-    }
-
-    /// A multipart form post (a form with a file input), as a browser sends it.
-    pub async fn post_multipart(&self, who: &Staff, uri: &str, form: Multipart) -> TestResponse {
-        let (content_type, body) = form.finish();
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::ORIGIN, ORIGIN)
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, &who.cookie);
+        let request = from_this_site(uri, "application/x-www-form-urlencoded", cookie);
         self.request(request.body(Body::from(body)).unwrap()).await
     }
 }
 
+/// A POST from a page of this site, with the headers a browser sends (the CSRF layer checks
+/// them).
+fn from_this_site(
+    uri: &str,
+    content_type: &str,
+    cookie: Option<&str>,
+) -> axum::http::request::Builder {
+    let mut request = Request::post(uri)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ORIGIN, ORIGIN)
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request
+}
+
+impl Staff {
+    pub async fn get(&self, app: &TestApp, uri: &str) -> TestResponse {
+        app.get_with_cookie(Some(&self.cookie), uri).await
+    }
+
+    /// A form post from a page of this site, as a browser sends it.
+    pub async fn post(&self, app: &TestApp, uri: &str, fields: &[(&str, &str)]) -> TestResponse {
+        app.post_form(Some(&self.cookie), uri, fields).await
+    }
+
+    /// A multipart form post (a form with a file input), as a browser sends it.
+    pub async fn post_multipart(&self, app: &TestApp, uri: &str, form: Multipart) -> TestResponse {
+        let (content_type, body) = form.finish();
+        let request = from_this_site(uri, &content_type, Some(&self.cookie));
+        app.request(request.body(Body::from(body)).unwrap()).await
+    }
+}
+
+/// [`PASSWORD`] hashed once for the whole run: argon2id is slow on purpose, and hashing it
+/// again for every test account only cost time (each hash has its own salt; none of the tests
+/// compares two accounts' hashes).
+async fn password_hash() -> &'static str {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    HASH.get_or_init(|| async { password::hash(PASSWORD.into()).await.expect("hash") })
+        .await
+}
+
 /// An active account with [`PASSWORD`].
 pub async fn create_user(db: &PgPool, username: &str, role: Role) -> i64 {
-    let hash = password::hash(PASSWORD.into()).await.expect("hash");
+    let hash = password_hash().await;
     db::users::insert(
         db,
         &NewUser {
@@ -229,7 +295,7 @@ pub async fn create_user(db: &PgPool, username: &str, role: Role) -> i64 {
             email: Some(&format!("{username}@example.vn")),
             display_name: &format!("Nhà báo {username}"),
             role,
-            password_hash: &hash,
+            password_hash: hash,
         },
     )
     .await
@@ -276,10 +342,7 @@ impl Multipart {
     fn finish(mut self) -> (String, Vec<u8>) {
         self.parts
             .extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        (
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-            self.parts,
-        )
+        (format!("multipart/form-data; boundary={BOUNDARY}"), self.parts)
     }
 }
 

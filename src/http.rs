@@ -12,10 +12,10 @@ use std::{
 };
 
 use axum::{Router, body::Body, extract::ConnectInfo, http::Request};
-use hyper::body::Incoming;
+use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
     service::TowerToHyperService,
 };
 use tokio::{
@@ -43,16 +43,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: a reverse proxy in front speaks HTTP/2 to browsers if wanted. (Guessing
+    // the version would wait for a client's first bytes with no timeout.)
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(limits.header_timeout)
-        .keep_alive_timeout(limits.header_timeout);
     let graceful = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     let mut last_full_log: Option<Instant> = None;
@@ -79,13 +75,12 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request.map(Body::new))
         });
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {
-                tracing::debug!(%peer, error, "connection ended with an error");
+                tracing::debug!(%peer, %error, "connection ended with an error");
             }
             drop(permit);
         });

@@ -1,10 +1,7 @@
 //! Logging in and out, sessions, brute-force limits, CSRF, passwords, the CLI.
 
-use std::net::SocketAddr;
-
 use axum::{
     body::Body,
-    extract::ConnectInfo,
     http::{Request, StatusCode, header},
 };
 use sqlx::PgPool;
@@ -13,22 +10,6 @@ use toasoan::auth::Role;
 use crate::support::{
     ORIGIN, PASSWORD, TestApp, TestResponse, assert_redirect, count, create_user, toasoan,
 };
-
-/// A login form post from a browser at `ip`.
-async fn login_from(app: &TestApp, ip: &str, login: &str, password: &str) -> TestResponse {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([("login", login), ("password", password)])
-        .finish();
-    let mut request = Request::post("/admin/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    let addr: SocketAddr = format!("{ip}:50000").parse().unwrap();
-    request.extensions_mut().insert(ConnectInfo(addr));
-    app.request(request).await
-}
 
 fn session_cookie(response: &TestResponse) -> String {
     let set_cookie = response.header(header::SET_COOKIE);
@@ -50,7 +31,7 @@ async fn staff_log_in_with_username_or_email_and_get_a_safe_cookie(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
 
     for login in ["thuthuy", "ThuThuy@Example.vn"] {
-        let response = login_from(&app, "10.0.0.1", login, PASSWORD).await;
+        let response = app.login_from("10.0.0.1", login, PASSWORD).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{login}: {}", response.body);
         assert_eq!(response.header(header::LOCATION), "/admin");
         let set_cookie = response.header(header::SET_COOKIE);
@@ -82,8 +63,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
 
-    let wrong = login_from(&app, "10.0.0.1", "thuthuy", "không phải mật khẩu").await;
-    let unknown = login_from(&app, "10.0.0.1", "khongai", PASSWORD).await;
+    let wrong = app
+        .login_from("10.0.0.1", "thuthuy", "không phải mật khẩu")
+        .await;
+    let unknown = app.login_from("10.0.0.1", "khongai", PASSWORD).await;
     for response in [&wrong, &unknown] {
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
         response.assert_contains("Tên đăng nhập hoặc mật khẩu không đúng.");
@@ -106,7 +89,7 @@ async fn a_deactivated_account_cannot_log_in(db: PgPool) {
         .await
         .unwrap();
     let app = TestApp::new(db).await;
-    let response = login_from(&app, "10.0.0.1", "nghiviec", PASSWORD).await;
+    let response = app.login_from("10.0.0.1", "nghiviec", PASSWORD).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -117,15 +100,17 @@ async fn five_failures_lock_the_account_but_not_another_one(db: PgPool) {
     let app = TestApp::new(db).await;
 
     for _ in 0..5 {
-        let response = login_from(&app, "203.0.113.9", "thuthuy", "đoán mò mật khẩu").await;
+        let response = app
+            .login_from("203.0.113.9", "thuthuy", "đoán mò mật khẩu")
+            .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     }
     // Even the right password is refused now, from anywhere.
-    let locked = login_from(&app, "198.51.100.7", "thuthuy", PASSWORD).await;
+    let locked = app.login_from("198.51.100.7", "thuthuy", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     locked.assert_contains("Bạn đã đăng nhập sai quá nhiều lần");
     // The owner of another account, elsewhere, is not affected.
-    let other = login_from(&app, "198.51.100.8", "minhhoang", PASSWORD).await;
+    let other = app.login_from("198.51.100.8", "minhhoang", PASSWORD).await;
     assert_eq!(other.status, StatusCode::SEE_OTHER);
 }
 
@@ -134,12 +119,14 @@ async fn twenty_failures_from_one_ip_block_that_ip_only(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db).await;
     for n in 0..20 {
-        let response = login_from(&app, "203.0.113.50", &format!("thu{n}"), "sai").await;
+        let response = app
+            .login_from("203.0.113.50", &format!("thu{n}"), "sai")
+            .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     }
-    let blocked = login_from(&app, "203.0.113.50", "thuthuy", PASSWORD).await;
+    let blocked = app.login_from("203.0.113.50", "thuthuy", PASSWORD).await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
-    let elsewhere = login_from(&app, "203.0.113.51", "thuthuy", PASSWORD).await;
+    let elsewhere = app.login_from("203.0.113.51", "thuthuy", PASSWORD).await;
     assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
 }
 
@@ -148,10 +135,10 @@ async fn the_lock_ends_when_the_failures_are_old(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
     for _ in 0..5 {
-        login_from(&app, "203.0.113.9", "thuthuy", "sai").await;
+        app.login_from("203.0.113.9", "thuthuy", "sai").await;
     }
     assert_eq!(
-        login_from(&app, "203.0.113.9", "thuthuy", PASSWORD)
+        app.login_from("203.0.113.9", "thuthuy", PASSWORD)
             .await
             .status,
         StatusCode::TOO_MANY_REQUESTS
@@ -161,7 +148,7 @@ async fn the_lock_ends_when_the_failures_are_old(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        login_from(&app, "203.0.113.9", "thuthuy", PASSWORD)
+        app.login_from("203.0.113.9", "thuthuy", PASSWORD)
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -188,12 +175,7 @@ async fn a_login_from_another_site_is_refused(db: PgPool) {
     }
     assert_eq!(count(&db, "session").await, 0);
     // The same post from this site's own page is accepted.
-    assert_eq!(
-        login_from(&app, "10.0.0.1", "thuthuy", PASSWORD)
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(app.login_from("10.0.0.1", "thuthuy", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -214,7 +196,7 @@ async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: P
 async fn logging_in_again_replaces_the_old_session(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
-    let first = session_cookie(&login_from(&app, "10.0.0.1", "thuthuy", PASSWORD).await);
+    let first = session_cookie(&app.login_from("10.0.0.1", "thuthuy", PASSWORD).await);
 
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([("login", "thuthuy"), ("password", PASSWORD)])
@@ -292,8 +274,8 @@ async fn sessions_expire_when_idle_or_too_old(db: PgPool) {
 async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
-    let here = session_cookie(&login_from(&app, "10.0.0.1", "thuthuy", PASSWORD).await);
-    let elsewhere = session_cookie(&login_from(&app, "10.0.0.2", "thuthuy", PASSWORD).await);
+    let here = session_cookie(&app.login_from("10.0.0.1", "thuthuy", PASSWORD).await);
+    let elsewhere = session_cookie(&app.login_from("10.0.0.2", "thuthuy", PASSWORD).await);
     let me = crate::support::Staff {
         user_id: 0,
         username: "thuthuy".into(),
@@ -359,13 +341,11 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
         "the other one ended"
     );
     assert_eq!(
-        login_from(&app, "10.0.0.3", "thuthuy", PASSWORD)
-            .await
-            .status,
+        app.login_from("10.0.0.3", "thuthuy", PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        login_from(&app, "10.0.0.3", "thuthuy", "mật khẩu mới dài")
+        app.login_from("10.0.0.3", "thuthuy", "mật khẩu mới dài")
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -430,13 +410,13 @@ async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
     assert!(ok, "{stderr}");
     let app = TestApp::new(db.clone()).await;
     assert_eq!(
-        login_from(&app, "10.0.0.1", "admin", "một mật khẩu khác")
+        app.login_from("10.0.0.1", "admin", "một mật khẩu khác")
             .await
             .status,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        login_from(&app, "10.0.0.1", "admin", "mật khẩu quản trị")
+        app.login_from("10.0.0.1", "admin", "mật khẩu quản trị")
             .await
             .status,
         StatusCode::UNAUTHORIZED

@@ -610,15 +610,9 @@ async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
         ip: "10.0.0.9",
     };
     for n in 0..55 {
-        db::audit::record(
-            &db,
-            actor,
-            AuditAction::LoginFailure,
-            Target::None,
-            &format!("lần {n}"),
-        )
-        .await
-        .unwrap();
+        db::audit::record(&db, actor, AuditAction::LoginFailure, Target::None, &format!("lần {n}"))
+            .await
+            .unwrap();
     }
     for n in 0..5 {
         db::audit::record(

@@ -9,6 +9,7 @@ use std::{
 use axum::{
     Router,
     body::Body,
+    extract::ConnectInfo,
     http::{HeaderMap, Request, StatusCode, header},
 };
 use http_body_util::BodyExt;
@@ -137,6 +138,31 @@ impl TestApp {
             state,
             _media: media,
         }
+    }
+
+    /// The app over a state a test built itself (another pool, another database).
+    pub async fn with_state(state: AppState) -> Self {
+        Self {
+            router: web::router(state.clone()),
+            state,
+            _media: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A login form post from a browser at `ip`.
+    pub async fn login_from(&self, ip: &str, login: &str, password: &str) -> TestResponse {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([("login", login), ("password", password)])
+            .finish();
+        let mut request = Request::post("/admin/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let addr: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+        request.extensions_mut().insert(ConnectInfo(addr));
+        self.request(request).await
     }
 
     pub fn media_dir(&self) -> &std::path::Path {

@@ -8,7 +8,11 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use crate::{AppState, error::ErrorPage, web::layout::Layout};
+use crate::{
+    AppState,
+    error::ErrorPage,
+    web::{filters, layout::Layout},
+};
 
 #[derive(Template)]
 #[template(path = "error.html")]

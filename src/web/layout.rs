@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::{AppState, assets::Assets, db::categories::Category, site::Site, web::format};
+use crate::{AppState, assets::Assets, db::categories::Category, site::Site};
 
 /// Longest `<meta name="description">`: search engines show about this much.
 pub const DESCRIPTION_MAX: usize = 160;
@@ -20,7 +20,8 @@ pub struct Layout {
     /// The top-level category the page belongs to (highlighted in the menu).
     pub section: Option<i64>,
     pub menu: Vec<MenuItem>,
-    pub today: String,
+    /// Now, for the date in the top bar.
+    pub today: OffsetDateTime,
     /// `TOASOAN_BASE_URL`, for the absolute URLs of the page's head.
     pub base_url: String,
     /// `og:type`: `website`, or `article` on an article page.
@@ -84,7 +85,7 @@ impl Layout {
             canonical: None,
             section: None,
             menu,
-            today: format::date_long(OffsetDateTime::now_utc()),
+            today: OffsetDateTime::now_utc(),
             base_url: state.config.base_url.clone(),
             og_type: "website",
             image: None,

@@ -6,6 +6,7 @@ pub mod client;
 mod error_pages;
 pub mod extract;
 mod files;
+pub(crate) mod filters;
 pub mod form;
 pub mod format;
 mod health;

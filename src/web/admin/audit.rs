@@ -7,6 +7,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::request::Parts,
 };
+use time::OffsetDateTime;
 
 use crate::{
     AppState,
@@ -16,7 +17,7 @@ use crate::{
         audit::{AuditAction, Entry},
     },
     error::{AppError, AppResult},
-    web::{admin::AdminLayout, extract::PageParam, format, pager::Pager},
+    web::{admin::AdminLayout, extract::PageParam, filters, pager::Pager},
 };
 
 const PER_PAGE: u32 = 50;
@@ -96,8 +97,7 @@ impl<S: Send + Sync> FromRequestParts<S> for KindParam {
 
 /// An entry as the table shows it.
 pub struct AuditRow {
-    pub when: String,
-    pub when_iso: String,
+    pub at: OffsetDateTime,
     pub actor: String,
     pub action: String,
     pub label: Option<&'static str>,
@@ -131,8 +131,7 @@ impl From<Entry> for AuditRow {
             }
         });
         Self {
-            when: format::datetime_short(entry.at),
-            when_iso: format::iso(entry.at),
+            at: entry.at,
             label: entry.label(),
             actor: entry.actor,
             action: entry.action,
@@ -157,11 +156,6 @@ pub(crate) struct AuditPage {
 impl AuditPage {
     fn is_kind(&self, kind: &Kind) -> bool {
         self.kind.is_some_and(|k| k.value == kind.value)
-    }
-
-    /// The URL of a page of the log, keeping the filter.
-    fn total(&self) -> String {
-        format::count(self.total)
     }
 }
 

@@ -26,6 +26,7 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
+        filters,
         form::{ConstraintExt, FieldErrors, Unique, optional, required},
         format,
     },
@@ -67,10 +68,6 @@ pub struct TreeRow {
 impl TreeRow {
     pub fn indent(&self) -> String {
         "— ".repeat(self.depth)
-    }
-
-    pub fn article_count(&self) -> String {
-        format::count(self.category.article_count)
     }
 }
 

@@ -24,8 +24,8 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
+        filters,
         form::{ConstraintExt, FieldErrors, Unique, required},
-        format,
     },
 };
 
@@ -113,12 +113,6 @@ const UNIQUE: &[Unique] = &[
 pub(crate) struct UsersPage {
     layout: AdminLayout,
     users: Vec<User>,
-}
-
-impl UsersPage {
-    fn created(&self, user: &User) -> String {
-        format::datetime_short(user.created_at)
-    }
 }
 
 pub(crate) async fn list_users(
@@ -319,10 +313,6 @@ impl UserPage {
 
     fn is_self(&self) -> bool {
         self.account.user_id == self.layout.user.user_id
-    }
-
-    fn created(&self) -> String {
-        format::datetime_short(self.account.created_at)
     }
 }
 

@@ -21,6 +21,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::SlugParam,
+        filters,
         form::FieldErrors,
         format,
         layout::{Layout, article_url, media_url, script_json},
@@ -58,18 +59,9 @@ pub struct ArticlePage {
 }
 
 impl ArticlePage {
-    fn views(&self) -> String {
-        format::count(self.article.view_count)
-    }
-
-    /// `article:published_time`: seconds precision, with the offset.
-    fn published_iso(&self) -> String {
-        format::iso(self.article.published_at)
-    }
-
     /// `article:modified_time`: the last edit, never before publication.
-    fn modified_iso(&self) -> String {
-        format::iso(modified_at(&self.article))
+    fn modified_at(&self) -> time::OffsetDateTime {
+        modified_at(&self.article)
     }
 
     fn facebook_share_url(&self) -> String {

@@ -8,6 +8,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::{PageParam, SlugParam},
+        filters,
         layout::{Layout, category_url},
         pager::Pager,
     },

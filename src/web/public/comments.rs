@@ -33,6 +33,7 @@ use crate::{
     web::{
         client::{ClientIp, UserAgent},
         extract::SlugParam,
+        filters,
         form::{FieldErrors, required},
         layout::{Layout, article_url},
     },

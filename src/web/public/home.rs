@@ -6,7 +6,10 @@ use crate::{
     AppState,
     db::{self, articles::ArticleCard},
     error::AppResult,
-    web::layout::{Layout, category_url},
+    web::{
+        filters,
+        layout::{Layout, category_url},
+    },
 };
 
 const LATEST: i64 = 9;

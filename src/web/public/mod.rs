@@ -10,10 +10,7 @@ pub mod search;
 use crate::{
     db::articles::{Article, ArticleCard},
     media,
-    web::{
-        format,
-        layout::{Layout, article_url, category_url, media_url},
-    },
+    web::layout::{Layout, article_url, category_url, media_url},
 };
 
 /// What templates ask of anything published.
@@ -45,33 +42,11 @@ macro_rules! published_helpers {
                     .and_then(|w| media::variant_path(path, *w));
                 Some(media_url(smallest.as_deref().unwrap_or(path)))
             }
-
-            pub fn date_iso(&self) -> String {
-                format::iso(self.published_at)
-            }
-
-            pub fn date_short(&self) -> String {
-                format::datetime_short(self.published_at)
-            }
-
-            pub fn date_long(&self) -> String {
-                format::datetime_long(self.published_at)
-            }
         }
     };
 }
 published_helpers!(ArticleCard);
 published_helpers!(Article);
-
-impl crate::db::comments::PublicComment {
-    pub fn date_iso(&self) -> String {
-        format::iso(self.created_at)
-    }
-
-    pub fn date_short(&self) -> String {
-        format::datetime_short(self.created_at)
-    }
-}
 
 impl Layout {
     /// The name and URL of a category, for labels on cards.

@@ -19,7 +19,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     site::CategoryTree,
-    web::{extract::PageParam, format, layout::Layout, pager::Pager},
+    web::{extract::PageParam, filters, format, layout::Layout, pager::Pager},
 };
 
 pub const PER_PAGE: u32 = 10;

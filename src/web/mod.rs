@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
     use admin::{
         account, articles, audit, categories, comments, dashboard, login, settings, users,
     };
-    use public::{articles as reading, comments as commenting, feeds, home, search};
+    use public::{articles as reading, comments as commenting, feeds, home, search, sitemaps};
 
     // Readers: pages, feeds, sitemaps, files. No session is read here.
     let public = Router::new()
@@ -66,11 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route("/ma-kiem-tra/{file}", get(commenting::show_captcha_image))
         .route(search::SEARCH_URL, get(search::search_articles))
         .route("/rss.xml", get(feeds::show_site_feed))
-        .route("/sitemap.xml", get(feeds::show_sitemap))
-        .route("/sitemap-news.xml", get(feeds::show_news_sitemap))
+        .route("/sitemap.xml", get(sitemaps::show_sitemap))
+        .route("/sitemap-news.xml", get(sitemaps::show_news_sitemap))
         // `/sitemap-{n}.xml`: the router takes no suffix after a parameter, so `{file}` is "n.xml".
-        .route("/sitemap-{file}", get(feeds::show_sitemap_page))
-        .route("/robots.txt", get(feeds::show_robots))
+        .route("/sitemap-{file}", get(sitemaps::show_sitemap_page))
+        .route("/robots.txt", get(sitemaps::show_robots))
         .route("/healthz", get(health::health))
         .nest_service("/static", files::static_files())
         .nest("/media", files::media_files(&state));

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod feeds;
 pub mod home;
 pub mod search;
+pub mod sitemaps;
 
 use crate::{
     db::articles::{Article, ArticleCard},

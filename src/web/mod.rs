@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod caching;
 pub mod client;
+pub(crate) mod cookies;
 mod error_pages;
 pub mod extract;
 mod files;

@@ -22,6 +22,7 @@ use crate::{
     web::{
         admin::Flash,
         client::{ClientIp, UserAgent},
+        cookies,
     },
 };
 
@@ -156,7 +157,7 @@ pub(crate) async fn login(
     )
     .await?;
 
-    let jar = jar.add(session::cookie(token, state.config.is_https()));
+    let jar = jar.add(cookies::session(token, state.config.is_https()));
     Ok((jar, Redirect::to("/admin")).into_response())
 }
 
@@ -182,6 +183,6 @@ pub(crate) async fn logout(
         )
         .await?;
     }
-    let jar = jar.add(session::removal(state.config.is_https()));
+    let jar = jar.add(cookies::session_removal(state.config.is_https()));
     Ok((jar, Flash::LoggedOut.redirect("/admin/login")).into_response())
 }

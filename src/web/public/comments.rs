@@ -13,10 +13,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -32,6 +29,7 @@ use crate::{
     error::{AppError, AppResult, ErrorPage},
     web::{
         client::{ClientIp, UserAgent},
+        cookies,
         extract::SlugParam,
         filters,
         form::{FieldErrors, required},
@@ -39,8 +37,6 @@ use crate::{
     },
 };
 
-/// The cookie naming the image challenge the article page's form shows.
-pub const CAPTCHA_COOKIE: &str = "toasoan_captcha";
 /// Less than this between showing the challenge and posting is a robot.
 const MIN_SECONDS: i64 = 3;
 /// More links than this and the comment is filed as spam for review.
@@ -79,13 +75,7 @@ pub async fn new_captcha_image(
     jar: CookieJar,
 ) -> AppResult<Response> {
     let (challenge, png) = captcha::issue_image(&state.db).await?;
-    let cookie = Cookie::build((CAPTCHA_COOKIE, challenge.captcha_id))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.is_https())
-        .path("/")
-        .max_age(time::Duration::minutes(10))
-        .build();
+    let cookie = cookies::captcha(challenge.captcha_id, state.config.is_https());
     Ok((jar.add(cookie), png_response(png)).into_response())
 }
 
@@ -258,7 +248,7 @@ pub async fn create_comment(
     let content = required(&mut errors, "content", &form.content, CONTENT_MAX);
 
     let captcha_id = if form.captcha_id.is_empty() {
-        jar.get(CAPTCHA_COOKIE)
+        jar.get(cookies::CAPTCHA)
             .map(|c| c.value().to_owned())
             .unwrap_or_default()
     } else {

@@ -7,7 +7,7 @@ use time::Duration;
 use crate::auth::session;
 
 /// The cookie naming the image challenge the article page's comment form shows.
-pub const CAPTCHA: &str = "toasoan_captcha";
+pub(crate) const CAPTCHA: &str = "toasoan_captcha";
 
 /// How long the captcha cookie is kept.
 const CAPTCHA_AGE: Duration = Duration::minutes(10);
@@ -22,19 +22,19 @@ fn ours(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
 }
 
 /// The session cookie. No Max-Age: the server decides when a session ends.
-pub fn session(token: String, secure: bool) -> Cookie<'static> {
+pub(crate) fn session(token: String, secure: bool) -> Cookie<'static> {
     ours(session::COOKIE, token, secure)
 }
 
 /// Removes the session cookie (same name and path).
-pub fn session_removal(secure: bool) -> Cookie<'static> {
+pub(crate) fn session_removal(secure: bool) -> Cookie<'static> {
     let mut cookie = session(String::new(), secure);
     cookie.make_removal();
     cookie
 }
 
 /// Names the image challenge of `/ma-kiem-tra.png` for the comment form.
-pub fn captcha(captcha_id: String, secure: bool) -> Cookie<'static> {
+pub(crate) fn captcha(captcha_id: String, secure: bool) -> Cookie<'static> {
     let mut cookie = ours(CAPTCHA, captcha_id, secure);
     cookie.set_max_age(CAPTCHA_AGE);
     cookie

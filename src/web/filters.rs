@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::web::format;
 
 /// A point in time, however deeply borrowed.
-pub trait Instant {
+pub(crate) trait Instant {
     fn instant(&self) -> OffsetDateTime;
 }
 
@@ -30,7 +30,7 @@ impl<T: Instant + ?Sized> Instant for &T {
 }
 
 /// A count, however deeply borrowed.
-pub trait Number {
+pub(crate) trait Number {
     fn number(&self) -> i64;
 }
 
@@ -48,30 +48,30 @@ impl<T: Number + ?Sized> Number for &T {
 
 /// "27/11/2026 20:13", in Vietnam's time.
 #[askama::filter_fn]
-pub fn datetime_short<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+pub(crate) fn datetime_short<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
     Ok(format::datetime_short(at.instant()))
 }
 
 /// "Thứ Sáu, 27/11/2026 20:13", in Vietnam's time.
 #[askama::filter_fn]
-pub fn datetime_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+pub(crate) fn datetime_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
     Ok(format::datetime_long(at.instant()))
 }
 
 /// "Thứ Sáu, 27/11/2026", in Vietnam's time.
 #[askama::filter_fn]
-pub fn date_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+pub(crate) fn date_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
     Ok(format::date_long(at.instant()))
 }
 
 /// "2026-11-27T20:13:45+07:00", for `<time datetime>` and `<meta content>`.
 #[askama::filter_fn]
-pub fn iso<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+pub(crate) fn iso<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
     Ok(format::iso(at.instant()))
 }
 
 /// "1.234.567": thousands grouped with dots.
 #[askama::filter_fn]
-pub fn count<T: Number>(n: T, _: &dyn askama::Values) -> askama::Result<String> {
+pub(crate) fn count<T: Number>(n: T, _: &dyn askama::Values) -> askama::Result<String> {
     Ok(format::count(n.number()))
 }

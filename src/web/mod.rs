@@ -1,18 +1,18 @@
 //! Every URL of the application, and the layers around them: read this file to know the app.
 
-pub mod admin;
-pub mod caching;
-pub mod client;
+pub(crate) mod admin;
+pub(crate) mod caching;
+pub(crate) mod client;
 pub(crate) mod cookies;
 mod error_pages;
-pub mod extract;
+pub(crate) mod extract;
 mod files;
 pub(crate) mod filters;
-pub mod form;
+pub(crate) mod form;
 pub mod format;
 mod health;
-pub mod layout;
-pub mod pager;
+pub(crate) mod layout;
+pub(crate) mod pager;
 pub mod public;
 
 use std::time::Duration;

@@ -26,7 +26,7 @@ const BASE_URL: &str = "/admin/audit";
 const KIND_PARAM: &str = "loai";
 
 /// A filter of the log: its `?loai=` value, its label, and the action prefix it selects.
-pub struct Kind {
+pub(crate) struct Kind {
     pub value: &'static str,
     pub label: &'static str,
     prefix: &'static str,
@@ -72,7 +72,7 @@ const KINDS: &[Kind] = &[
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
 /// from the URL ever reaches the query.
-pub struct KindParam(Option<&'static Kind>);
+pub(crate) struct KindParam(Option<&'static Kind>);
 
 impl<S: Send + Sync> FromRequestParts<S> for KindParam {
     type Rejection = AppError;
@@ -96,7 +96,7 @@ impl<S: Send + Sync> FromRequestParts<S> for KindParam {
 }
 
 /// An entry as the table shows it.
-pub struct AuditRow {
+pub(crate) struct AuditRow {
     pub at: OffsetDateTime,
     pub actor: String,
     pub action: String,
@@ -106,7 +106,7 @@ pub struct AuditRow {
     pub ip: String,
 }
 
-pub struct Target {
+pub(crate) struct Target {
     pub text: String,
     /// The back-office page of the target, while it can still exist.
     pub url: Option<String>,

@@ -55,8 +55,8 @@ impl LoginPage {
     }
 }
 
-pub const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
-pub const TOO_MANY_ATTEMPTS: &str =
+const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
+const TOO_MANY_ATTEMPTS: &str =
     "Bạn đã đăng nhập sai quá nhiều lần. Vì an toàn, xin vui lòng thử lại sau 15 phút.";
 
 pub(crate) async fn login_form(
@@ -75,7 +75,7 @@ pub(crate) async fn login_form(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LoginForm {
+pub(crate) struct LoginForm {
     login: String,
     password: String,
 }

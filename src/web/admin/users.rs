@@ -47,7 +47,7 @@ fn user_url(user_id: i64) -> String {
 }
 
 /// An entry of the role select.
-pub struct RoleOption {
+pub(crate) struct RoleOption {
     pub value: &'static str,
     pub label: &'static str,
     pub selected: bool,
@@ -131,7 +131,7 @@ pub(crate) async fn list_users(
 
 #[derive(Debug, Deserialize)]
 #[serde(default)]
-pub struct NewUserForm {
+pub(crate) struct NewUserForm {
     username: String,
     display_name: String,
     email: String,
@@ -250,7 +250,7 @@ pub(crate) async fn create_user(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ProfileForm {
+pub(crate) struct ProfileForm {
     display_name: String,
     email: String,
     role: String,
@@ -412,7 +412,7 @@ pub(crate) async fn update_user(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct PasswordResetForm {
+pub(crate) struct PasswordResetForm {
     password: String,
     confirm: String,
 }

@@ -91,7 +91,7 @@ struct Enclosure {
 }
 
 /// `GET /rss.xml`: the newest articles of the whole site.
-pub async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let settings = &site.settings;
@@ -113,7 +113,7 @@ pub async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response
 }
 
 /// `GET /chuyen-muc/{slug}/rss.xml`: the newest articles of a category and its sub-categories.
-pub async fn show_category_feed(
+pub(crate) async fn show_category_feed(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
 ) -> AppResult<Response> {

@@ -55,7 +55,7 @@ struct SitemapIndex {
 }
 
 /// `GET /sitemap.xml`: every public URL, or an index of sitemap pages when there are too many.
-pub async fn show_sitemap(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let body = render_sitemap(&state, SITEMAP_PAGE).await?;
     Ok(Document {
         content_type: XML_TYPE,
@@ -65,7 +65,7 @@ pub async fn show_sitemap(State(state): State<AppState>) -> AppResult<Response> 
 }
 
 /// `GET /sitemap-{n}.xml`: page `n` (from 1) of the sitemap.
-pub async fn show_sitemap_page(
+pub(crate) async fn show_sitemap_page(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> AppResult<Response> {
@@ -232,7 +232,7 @@ struct NewsItem {
 }
 
 /// `GET /sitemap-news.xml`: the articles of the last 48 hours, for Google News.
-pub async fn show_news_sitemap(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_news_sitemap(State(state): State<AppState>) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let articles = db::feeds::list_news_articles(&state.db, NEWS_HOURS, NEWS_MAX).await?;
@@ -265,7 +265,7 @@ Disallow: /ma-kiem-tra
 ";
 
 /// `GET /robots.txt`: the rules, and where the sitemaps are.
-pub async fn show_robots(State(state): State<AppState>) -> Response {
+pub(crate) async fn show_robots(State(state): State<AppState>) -> Response {
     let base = &state.config.base_url;
     Document {
         content_type: TEXT_TYPE,

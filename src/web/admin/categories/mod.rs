@@ -221,7 +221,7 @@ pub(crate) async fn update_category(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct MoveForm {
+pub(crate) struct MoveForm {
     /// "up" or "down".
     direction: String,
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::db::categories::CategoryWithCount;
 
 /// A row of the tree as the list shows it: indented under its parent, in menu order.
-pub struct TreeRow {
+pub(super) struct TreeRow {
     pub category: CategoryWithCount,
     pub depth: usize,
     /// First among its siblings (cannot move up).
@@ -15,7 +15,7 @@ pub struct TreeRow {
 }
 
 impl TreeRow {
-    pub fn indent(&self) -> String {
+    pub(super) fn indent(&self) -> String {
         "— ".repeat(self.depth)
     }
 }
@@ -60,7 +60,7 @@ pub(super) fn tree_rows(all: Vec<CategoryWithCount>) -> Vec<TreeRow> {
 }
 
 /// An entry of the "parent" select.
-pub struct ParentOption {
+pub(super) struct ParentOption {
     pub id: i64,
     pub label: String,
     pub selected: bool,

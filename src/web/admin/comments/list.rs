@@ -26,7 +26,7 @@ use crate::{
 
 impl QueuedComment {
     /// Why the system filed it as spam, in words.
-    pub fn flag_label(&self) -> Option<&str> {
+    pub(crate) fn flag_label(&self) -> Option<&str> {
         match self.flag.as_str() {
             "" => None,
             "links" => Some("Nhiều liên kết"),
@@ -35,20 +35,20 @@ impl QueuedComment {
     }
 
     /// Whether the status buttons offer `action` (not the status it already has).
-    pub fn offers(&self, action: &str) -> bool {
+    pub(crate) fn offers(&self, action: &str) -> bool {
         Action::parse(action).is_some_and(|a| a.status() != Some(self.status))
     }
 
     /// "Nguyễn Văn A, 27/11/2026 20:13": who set the status, and when.
-    pub fn moderated(&self) -> Option<String> {
+    pub(crate) fn moderated(&self) -> Option<String> {
         who_and_when(self.moderator_name.as_deref(), self.moderated_at)
     }
 
-    pub fn edited(&self) -> Option<String> {
+    pub(crate) fn edited(&self) -> Option<String> {
         who_and_when(self.editor_name.as_deref(), self.edited_at)
     }
 
-    pub fn replied(&self) -> Option<String> {
+    pub(crate) fn replied(&self) -> Option<String> {
         who_and_when(self.replier_name.as_deref(), self.reply_at)
     }
 }
@@ -63,7 +63,7 @@ fn who_and_when(name: Option<&str>, at: Option<OffsetDateTime>) -> Option<String
 }
 
 /// A status tab above the list.
-pub struct Tab {
+pub(crate) struct Tab {
     pub label: &'static str,
     pub url: String,
     pub count: i64,

@@ -56,7 +56,7 @@ impl LoginPage {
 }
 
 const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
-const TOO_MANY_ATTEMPTS: &str =
+pub(crate) const TOO_MANY_ATTEMPTS: &str =
     "Bạn đã đăng nhập sai quá nhiều lần. Vì an toàn, xin vui lòng thử lại sau 15 phút.";
 
 pub(crate) async fn login_form(

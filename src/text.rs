@@ -1,4 +1,4 @@
-//! Vietnamese text handling: NFC normalisation and URL slugs.
+//! Vietnamese text handling: NFC normalisation, URL slugs, numbers as Vietnamese writes them.
 
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
@@ -60,6 +60,22 @@ pub fn is_slug(candidate: &str) -> bool {
         && candidate
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// "1.234.567": Vietnamese groups thousands with dots.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -128,6 +144,17 @@ mod tests {
         ] {
             assert!(!is_slug(junk), "{junk:?}");
         }
+    }
+
+    #[test]
+    fn thousands_are_grouped_with_dots() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(2150), "2.150");
+        assert_eq!(group_thousands(12_000), "12.000");
+        assert_eq!(group_thousands(1_234_567), "1.234.567");
+        assert_eq!(group_thousands(50_000_000), "50.000.000");
+        assert_eq!(group_thousands(-1234), "-1.234");
     }
 
     #[test]

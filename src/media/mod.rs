@@ -16,6 +16,8 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 
+use crate::text::group_thousands;
+
 pub use storage::{LocalStore, MediaStore};
 
 /// Widths (in pixels) of the variants produced for each image.
@@ -84,8 +86,8 @@ impl ImageError {
                 let limits = UploadLimits::default();
                 format!(
                     "Kích thước ảnh quá lớn (tối đa {} × {} điểm ảnh).",
-                    group_thousands(u64::from(limits.max_width)),
-                    group_thousands(u64::from(limits.max_height))
+                    group_thousands(i64::from(limits.max_width)),
+                    group_thousands(i64::from(limits.max_height))
                 )
             }
             Self::Corrupt => "Không đọc được ảnh: tệp bị hỏng.".to_owned(),
@@ -115,19 +117,6 @@ fn format_size(bytes: usize) -> String {
         let tenths = (bytes * 10 + unit / 2) / unit;
         format!("{},{} {name}", tenths / 10, tenths % 10)
     }
-}
-
-/// `12000` → "12.000" (Vietnamese thousands separator).
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The encoded variants of one image.
@@ -988,13 +977,5 @@ mod tests {
         );
         assert_eq!(srcset("2026/11/abc-1600.jpg", &[], "/media"), "");
         assert_eq!(srcset("demo/cover.jpg", &[480], "/media"), "");
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(12_000), "12.000");
-        assert_eq!(group_thousands(50_000_000), "50.000.000");
     }
 }

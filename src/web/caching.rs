@@ -29,18 +29,18 @@ use sha2::{Digest, Sha256};
 use crate::{auth::session, error::ErrorPage};
 
 /// Public pages, feeds and sitemaps: any cache may keep them for a minute.
-pub const PUBLIC: &str = "public, max-age=60";
+const PUBLIC: &str = "public, max-age=60";
 /// Public pages seen by a logged-in staff member: their browser only, checked every time.
-pub const PRIVATE_REVALIDATE: &str = "private, no-cache";
+const PRIVATE_REVALIDATE: &str = "private, no-cache";
 /// The back office and anything that sets a cookie.
-pub const PRIVATE_NO_STORE: &str = "private, no-store";
+const PRIVATE_NO_STORE: &str = "private, no-store";
 /// Pages meant for one reader at one moment (the comment notice).
-pub const NO_STORE: &str = "no-store";
+const NO_STORE: &str = "no-store";
 
 /// Marks the start of a part of an HTML page that is left out of its `ETag`.
-pub const IGNORE_START: &str = "<!--etag-ignore-->";
+const IGNORE_START: &str = "<!--etag-ignore-->";
 /// Marks the end of a part left out of the `ETag`.
-pub const IGNORE_END: &str = "<!--/etag-ignore-->";
+const IGNORE_END: &str = "<!--/etag-ignore-->";
 
 /// Bodies up to this size are hashed; larger or streamed ones go out without an `ETag`.
 const MAX_HASHED: u64 = 8 * 1024 * 1024;
@@ -86,7 +86,7 @@ impl RequestFacts {
 }
 
 /// The middleware (in `web::router`, inside `CompressionLayer` and `error_pages`).
-pub async fn http_caching(request: Request, next: Next) -> Response {
+pub(crate) async fn http_caching(request: Request, next: Next) -> Response {
     let facts = RequestFacts::of(&request);
     let response = next.run(request).await;
     match policy(&facts, response.status(), response.headers()) {

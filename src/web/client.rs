@@ -12,7 +12,7 @@ use crate::AppState;
 /// The client's address: the TCP peer, or with `TOASOAN_TRUST_PROXY=on` the address our
 /// reverse proxy appended to `X-Forwarded-For`.
 #[derive(Debug, Clone)]
-pub struct ClientIp(pub String);
+pub(crate) struct ClientIp(pub String);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -46,7 +46,7 @@ impl FromRequestParts<AppState> for ClientIp {
 
 /// The `User-Agent` header, cut to a sane length.
 #[derive(Debug, Clone)]
-pub struct UserAgent(pub String);
+pub(crate) struct UserAgent(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for UserAgent {
     type Rejection = std::convert::Infallible;

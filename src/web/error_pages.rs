@@ -11,7 +11,7 @@ use axum::{
 use crate::{
     AppState,
     error::{ErrorPage, WaitedForDatabase},
-    web::layout::Layout,
+    web::{filters, layout::Layout},
 };
 
 #[derive(Template)]

@@ -8,7 +8,7 @@ use axum::{
 use crate::{error::AppError, text::is_slug};
 
 /// A `{slug}` path segment that has the shape of a slug.
-pub struct SlugParam(pub String);
+pub(crate) struct SlugParam(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for SlugParam {
     type Rejection = AppError;
@@ -26,7 +26,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SlugParam {
 }
 
 /// An `{id}` path segment: a positive decimal integer (row ids are `bigint` identities).
-pub struct IdParam(pub i64);
+pub(crate) struct IdParam(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for IdParam {
     type Rejection = AppError;
@@ -48,10 +48,10 @@ pub(crate) fn parse_id(value: &str) -> Option<i64> {
 }
 
 /// The page number of a listing, from `?trang=N` (1 when absent).
-pub struct PageParam(pub u32);
+pub(crate) struct PageParam(pub u32);
 
 /// The query parameter that carries the page number ("trang" = page).
-pub const PAGE_PARAM: &str = "trang";
+pub(crate) const PAGE_PARAM: &str = "trang";
 
 impl<S: Send + Sync> FromRequestParts<S> for PageParam {
     type Rejection = AppError;

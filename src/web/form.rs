@@ -6,32 +6,39 @@ use crate::{error::AppResult, text::clean};
 
 /// Validation messages by field name.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub(crate) struct FieldErrors(BTreeMap<&'static str, String>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.entry(field).or_insert_with(|| message.into());
     }
 
-    pub fn get(&self, field: &str) -> Option<&String> {
+    pub(crate) fn get(&self, field: &str) -> Option<&String> {
         self.0.get(field)
     }
 
-    pub fn has(&self, field: &str) -> bool {
+    pub(crate) fn has(&self, field: &str) -> bool {
         self.0.contains_key(field)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn len(&self) -> usize {
+    /// How many fields have a message (tests check that nothing else failed).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
 }
 
 /// Plain text, cleaned (NFC, trimmed), required and at most `max` characters.
-pub fn required(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
+pub(crate) fn required(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> String {
     let value = clean(value);
     if value.is_empty() {
         errors.add(field, "Vui lòng nhập thông tin này.");
@@ -42,7 +49,12 @@ pub fn required(errors: &mut FieldErrors, field: &'static str, value: &str, max:
 }
 
 /// Plain text, cleaned, optional, at most `max` characters.
-pub fn optional(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
+pub(crate) fn optional(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> String {
     let value = clean(value);
     check_length(errors, field, &value, max);
     value
@@ -58,13 +70,13 @@ fn check_length(errors: &mut FieldErrors, field: &'static str, value: &str, max:
 /// A unique constraint (or index) of the schema, and the message its field gets when a save
 /// breaks it.
 #[derive(Debug, Clone, Copy)]
-pub struct Unique {
+pub(crate) struct Unique {
     pub constraint: &'static str,
     pub field: &'static str,
     pub message: &'static str,
 }
 
-pub trait ConstraintExt<T> {
+pub(crate) trait ConstraintExt<T> {
     /// A violation of one of `uniques` (a row that appeared after the form was checked, or a
     /// concurrent save) as the field error to show with the form; other errors stay errors.
     fn on_constraint(self, uniques: &[Unique]) -> AppResult<Result<T, FieldErrors>>;

@@ -6,7 +6,7 @@ use time::{
 };
 
 /// Asia/Ho_Chi_Minh is UTC+7 all year: Vietnam has had no daylight saving time since 1975.
-pub const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
+pub(crate) const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
     Ok(offset) => offset,
     Err(_) => panic!("valid offset"),
 };
@@ -28,7 +28,7 @@ fn weekday(day: Weekday) -> &'static str {
 }
 
 /// "Thứ Sáu, 27/11/2026 20:13"
-pub fn datetime_long(at: OffsetDateTime) -> String {
+pub(crate) fn datetime_long(at: OffsetDateTime) -> String {
     let t = local(at);
     format!(
         "{}, {:02}/{:02}/{} {:02}:{:02}",
@@ -42,7 +42,7 @@ pub fn datetime_long(at: OffsetDateTime) -> String {
 }
 
 /// "27/11/2026 20:13"
-pub fn datetime_short(at: OffsetDateTime) -> String {
+pub(crate) fn datetime_short(at: OffsetDateTime) -> String {
     let t = local(at);
     format!(
         "{:02}/{:02}/{} {:02}:{:02}",
@@ -55,7 +55,7 @@ pub fn datetime_short(at: OffsetDateTime) -> String {
 }
 
 /// "Thứ Sáu, 27/11/2026", for the header.
-pub fn date_long(at: OffsetDateTime) -> String {
+pub(crate) fn date_long(at: OffsetDateTime) -> String {
     let t = local(at);
     format!(
         "{}, {:02}/{:02}/{}",
@@ -67,7 +67,7 @@ pub fn date_long(at: OffsetDateTime) -> String {
 }
 
 /// Machine-readable, for `<time datetime>`: seconds precision, Vietnam's offset.
-pub fn iso(at: OffsetDateTime) -> String {
+pub(crate) fn iso(at: OffsetDateTime) -> String {
     let t = local(at).replace_nanosecond(0).unwrap_or(at);
     t.format(&Rfc3339).unwrap_or_default()
 }
@@ -86,7 +86,7 @@ pub fn datetime_input(at: OffsetDateTime) -> String {
 }
 
 /// Parses a `datetime-local` value (with or without seconds) typed in Vietnam's time.
-pub fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
     let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     let without = format_description!("[year]-[month]-[day]T[hour]:[minute]");
     PrimitiveDateTime::parse(value, without)
@@ -95,21 +95,8 @@ pub fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
         .map(|at| at.assume_offset(VIETNAM))
 }
 
-/// "1.234.567": Vietnamese groups thousands with dots.
-pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(d);
-    }
-    out
-}
+/// "1.234.567": a count as Vietnamese writes it (one implementation, shared with `media`).
+pub(crate) use crate::text::group_thousands as count;
 
 #[cfg(test)]
 mod tests {
@@ -154,13 +141,5 @@ mod tests {
             iso(datetime!(2026-11-27 13:13:45.123456 UTC)),
             "2026-11-27T20:13:45+07:00"
         );
-    }
-
-    #[test]
-    fn counts_group_thousands_with_dots() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(2150), "2.150");
-        assert_eq!(count(1234567), "1.234.567");
     }
 }

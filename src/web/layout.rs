@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::{AppState, assets::Assets, db::categories::Category, site::Site, web::format};
+use crate::{AppState, assets::Assets, db::categories::Category, site::Site};
 
 /// Longest `<meta name="description">`: search engines show about this much.
-pub const DESCRIPTION_MAX: usize = 160;
+pub(crate) const DESCRIPTION_MAX: usize = 160;
 
-pub struct Layout {
+pub(crate) struct Layout {
     pub site: Arc<Site>,
     assets: Arc<Assets>,
     /// The page's own title; `<title>` adds the site name.
@@ -20,7 +20,8 @@ pub struct Layout {
     /// The top-level category the page belongs to (highlighted in the menu).
     pub section: Option<i64>,
     pub menu: Vec<MenuItem>,
-    pub today: String,
+    /// Now, for the date in the top bar.
+    pub today: OffsetDateTime,
     /// `TOASOAN_BASE_URL`, for the absolute URLs of the page's head.
     pub base_url: String,
     /// `og:type`: `website`, or `article` on an article page.
@@ -32,17 +33,17 @@ pub struct Layout {
 }
 
 /// An image for link previews: an absolute URL and its text alternative.
-pub struct ShareImage {
+pub(crate) struct ShareImage {
     pub url: String,
     pub alt: String,
 }
 
-pub struct FeedLink {
+pub(crate) struct FeedLink {
     pub title: String,
     pub href: String,
 }
 
-pub struct MenuItem {
+pub(crate) struct MenuItem {
     pub category_id: i64,
     pub name: String,
     pub url: String,
@@ -50,7 +51,7 @@ pub struct MenuItem {
 }
 
 impl Layout {
-    pub fn new(state: &AppState, title: impl Into<String>) -> Self {
+    pub(crate) fn new(state: &AppState, title: impl Into<String>) -> Self {
         let site = state.site.get();
         let menu = site
             .categories
@@ -84,7 +85,7 @@ impl Layout {
             canonical: None,
             section: None,
             menu,
-            today: format::date_long(OffsetDateTime::now_utc()),
+            today: OffsetDateTime::now_utc(),
             base_url: state.config.base_url.clone(),
             og_type: "website",
             image: None,
@@ -93,19 +94,19 @@ impl Layout {
     }
 
     /// The page's description, cut to [`DESCRIPTION_MAX`] characters at a word boundary.
-    pub fn with_description(mut self, description: impl AsRef<str>) -> Self {
+    pub(crate) fn with_description(mut self, description: impl AsRef<str>) -> Self {
         self.description = summary(description.as_ref(), DESCRIPTION_MAX);
         self
     }
 
     /// Marks the page as an article for link previews (`og:type`).
-    pub fn as_article(mut self) -> Self {
+    pub(crate) fn with_article_type(mut self) -> Self {
         self.og_type = "article";
         self
     }
 
     /// The image link previews show; `path` is site-relative (`/media/…`).
-    pub fn with_image(mut self, path: &str, alt: impl Into<String>) -> Self {
+    pub(crate) fn with_image(mut self, path: &str, alt: impl Into<String>) -> Self {
         self.image = Some(ShareImage {
             url: self.absolute(path),
             alt: alt.into(),
@@ -114,7 +115,7 @@ impl Layout {
     }
 
     /// Announces the category's own RSS feed besides the site's.
-    pub fn with_category_feed(mut self, category: &Category) -> Self {
+    pub(crate) fn with_category_feed(mut self, category: &Category) -> Self {
         self.feeds.push(FeedLink {
             title: format!("{} - {}", category.name, self.site.settings.site_name),
             href: category_feed_url(&category.slug),
@@ -122,12 +123,12 @@ impl Layout {
         self
     }
 
-    pub fn with_canonical(mut self, state: &AppState, path: &str) -> Self {
+    pub(crate) fn with_canonical(mut self, state: &AppState, path: &str) -> Self {
         self.canonical = Some(format!("{}{path}", state.config.base_url));
         self
     }
 
-    pub fn in_section(mut self, category_id: i64) -> Self {
+    pub(crate) fn in_section(mut self, category_id: i64) -> Self {
         self.section = self
             .site
             .categories
@@ -137,7 +138,7 @@ impl Layout {
     }
 
     /// `<title>`: "Page - Site", or just the site name on the home page.
-    pub fn full_title(&self) -> String {
+    pub(crate) fn full_title(&self) -> String {
         let site_name = &self.site.settings.site_name;
         if self.title.is_empty() || &self.title == site_name {
             site_name.clone()
@@ -147,7 +148,7 @@ impl Layout {
     }
 
     /// The page's own title for link previews (`og:title`): without the site name.
-    pub fn share_title(&self) -> &str {
+    pub(crate) fn share_title(&self) -> &str {
         if self.title.is_empty() {
             &self.site.settings.site_name
         } else {
@@ -156,7 +157,7 @@ impl Layout {
     }
 
     /// `twitter:card`: a large image when the page has one.
-    pub fn twitter_card(&self) -> &'static str {
+    pub(crate) fn twitter_card(&self) -> &'static str {
         if self.image.is_some() {
             "summary_large_image"
         } else {
@@ -165,21 +166,21 @@ impl Layout {
     }
 
     /// A site-relative path (`/media/…`) as an absolute URL under `TOASOAN_BASE_URL`.
-    pub fn absolute(&self, path: &str) -> String {
+    pub(crate) fn absolute(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
     /// The site's logo, absolute (structured data names it as the publisher's).
-    pub fn logo_url(&self) -> String {
+    pub(crate) fn logo_url(&self) -> String {
         self.absolute(LOGO_PATH)
     }
 
-    pub fn asset(&self, name: &str) -> String {
+    pub(crate) fn asset(&self, name: &str) -> String {
         self.assets.url(name)
     }
 
     /// The agency's phone number as a `tel:` target (digits and `+` only).
-    pub fn phone_href(&self) -> String {
+    pub(crate) fn phone_href(&self) -> String {
         let phone = &self.site.settings.agency_phone;
         phone
             .chars()
@@ -187,33 +188,33 @@ impl Layout {
             .collect()
     }
 
-    pub fn is_section(&self, category_id: &i64) -> bool {
+    pub(crate) fn is_section(&self, category_id: &i64) -> bool {
         self.section == Some(*category_id)
     }
 }
 
 /// The logo under a stable address (no fingerprint): other sites keep this URL.
-pub const LOGO_PATH: &str = "/static/img/logo.svg";
+const LOGO_PATH: &str = "/static/img/logo.svg";
 
-pub fn category_url(slug: &str) -> String {
+pub(crate) fn category_url(slug: &str) -> String {
     format!("/chuyen-muc/{slug}")
 }
 
-pub fn category_feed_url(slug: &str) -> String {
+fn category_feed_url(slug: &str) -> String {
     format!("/chuyen-muc/{slug}/rss.xml")
 }
 
-pub fn article_url(slug: &str) -> String {
+pub(crate) fn article_url(slug: &str) -> String {
     format!("/bai-viet/{slug}")
 }
 
-pub fn media_url(path: &str) -> String {
+pub(crate) fn media_url(path: &str) -> String {
     format!("/media/{path}")
 }
 
 /// `text` with its whitespace collapsed, cut to at most `max` characters at a word boundary
 /// ("…" marks the cut; a single word longer than `max` is cut inside).
-pub fn summary(text: &str, max: usize) -> String {
+fn summary(text: &str, max: usize) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     let whole = words.join(" ");
     if whole.chars().count() <= max {
@@ -241,7 +242,7 @@ pub fn summary(text: &str, max: usize) -> String {
 /// A value as JSON for an inline `<script>` (JSON-LD): `<`, `>` and `&` are written as
 /// `\u003c`, `\u003e`, `\u0026`, so no text can close the element or start a comment, and
 /// the result stays valid JSON (those characters only ever occur inside strings).
-pub fn script_json(value: &serde_json::Value) -> String {
+pub(crate) fn script_json(value: &serde_json::Value) -> String {
     let json = value.to_string();
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {

@@ -1,17 +1,19 @@
 //! Every URL of the application, and the layers around them: read this file to know the app.
 
-pub mod admin;
-pub mod caching;
-pub mod client;
+pub(crate) mod admin;
+pub(crate) mod caching;
+pub(crate) mod client;
+pub(crate) mod cookies;
 mod error_pages;
-pub mod extract;
+pub(crate) mod extract;
 mod files;
-pub mod form;
+pub(crate) mod filters;
+pub(crate) mod form;
 pub mod format;
 mod health;
-pub mod layout;
+pub(crate) mod layout;
 mod load;
-pub mod pager;
+pub(crate) mod pager;
 pub mod public;
 
 use std::time::Duration;
@@ -48,7 +50,7 @@ pub fn router(state: AppState) -> Router {
     use admin::{
         account, articles, audit, categories, comments, dashboard, login, settings, users,
     };
-    use public::{articles as reading, comments as commenting, feeds, home, search};
+    use public::{articles as reading, comments as commenting, feeds, home, search, sitemaps};
 
     let database = middleware::from_fn_with_state(state.clone(), load::require_database);
     let heavy = middleware::from_fn_with_state(state.clone(), load::heavy_page);
@@ -74,15 +76,15 @@ pub fn router(state: AppState) -> Router {
         .route("/rss.xml", get(feeds::show_site_feed))
         .route(
             "/sitemap.xml",
-            get(feeds::show_sitemap).layer(heavy.clone()),
+            get(sitemaps::show_sitemap).layer(heavy.clone()),
         )
-        .route("/sitemap-news.xml", get(feeds::show_news_sitemap))
+        .route("/sitemap-news.xml", get(sitemaps::show_news_sitemap))
         // `/sitemap-{n}.xml`: the router takes no suffix after a parameter, so `{file}` is "n.xml".
         .route(
             "/sitemap-{file}",
-            get(feeds::show_sitemap_page).layer(heavy),
+            get(sitemaps::show_sitemap_page).layer(heavy),
         )
-        .route("/robots.txt", get(feeds::show_robots))
+        .route("/robots.txt", get(sitemaps::show_robots))
         .route_layer(database.clone());
 
     // What needs no database: files, and the health check (which says whether it answers).

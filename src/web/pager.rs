@@ -3,7 +3,7 @@
 use crate::web::extract::PAGE_PARAM;
 
 #[derive(Debug)]
-pub struct Pager {
+pub(crate) struct Pager {
     pub current: u32,
     pub last: u32,
     base: String,
@@ -11,20 +11,20 @@ pub struct Pager {
 
 /// One entry of the page list.
 #[derive(Debug, PartialEq, Eq)]
-pub enum PageLink {
+pub(crate) enum PageLink {
     Page(u32),
     Gap,
 }
 
 /// The number of the last page of `total_items` (1 when there are none).
-pub fn last_page(total_items: i64, per_page: u32) -> u32 {
+pub(crate) fn last_page(total_items: i64, per_page: u32) -> u32 {
     let per_page = i64::from(per_page.max(1));
     u32::try_from(((total_items + per_page - 1) / per_page).max(1)).unwrap_or(u32::MAX)
 }
 
 impl Pager {
     /// `None` when `current` lies past the last page (page 1 always exists, even empty).
-    pub fn new(
+    pub(crate) fn new(
         base: impl Into<String>,
         current: u32,
         total_items: i64,
@@ -39,11 +39,11 @@ impl Pager {
     }
 
     /// Zero-based offset of the first item of the current page.
-    pub fn offset(&self, per_page: u32) -> i64 {
+    pub(crate) fn offset(&self, per_page: u32) -> i64 {
         i64::from(self.current - 1) * i64::from(per_page)
     }
 
-    pub fn url(&self, page: &u32) -> String {
+    pub(crate) fn url(&self, page: &u32) -> String {
         if *page == 1 {
             self.base.clone()
         } else {
@@ -52,16 +52,16 @@ impl Pager {
         }
     }
 
-    pub fn previous(&self) -> Option<u32> {
+    pub(crate) fn previous(&self) -> Option<u32> {
         (self.current > 1).then(|| self.current - 1)
     }
 
-    pub fn next(&self) -> Option<u32> {
+    pub(crate) fn next(&self) -> Option<u32> {
         (self.current < self.last).then(|| self.current + 1)
     }
 
     /// The first and last page, and two on each side of the current one.
-    pub fn links(&self) -> Vec<PageLink> {
+    pub(crate) fn links(&self) -> Vec<PageLink> {
         let mut links = Vec::new();
         let low = self.current.saturating_sub(2).max(1);
         let high = (self.current + 2).min(self.last);

@@ -7,7 +7,7 @@
 use axum::http::{StatusCode, header};
 use sqlx::PgPool;
 use time::{OffsetDateTime, format_description::well_known::Rfc2822, macros::datetime};
-use toasoan::{error::AppError, web::public::feeds};
+use toasoan::{error::AppError, web::public::sitemaps};
 
 use crate::support::{ArticleFixture, TestApp, TestResponse, category};
 
@@ -368,12 +368,12 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     let app = TestApp::new(db).await;
     // Home + 1 category + 5 articles = 7 URLs.
 
-    let fits = feeds::render_sitemap(&app.state, 7).await.unwrap();
+    let fits = sitemaps::render_sitemap(&app.state, 7).await.unwrap();
     xml::assert_well_formed(&fits);
     assert_eq!(xml::all(&fits, "url").len(), 7);
     assert!(xml::all(&fits, "sitemapindex").is_empty());
 
-    let index = feeds::render_sitemap(&app.state, 3).await.unwrap();
+    let index = sitemaps::render_sitemap(&app.state, 3).await.unwrap();
     xml::assert_well_formed(&index);
     let root = xml::first(&index, "sitemapindex");
     assert_eq!(root.attr("xmlns"), "http://www.sitemaps.org/schemas/sitemap/0.9");
@@ -392,7 +392,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
 
     let mut locs = Vec::new();
     for (page, expected_len) in [(1, 3), (2, 3), (3, 1)] {
-        let body = feeds::render_sitemap_page(&app.state, page, 3)
+        let body = sitemaps::render_sitemap_page(&app.state, page, 3)
             .await
             .unwrap();
         xml::assert_well_formed(&body);
@@ -404,9 +404,15 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     expected.extend((1..=5).map(|i| format!("{BASE}/bai-viet/bai-{i}")));
     assert_eq!(locs, expected, "every URL once, in order");
 
-    assert!(matches!(feeds::render_sitemap_page(&app.state, 4, 3).await, Err(AppError::NotFound)));
-    assert!(matches!(feeds::render_sitemap_page(&app.state, 0, 3).await, Err(AppError::NotFound)));
-    assert_eq!(feeds::SITEMAP_PAGE, 50_000);
+    assert!(matches!(
+        sitemaps::render_sitemap_page(&app.state, 4, 3).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        sitemaps::render_sitemap_page(&app.state, 0, 3).await,
+        Err(AppError::NotFound)
+    ));
+    assert_eq!(sitemaps::SITEMAP_PAGE, 50_000);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -42,7 +42,7 @@ pub(crate) async fn password_form(layout: AdminLayout) -> PasswordPage {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct PasswordForm {
+pub(crate) struct PasswordForm {
     current: String,
     new: String,
     confirm: String,

@@ -7,6 +7,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::request::Parts,
 };
+use time::OffsetDateTime;
 
 use crate::{
     AppState,
@@ -16,7 +17,7 @@ use crate::{
         audit::{AuditAction, Entry},
     },
     error::{AppError, AppResult},
-    web::{admin::AdminLayout, extract::PageParam, format, pager::Pager},
+    web::{admin::AdminLayout, extract::PageParam, filters, pager::Pager},
 };
 
 const PER_PAGE: u32 = 50;
@@ -25,7 +26,7 @@ const BASE_URL: &str = "/admin/audit";
 const KIND_PARAM: &str = "loai";
 
 /// A filter of the log: its `?loai=` value, its label, and the action prefix it selects.
-pub struct Kind {
+pub(crate) struct Kind {
     pub value: &'static str,
     pub label: &'static str,
     prefix: &'static str,
@@ -71,7 +72,7 @@ const KINDS: &[Kind] = &[
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
 /// from the URL ever reaches the query.
-pub struct KindParam(Option<&'static Kind>);
+pub(crate) struct KindParam(Option<&'static Kind>);
 
 impl<S: Send + Sync> FromRequestParts<S> for KindParam {
     type Rejection = AppError;
@@ -95,9 +96,8 @@ impl<S: Send + Sync> FromRequestParts<S> for KindParam {
 }
 
 /// An entry as the table shows it.
-pub struct AuditRow {
-    pub when: String,
-    pub when_iso: String,
+pub(crate) struct AuditRow {
+    pub at: OffsetDateTime,
     pub actor: String,
     pub action: String,
     pub label: Option<&'static str>,
@@ -106,7 +106,7 @@ pub struct AuditRow {
     pub ip: String,
 }
 
-pub struct Target {
+pub(crate) struct Target {
     pub text: String,
     /// The back-office page of the target, while it can still exist.
     pub url: Option<String>,
@@ -131,8 +131,7 @@ impl From<Entry> for AuditRow {
             }
         });
         Self {
-            when: format::datetime_short(entry.at),
-            when_iso: format::iso(entry.at),
+            at: entry.at,
             label: entry.label(),
             actor: entry.actor,
             action: entry.action,
@@ -157,11 +156,6 @@ pub(crate) struct AuditPage {
 impl AuditPage {
     fn is_kind(&self, kind: &Kind) -> bool {
         self.kind.is_some_and(|k| k.value == kind.value)
-    }
-
-    /// The URL of a page of the log, keeping the filter.
-    fn total(&self) -> String {
-        format::count(self.total)
     }
 }
 

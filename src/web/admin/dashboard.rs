@@ -9,7 +9,7 @@ use crate::{
     auth::Capability,
     db::{self, articles::AdminArticle, audit::Entry},
     error::AppResult,
-    web::{admin::AdminLayout, format},
+    web::{admin::AdminLayout, filters},
 };
 
 #[derive(Template, WebTemplate)]
@@ -23,10 +23,6 @@ pub(crate) struct DashboardPage {
 }
 
 impl DashboardPage {
-    fn when(&self, entry: &Entry) -> String {
-        format::datetime_short(entry.at)
-    }
-
     fn action<'a>(&self, entry: &'a Entry) -> &'a str {
         entry.label().unwrap_or(&entry.action)
     }

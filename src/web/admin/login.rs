@@ -22,6 +22,7 @@ use crate::{
     web::{
         admin::Flash,
         client::{ClientIp, UserAgent},
+        cookies,
     },
 };
 
@@ -54,8 +55,8 @@ impl LoginPage {
     }
 }
 
-pub const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
-pub const TOO_MANY_ATTEMPTS: &str =
+const WRONG_CREDENTIALS: &str = "Tên đăng nhập hoặc mật khẩu không đúng.";
+pub(crate) const TOO_MANY_ATTEMPTS: &str =
     "Bạn đã đăng nhập sai quá nhiều lần. Vì an toàn, xin vui lòng thử lại sau 15 phút.";
 
 pub(crate) async fn login_form(
@@ -74,7 +75,7 @@ pub(crate) async fn login_form(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LoginForm {
+pub(crate) struct LoginForm {
     login: String,
     password: String,
 }
@@ -137,7 +138,7 @@ pub(crate) async fn login(
     )
     .await?;
 
-    let jar = jar.add(session::cookie(token, state.config.is_https()));
+    let jar = jar.add(cookies::session(token, state.config.is_https()));
     Ok((jar, Redirect::to("/admin")).into_response())
 }
 
@@ -163,6 +164,6 @@ pub(crate) async fn logout(
         )
         .await?;
     }
-    let jar = jar.add(session::removal(state.config.is_https()));
+    let jar = jar.add(cookies::session_removal(state.config.is_https()));
     Ok((jar, Flash::LoggedOut.redirect("/admin/login")).into_response())
 }

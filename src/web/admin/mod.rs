@@ -1,14 +1,14 @@
 //! The newsroom back office under `/admin`.
 
-pub mod account;
-pub mod articles;
-pub mod audit;
-pub mod categories;
-pub mod comments;
-pub mod dashboard;
-pub mod login;
-pub mod settings;
-pub mod users;
+pub(crate) mod account;
+pub(crate) mod articles;
+pub(crate) mod audit;
+pub(crate) mod categories;
+pub(crate) mod comments;
+pub(crate) mod dashboard;
+pub(crate) mod login;
+pub(crate) mod settings;
+pub(crate) mod users;
 
 use std::{ops::Deref, sync::Arc};
 
@@ -33,7 +33,7 @@ use crate::{
 
 /// What `templates/admin/base.html` needs.
 #[derive(Clone)]
-pub struct AdminLayout {
+pub(crate) struct AdminLayout {
     pub site_name: String,
     pub user: CurrentUser,
     pub title: String,
@@ -45,7 +45,7 @@ pub struct AdminLayout {
     assets: Arc<Assets>,
 }
 
-pub struct NavItem {
+pub(crate) struct NavItem {
     pub key: &'static str,
     pub label: &'static str,
     pub url: &'static str,
@@ -137,7 +137,7 @@ impl FromRequestParts<AppState> for AdminLayout {
 
 impl AdminLayout {
     /// The page's title and its entry in the menu.
-    pub fn page(self, title: impl Into<String>, active: &'static str) -> Self {
+    pub(crate) fn page(self, title: impl Into<String>, active: &'static str) -> Self {
         Self {
             title: title.into(),
             active,
@@ -145,7 +145,7 @@ impl AdminLayout {
         }
     }
 
-    pub fn nav(&self) -> Vec<&'static NavItem> {
+    pub(crate) fn nav(&self) -> Vec<&'static NavItem> {
         NAV.iter()
             .filter(|(_, capability)| capability.is_none_or(|c| self.user.can(c)))
             .map(|(item, _)| item)
@@ -153,21 +153,21 @@ impl AdminLayout {
     }
 
     /// The number shown beside a menu entry, if any.
-    pub fn nav_count(&self, key: &str) -> Option<i64> {
+    pub(crate) fn nav_count(&self, key: &str) -> Option<i64> {
         match key {
             "comments" => self.pending_comments.filter(|n| *n > 0),
             _ => None,
         }
     }
 
-    pub fn asset(&self, name: &str) -> String {
+    pub(crate) fn asset(&self, name: &str) -> String {
         self.assets.url(name)
     }
 }
 
 /// A one-line confirmation after a redirect, named by `?msg=` (so nothing is stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flash {
+pub(crate) enum Flash {
     PasswordChanged,
     LoggedOut,
     Saved,
@@ -224,7 +224,7 @@ impl Flash {
     };
 
     /// Its `?msg=` value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         use Flash::*;
         match self {
             PasswordChanged => "password-changed",
@@ -254,7 +254,7 @@ impl Flash {
     }
 
     /// What the page says.
-    pub fn message(self) -> &'static str {
+    pub(crate) fn message(self) -> &'static str {
         use Flash::*;
         match self {
             PasswordChanged => "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
@@ -286,7 +286,7 @@ impl Flash {
     }
 
     /// The message a query string names, if any.
-    pub fn from_query(query: Option<&str>) -> Option<Self> {
+    pub(crate) fn from_query(query: Option<&str>) -> Option<Self> {
         let value = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .find(|(key, _)| key == "msg")
             .map(|(_, value)| value)?;
@@ -294,20 +294,20 @@ impl Flash {
     }
 
     /// `path` with this message for the page it leads to.
-    pub fn on(self, path: &str) -> String {
+    pub(crate) fn on(self, path: &str) -> String {
         let separator = if path.contains('?') { '&' } else { '?' };
         format!("{path}{separator}msg={}", self.as_str())
     }
 
     /// A redirect (303) to `path` that shows this message.
-    pub fn redirect(self, path: &str) -> Response {
+    pub(crate) fn redirect(self, path: &str) -> Response {
         Redirect::to(&self.on(path)).into_response()
     }
 }
 
 /// A staff member making a change, and from where: what every audit entry records.
 #[derive(Debug, Clone)]
-pub struct Staff {
+pub(crate) struct Staff {
     pub user: CurrentUser,
     pub ip: String,
 }
@@ -331,12 +331,12 @@ impl Deref for Staff {
 }
 
 impl Staff {
-    pub fn actor(&self) -> Actor<'_> {
+    pub(crate) fn actor(&self) -> Actor<'_> {
         self.user.actor(&self.ip)
     }
 
     /// Records what this staff member did.
-    pub async fn log(
+    pub(crate) async fn log(
         &self,
         db: impl PgExecutor<'_>,
         action: AuditAction,
@@ -348,7 +348,7 @@ impl Staff {
 
     /// The end of a change: its audit entry, the commit, and the redirect to `path` with
     /// `flash`.
-    pub async fn finish(
+    pub(crate) async fn finish(
         &self,
         mut tx: PgTransaction<'_>,
         (action, target, details): (AuditAction, Target, &str),

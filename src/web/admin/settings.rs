@@ -37,7 +37,7 @@ const RETENTION_FORMAT: &str = "Hãy nhập một số ngày từ 1 đến 3650.
 /// The form as typed: text fields, and checkboxes that are present only when ticked.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct SettingsForm {
+pub(crate) struct SettingsForm {
     site_name: String,
     tagline: String,
     agency_name: String,

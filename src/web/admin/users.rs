@@ -24,8 +24,8 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
+        filters,
         form::{ConstraintExt, FieldErrors, Unique, required},
-        format,
     },
 };
 
@@ -47,7 +47,7 @@ fn user_url(user_id: i64) -> String {
 }
 
 /// An entry of the role select.
-pub struct RoleOption {
+pub(crate) struct RoleOption {
     pub value: &'static str,
     pub label: &'static str,
     pub selected: bool,
@@ -115,12 +115,6 @@ pub(crate) struct UsersPage {
     users: Vec<User>,
 }
 
-impl UsersPage {
-    fn created(&self, user: &User) -> String {
-        format::datetime_short(user.created_at)
-    }
-}
-
 pub(crate) async fn list_users(
     State(state): State<AppState>,
     layout: AdminLayout,
@@ -137,7 +131,7 @@ pub(crate) async fn list_users(
 
 #[derive(Debug, Deserialize)]
 #[serde(default)]
-pub struct NewUserForm {
+pub(crate) struct NewUserForm {
     username: String,
     display_name: String,
     email: String,
@@ -256,7 +250,7 @@ pub(crate) async fn create_user(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ProfileForm {
+pub(crate) struct ProfileForm {
     display_name: String,
     email: String,
     role: String,
@@ -319,10 +313,6 @@ impl UserPage {
 
     fn is_self(&self) -> bool {
         self.account.user_id == self.layout.user.user_id
-    }
-
-    fn created(&self) -> String {
-        format::datetime_short(self.account.created_at)
     }
 }
 
@@ -422,7 +412,7 @@ pub(crate) async fn update_user(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct PasswordResetForm {
+pub(crate) struct PasswordResetForm {
     password: String,
     confirm: String,
 }

@@ -21,6 +21,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::SlugParam,
+        filters,
         form::FieldErrors,
         format,
         layout::{Layout, article_url, media_url, script_json},
@@ -36,7 +37,7 @@ const FACEBOOK_SHARE: &str = "https://www.facebook.com/sharer/sharer.php?u=";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/article.html")]
-pub struct ArticlePage {
+pub(crate) struct ArticlePage {
     layout: Layout,
     article: Article,
     breadcrumb: Vec<Category>,
@@ -58,18 +59,9 @@ pub struct ArticlePage {
 }
 
 impl ArticlePage {
-    fn views(&self) -> String {
-        format::count(self.article.view_count)
-    }
-
-    /// `article:published_time`: seconds precision, with the offset.
-    fn published_iso(&self) -> String {
-        format::iso(self.article.published_at)
-    }
-
     /// `article:modified_time`: the last edit, never before publication.
-    fn modified_iso(&self) -> String {
-        format::iso(modified_at(&self.article))
+    fn modified_at(&self) -> time::OffsetDateTime {
+        modified_at(&self.article)
     }
 
     fn facebook_share_url(&self) -> String {
@@ -136,12 +128,12 @@ fn news_article(layout: &Layout, article: &Article, section: Option<&Category>) 
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct ArticleQuery {
+pub(crate) struct ArticleQuery {
     #[serde(rename = "binh-luan")]
     comment: String,
 }
 
-pub async fn show_article(
+pub(crate) async fn show_article(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
     Query(query): Query<ArticleQuery>,
@@ -162,7 +154,11 @@ pub async fn show_article(
 
 impl ArticlePage {
     /// The article page as readers see it; `preview` marks a staff preview.
-    pub async fn build(state: &AppState, article: Article, preview: bool) -> AppResult<Self> {
+    pub(crate) async fn build(
+        state: &AppState,
+        article: Article,
+        preview: bool,
+    ) -> AppResult<Self> {
         let (related, comments) = tokio::try_join!(
             db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED),
             db::comments::list_approved(&state.db, article.article_id),
@@ -178,7 +174,7 @@ impl ArticlePage {
         let mut layout = Layout::new(state, article.title.clone())
             .with_description(description(&article))
             .with_canonical(state, &article.url())
-            .as_article()
+            .with_article_type()
             .in_section(article.category_id);
         if let Some(path) = &article.cover_image {
             // The stored path names the largest variant.

@@ -8,16 +8,17 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::{PageParam, SlugParam},
+        filters,
         layout::{Layout, category_url},
         pager::Pager,
     },
 };
 
-pub const PER_PAGE: u32 = 10;
+pub(crate) const PER_PAGE: u32 = 10;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/category.html")]
-pub struct CategoryPage {
+pub(crate) struct CategoryPage {
     layout: Layout,
     category: Category,
     breadcrumb: Vec<Category>,
@@ -26,7 +27,7 @@ pub struct CategoryPage {
     pager: Pager,
 }
 
-pub async fn show_category(
+pub(crate) async fn show_category(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
     PageParam(page): PageParam,

@@ -13,10 +13,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -32,28 +29,28 @@ use crate::{
     error::{AppError, AppResult, ErrorPage},
     web::{
         client::{ClientIp, UserAgent},
+        cookies,
         extract::SlugParam,
+        filters,
         form::{FieldErrors, required},
         layout::{Layout, article_url},
     },
 };
 
-/// The cookie naming the image challenge the article page's form shows.
-pub const CAPTCHA_COOKIE: &str = "toasoan_captcha";
 /// Less than this between showing the challenge and posting is a robot.
 const MIN_SECONDS: i64 = 3;
 /// More links than this and the comment is filed as spam for review.
 const MAX_LINKS: usize = 3;
-pub const NAME_MAX: usize = 100;
-pub const TITLE_MAX: usize = 200;
-pub const CONTENT_MAX: usize = 4000;
+pub(crate) const NAME_MAX: usize = 100;
+pub(crate) const TITLE_MAX: usize = 200;
+const CONTENT_MAX: usize = 4000;
 
-pub const TOO_MANY: ErrorPage = ErrorPage {
+pub(crate) const TOO_MANY: ErrorPage = ErrorPage {
     status: StatusCode::TOO_MANY_REQUESTS,
     heading: "Bạn gửi bình luận quá nhanh",
     message: "Bạn đã gửi nhiều bình luận trong ít phút. Xin vui lòng chờ một lát rồi gửi tiếp.",
 };
-pub const CLOSED: ErrorPage = ErrorPage {
+const CLOSED: ErrorPage = ErrorPage {
     status: StatusCode::FORBIDDEN,
     heading: "Bài viết đã đóng bình luận",
     message: "Bài viết này không nhận thêm bình luận.",
@@ -62,7 +59,7 @@ pub const CLOSED: ErrorPage = ErrorPage {
 /// The form as typed. `website` is a honeypot: hidden from people, filled by robots.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub struct CommentForm {
+pub(crate) struct CommentForm {
     pub name: String,
     pub title: String,
     pub content: String,
@@ -73,23 +70,17 @@ pub struct CommentForm {
 }
 
 /// A new image challenge: the PNG, and a cookie naming it for the form.
-pub async fn new_captcha_image(
+pub(crate) async fn new_captcha_image(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> AppResult<Response> {
     let (challenge, png) = captcha::issue_image(&state.db).await?;
-    let cookie = Cookie::build((CAPTCHA_COOKIE, challenge.captcha_id))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.is_https())
-        .path("/")
-        .max_age(time::Duration::minutes(10))
-        .build();
+    let cookie = cookies::captcha(challenge.captcha_id, state.config.is_https());
     Ok((jar.add(cookie), png_response(png)).into_response())
 }
 
 /// The image of a challenge named in a form (`/ma-kiem-tra/{id}.png`).
-pub async fn show_captcha_image(
+pub(crate) async fn show_captcha_image(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> AppResult<Response> {
@@ -116,7 +107,7 @@ fn png_response(png: Vec<u8>) -> Response {
 /// a new code ("Đổi mã khác") and for the text question.
 #[derive(Template, WebTemplate)]
 #[template(path = "public/comment.html")]
-pub struct CommentPage {
+pub(crate) struct CommentPage {
     layout: Layout,
     article: Article,
     form: CommentForm,
@@ -158,7 +149,7 @@ fn kind_of(value: &str) -> Kind {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct KindQuery {
+pub(crate) struct KindQuery {
     kieu: String,
 }
 
@@ -173,7 +164,7 @@ async fn commentable(state: &AppState, slug: &str) -> AppResult<Article> {
     }
 }
 
-pub async fn comment_form(
+pub(crate) async fn comment_form(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
     Query(query): Query<KindQuery>,
@@ -220,7 +211,7 @@ fn count_links(text: &str) -> usize {
         .sum()
 }
 
-pub async fn create_comment(
+pub(crate) async fn create_comment(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
     ClientIp(ip): ClientIp,
@@ -257,7 +248,7 @@ pub async fn create_comment(
     let content = required(&mut errors, "content", &form.content, CONTENT_MAX);
 
     let captcha_id = if form.captcha_id.is_empty() {
-        jar.get(CAPTCHA_COOKIE)
+        jar.get(cookies::CAPTCHA)
             .map(|c| c.value().to_owned())
             .unwrap_or_default()
     } else {

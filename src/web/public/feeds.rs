@@ -1,4 +1,5 @@
-//! RSS feeds, sitemaps and robots.txt: what feed readers and search engines fetch.
+//! RSS feeds: what feed readers fetch; and what every XML document we serve shares
+//! ([`Document`], [`xml_text`]). Sitemaps and robots.txt are in [`super::sitemaps`].
 //!
 //! Every URL in them is absolute, built on `TOASOAN_BASE_URL`. Text goes through askama's
 //! escaping (`.xml` templates escape `& < > " '` as numeric references, which XML accepts) after
@@ -8,7 +9,7 @@ use std::{borrow::Cow, path::PathBuf};
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -16,10 +17,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc2822};
 
 use crate::{
     AppState,
-    db::{
-        self,
-        feeds::{FeedArticle, SitemapArticle},
-    },
+    db::{self, feeds::FeedArticle},
     error::{AppError, AppResult},
     media,
     site::Site,
@@ -31,16 +29,7 @@ use crate::{
 };
 
 /// Items in an RSS feed.
-pub const FEED_SIZE: i64 = 50;
-
-/// URLs in one sitemap file (the sitemaps.org limit); beyond it `/sitemap.xml` becomes an index
-/// of `/sitemap-{n}.xml` pages.
-pub const SITEMAP_PAGE: usize = 50_000;
-
-/// How far back the Google News sitemap goes, and how many articles it may list at most
-/// (Google's rules for news sitemaps).
-pub const NEWS_HOURS: i32 = 48;
-pub const NEWS_MAX: i64 = 1000;
+const FEED_SIZE: i64 = 50;
 
 /// Cover variant offered as the feed enclosure when it exists (the largest one otherwise).
 const ENCLOSURE_WIDTH: i32 = 960;
@@ -49,13 +38,11 @@ const ENCLOSURE_WIDTH: i32 = 960;
 const TAG_DATE: &str = "2026";
 
 const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
-const XML_TYPE: &str = "application/xml; charset=utf-8";
-const TEXT_TYPE: &str = "text/plain; charset=utf-8";
 
 /// A document with its content type.
-struct Document {
-    content_type: &'static str,
-    body: String,
+pub(super) struct Document {
+    pub(super) content_type: &'static str,
+    pub(super) body: String,
 }
 
 impl IntoResponse for Document {
@@ -75,7 +62,7 @@ impl IntoResponse for Document {
 // RSS 2.0
 
 #[derive(Template)]
-#[template(path = "feeds/rss.xml")]
+#[template(path = "public/feeds/rss.xml")]
 struct RssFeed {
     title: String,
     link: String,
@@ -104,7 +91,7 @@ struct Enclosure {
 }
 
 /// `GET /rss.xml`: the newest articles of the whole site.
-pub async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let settings = &site.settings;
@@ -126,7 +113,7 @@ pub async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response
 }
 
 /// `GET /chuyen-muc/{slug}/rss.xml`: the newest articles of a category and its sub-categories.
-pub async fn show_category_feed(
+pub(crate) async fn show_category_feed(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
 ) -> AppResult<Response> {
@@ -265,254 +252,11 @@ fn rfc2822(at: OffsetDateTime) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sitemaps
-
-#[derive(Template)]
-#[template(path = "feeds/sitemap.xml")]
-struct UrlSet {
-    urls: Vec<SitemapUrl>,
-}
-
-struct SitemapUrl {
-    loc: String,
-    /// W3C datetime, seconds precision.
-    lastmod: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "feeds/sitemap_index.xml")]
-struct SitemapIndex {
-    pages: Vec<String>,
-}
-
-/// `GET /sitemap.xml`: every public URL, or an index of sitemap pages when there are too many.
-pub async fn show_sitemap(State(state): State<AppState>) -> AppResult<Response> {
-    let body = render_sitemap(&state, SITEMAP_PAGE).await?;
-    Ok(Document {
-        content_type: XML_TYPE,
-        body,
-    }
-    .into_response())
-}
-
-/// `GET /sitemap-{n}.xml`: page `n` (from 1) of the sitemap.
-pub async fn show_sitemap_page(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-) -> AppResult<Response> {
-    let page = parse_sitemap_file(&file).ok_or(AppError::NotFound)?;
-    let body = render_sitemap_page(&state, page, SITEMAP_PAGE).await?;
-    Ok(Document {
-        content_type: XML_TYPE,
-        body,
-    }
-    .into_response())
-}
-
-/// "3.xml" → 3: plain digits without a leading zero, at least 1.
-fn parse_sitemap_file(file: &str) -> Option<usize> {
-    let digits = file.strip_suffix(".xml")?;
-    if digits.is_empty()
-        || digits.len() > 9
-        || digits.starts_with('0')
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-/// The site's sitemap with pages of at most `page_size` URLs: a `urlset` of everything when it
-/// fits in one page, else a `sitemapindex` of `/sitemap-{n}.xml`.
-pub async fn render_sitemap(state: &AppState, page_size: usize) -> AppResult<String> {
-    let page_size = page_size.max(1);
-    let site = state.site.get();
-    let total = fixed_url_count(&site) + article_count(state).await?;
-    let pages = total.div_ceil(page_size);
-    if pages <= 1 {
-        return render_sitemap_page(state, 1, page_size).await;
-    }
-    let base = &state.config.base_url;
-    let index = SitemapIndex {
-        pages: (1..=pages)
-            .map(|n| format!("{base}/sitemap-{n}.xml"))
-            .collect(),
-    };
-    Ok(index.render()?)
-}
-
-/// Page `page` (from 1) of the sitemap with pages of `page_size` URLs: the home page and the
-/// categories come first, then the published articles; a page past the end is a 404.
-pub async fn render_sitemap_page(
-    state: &AppState,
-    page: usize,
-    page_size: usize,
-) -> AppResult<String> {
-    let page_size = page_size.max(1);
-    let site = state.site.get();
-    let fixed_count = fixed_url_count(&site);
-    let total = fixed_count + article_count(state).await?;
-    let pages = total.div_ceil(page_size).max(1);
-    if page == 0 || page > pages {
-        return Err(AppError::NotFound);
-    }
-    let start = (page - 1) * page_size;
-    let end = start.saturating_add(page_size).min(total);
-
-    let mut urls = Vec::with_capacity(end.saturating_sub(start));
-    if start < fixed_count {
-        urls.extend(
-            fixed_urls(state, &site)
-                .await?
-                .into_iter()
-                .skip(start)
-                .take(end.min(fixed_count) - start),
-        );
-    }
-    let limit = end.saturating_sub(start.max(fixed_count));
-    if limit > 0 {
-        let offset = start.saturating_sub(fixed_count);
-        let articles = db::feeds::list_sitemap_articles(
-            &state.db,
-            i64::try_from(limit).unwrap_or(i64::MAX),
-            i64::try_from(offset).unwrap_or(i64::MAX),
-        )
-        .await?;
-        let base = &state.config.base_url;
-        urls.extend(
-            articles
-                .into_iter()
-                .map(|SitemapArticle { slug, updated_at }| SitemapUrl {
-                    loc: format!("{base}{}", article_url(&slug)),
-                    lastmod: Some(format::iso(updated_at)),
-                }),
-        );
-    }
-    Ok(UrlSet { urls }.render()?)
-}
-
-/// How many URLs [`fixed_urls`] gives: the home page and every category page.
-fn fixed_url_count(site: &Site) -> usize {
-    1 + site
-        .categories
-        .top_level()
-        .map(|top| site.categories.subtree_ids(top.category_id).len())
-        .sum::<usize>()
-}
-
-async fn article_count(state: &AppState) -> AppResult<usize> {
-    let count = db::articles::count_published(&state.db, None).await?;
-    Ok(usize::try_from(count).unwrap_or(0))
-}
-
-/// The home page, then the categories in menu order (each parent before its children), with
-/// the time an article last appeared on them.
-async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>> {
-    let activity = db::feeds::list_category_activity(&state.db).await?;
-    let last_in = |id: i64| {
-        activity
-            .iter()
-            .find(|a| a.category_id == id)
-            .and_then(|a| a.last_published)
-    };
-    let base = &state.config.base_url;
-    let mut urls = vec![SitemapUrl {
-        loc: format!("{base}/"),
-        lastmod: activity
-            .iter()
-            .filter_map(|a| a.last_published)
-            .max()
-            .map(format::iso),
-    }];
-    for top in site.categories.top_level() {
-        // subtree_ids lists the category first, then its descendants breadth-first.
-        for id in site.categories.subtree_ids(top.category_id) {
-            let Some(category) = site.categories.get(id) else {
-                continue;
-            };
-            let lastmod = site
-                .categories
-                .subtree_ids(id)
-                .into_iter()
-                .filter_map(last_in)
-                .max()
-                .map(format::iso);
-            urls.push(SitemapUrl {
-                loc: format!("{base}{}", category_url(&category.slug)),
-                lastmod,
-            });
-        }
-    }
-    Ok(urls)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Google News sitemap
-
-#[derive(Template)]
-#[template(path = "feeds/news_sitemap.xml")]
-struct NewsSitemap {
-    publication: String,
-    items: Vec<NewsItem>,
-}
-
-struct NewsItem {
-    loc: String,
-    date: String,
-    title: String,
-}
-
-/// `GET /sitemap-news.xml`: the articles of the last 48 hours, for Google News.
-pub async fn show_news_sitemap(State(state): State<AppState>) -> AppResult<Response> {
-    let site = state.site.get();
-    let base = &state.config.base_url;
-    let articles = db::feeds::list_news_articles(&state.db, NEWS_HOURS, NEWS_MAX).await?;
-    let sitemap = NewsSitemap {
-        publication: xml_text(&site.settings.site_name).into_owned(),
-        items: articles
-            .into_iter()
-            .map(|a| NewsItem {
-                loc: format!("{base}{}", article_url(&a.slug)),
-                date: format::iso(a.published_at),
-                title: xml_text(&a.title).into_owned(),
-            })
-            .collect(),
-    };
-    Ok(Document {
-        content_type: XML_TYPE,
-        body: sitemap.render()?,
-    }
-    .into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// robots.txt
-
-/// Crawlers may read everything but the back office, the comment forms and the captcha images.
-const ROBOTS_RULES: &str = "User-agent: *
-Disallow: /admin
-Disallow: /bai-viet/*/binh-luan
-Disallow: /ma-kiem-tra
-";
-
-/// `GET /robots.txt`: the rules, and where the sitemaps are.
-pub async fn show_robots(State(state): State<AppState>) -> Response {
-    let base = &state.config.base_url;
-    Document {
-        content_type: TEXT_TYPE,
-        body: format!(
-            "{ROBOTS_RULES}\nSitemap: {base}/sitemap.xml\nSitemap: {base}/sitemap-news.xml\n"
-        ),
-    }
-    .into_response()
-}
-
-// ---------------------------------------------------------------------------------------------
 // Text
 
 /// `text` without the characters XML 1.0 cannot carry, even escaped (control characters other
 /// than tab, line feed and carriage return; U+FFFE, U+FFFF).
-fn xml_text(text: &str) -> Cow<'_, str> {
+pub(super) fn xml_text(text: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
     };
@@ -551,17 +295,6 @@ mod tests {
             rfc2822(datetime!(2026-11-27 13:13:45.5 UTC)),
             "Fri, 27 Nov 2026 20:13:45 +0700"
         );
-    }
-
-    #[test]
-    fn sitemap_page_files_are_plain_positive_numbers() {
-        assert_eq!(parse_sitemap_file("1.xml"), Some(1));
-        assert_eq!(parse_sitemap_file("12.xml"), Some(12));
-        for bad in [
-            "", ".xml", "0.xml", "01.xml", "-1.xml", "1", "1.xml.gz", "a.xml", "news.xml",
-        ] {
-            assert_eq!(parse_sitemap_file(bad), None, "{bad:?}");
-        }
     }
 
     #[test]

@@ -6,14 +6,17 @@ use crate::{
     AppState,
     db::{self, articles::ArticleCard},
     error::AppResult,
-    web::layout::{Layout, category_url},
+    web::{
+        filters,
+        layout::{Layout, category_url},
+    },
 };
 
 const LATEST: i64 = 9;
 const PER_CATEGORY: usize = 4;
 const MOST_READ: i64 = 6;
 
-pub struct CategoryBlock {
+pub(crate) struct CategoryBlock {
     pub name: String,
     pub url: String,
     pub articles: Vec<ArticleCard>,
@@ -21,7 +24,7 @@ pub struct CategoryBlock {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/home.html")]
-pub struct HomePage {
+pub(crate) struct HomePage {
     layout: Layout,
     lead: Option<ArticleCard>,
     latest: Vec<ArticleCard>,
@@ -29,7 +32,7 @@ pub struct HomePage {
     most_read: Vec<ArticleCard>,
 }
 
-pub async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
+pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
     let site = state.site.get();
     let (mut member_ids, mut member_groups) = (Vec::new(), Vec::new());
     for top in site.categories.top_level() {

@@ -1,61 +1,37 @@
 //! Reader pages.
 
-pub mod articles;
-pub mod categories;
-pub mod comments;
-pub mod feeds;
-pub mod home;
-pub mod search;
+pub(crate) mod articles;
+pub(crate) mod categories;
+pub(crate) mod comments;
+pub(crate) mod feeds;
+pub(crate) mod home;
+pub(crate) mod search;
+pub mod sitemaps;
 
 use crate::{
     db::articles::{Article, ArticleCard},
     media,
-    web::{
-        format,
-        layout::{Layout, article_url, category_url, media_url},
-    },
+    web::layout::{Layout, article_url, category_url, media_url},
 };
 
 /// What templates ask of anything published.
 macro_rules! published_helpers {
     ($ty:ty) => {
         impl $ty {
-            pub fn url(&self) -> String {
+            pub(crate) fn url(&self) -> String {
                 article_url(&self.slug)
             }
 
-            pub fn cover_url(&self) -> Option<String> {
+            pub(crate) fn cover_url(&self) -> Option<String> {
                 self.cover_image.as_deref().map(media_url)
             }
 
             /// The responsive variants of the cover, for `srcset` ("" when there are none).
-            pub fn cover_srcset(&self) -> String {
+            pub(crate) fn cover_srcset(&self) -> String {
                 self.cover_image
                     .as_deref()
                     .map(|path| media::srcset(path, &self.cover_widths, "/media"))
                     .unwrap_or_default()
-            }
-
-            /// The smallest variant of the cover, for thumbnails.
-            pub fn thumb_url(&self) -> Option<String> {
-                let path = self.cover_image.as_deref()?;
-                let smallest = self
-                    .cover_widths
-                    .first()
-                    .and_then(|w| media::variant_path(path, *w));
-                Some(media_url(smallest.as_deref().unwrap_or(path)))
-            }
-
-            pub fn date_iso(&self) -> String {
-                format::iso(self.published_at)
-            }
-
-            pub fn date_short(&self) -> String {
-                format::datetime_short(self.published_at)
-            }
-
-            pub fn date_long(&self) -> String {
-                format::datetime_long(self.published_at)
             }
         }
     };
@@ -63,19 +39,21 @@ macro_rules! published_helpers {
 published_helpers!(ArticleCard);
 published_helpers!(Article);
 
-impl crate::db::comments::PublicComment {
-    pub fn date_iso(&self) -> String {
-        format::iso(self.created_at)
-    }
-
-    pub fn date_short(&self) -> String {
-        format::datetime_short(self.created_at)
+impl ArticleCard {
+    /// The smallest variant of the cover, for thumbnails.
+    pub(crate) fn thumb_url(&self) -> Option<String> {
+        let path = self.cover_image.as_deref()?;
+        let smallest = self
+            .cover_widths
+            .first()
+            .and_then(|w| media::variant_path(path, *w));
+        Some(media_url(smallest.as_deref().unwrap_or(path)))
     }
 }
 
 impl Layout {
     /// The name and URL of a category, for labels on cards.
-    pub fn category_link(&self, category_id: &i64) -> Option<(String, String)> {
+    pub(crate) fn category_link(&self, category_id: &i64) -> Option<(String, String)> {
         self.site
             .categories
             .get(*category_id)

@@ -19,19 +19,19 @@ use crate::{
     },
     error::{AppError, AppResult},
     site::CategoryTree,
-    web::{extract::PageParam, format, layout::Layout, pager::Pager},
+    web::{extract::PageParam, filters, format, layout::Layout, pager::Pager},
 };
 
-pub const PER_PAGE: u32 = 10;
+pub(crate) const PER_PAGE: u32 = 10;
 
 /// Longest query we read, in characters; the rest is ignored (and the reader told so).
-pub const MAX_QUERY_CHARS: usize = 200;
+const MAX_QUERY_CHARS: usize = 200;
 
 /// Most words we search for (a quoted phrase counts its words).
-pub const MAX_WORDS: usize = 20;
+const MAX_WORDS: usize = 20;
 
 /// Fewest letters or digits worth a search.
-pub const MIN_LETTERS: usize = 2;
+const MIN_LETTERS: usize = 2;
 
 pub(crate) const SEARCH_URL: &str = "/tim-kiem";
 
@@ -68,7 +68,7 @@ impl SearchParams {
 
 /// What was typed, cut into the terms we search for.
 #[derive(Debug, PartialEq, Eq)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     /// The query as we read it (NFC, at most [`MAX_QUERY_CHARS`]), shown back in the box.
     pub text: String,
     /// Words and quoted phrases; each must match.
@@ -85,7 +85,7 @@ impl SearchQuery {
     /// inside, the quoted words form one term (a phrase). An unclosed quote runs to the end.
     /// A hyphen between letters separates words ("kinh-tế" is "kinh tế"). Words with no letter
     /// or digit are dropped.
-    pub fn parse(raw: &str) -> Self {
+    pub(crate) fn parse(raw: &str) -> Self {
         let spaced: String = raw
             .chars()
             .map(|c| match c {
@@ -141,7 +141,7 @@ impl SearchQuery {
     }
 
     /// Whether there is enough to search for.
-    pub fn is_searchable(&self) -> bool {
+    pub(crate) fn is_searchable(&self) -> bool {
         self.letters >= MIN_LETTERS
     }
 }
@@ -204,7 +204,7 @@ fn start_of_day(date: Date) -> OffsetDateTime {
 }
 
 /// A category in the filter's list, indented by depth.
-pub struct CategoryOption {
+pub(crate) struct CategoryOption {
     pub slug: String,
     pub label: String,
     pub selected: bool,
@@ -242,7 +242,7 @@ fn category_options(tree: &CategoryTree, selected: Option<i64>) -> Vec<CategoryO
 
 #[derive(Template, WebTemplate)]
 #[template(path = "public/search.html")]
-pub struct SearchPage {
+pub(crate) struct SearchPage {
     layout: Layout,
     /// The query as read, kept in the box.
     q: String,
@@ -270,7 +270,7 @@ impl SearchPage {
     }
 }
 
-pub async fn search_articles(
+pub(crate) async fn search_articles(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     PageParam(page): PageParam,

@@ -31,8 +31,8 @@ use crate::{
     web::{
         admin::{AdminLayout, Staff},
         extract::IdParam,
+        filters,
         form::{ConstraintExt, FieldErrors, Unique},
-        format,
     },
 };
 
@@ -141,12 +141,6 @@ pub(crate) struct ConflictPage {
     inner: ArticleFormPage,
     saved: EditableArticle,
     saved_by: String,
-}
-
-impl ConflictPage {
-    fn saved_at(&self) -> String {
-        format::datetime_long(self.saved.updated_at)
-    }
 }
 
 pub(crate) async fn new_article(

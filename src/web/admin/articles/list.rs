@@ -17,7 +17,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     site::Site,
-    web::{admin::AdminLayout, extract::PageParam, format, pager::Pager},
+    web::{admin::AdminLayout, extract::PageParam, filters, pager::Pager},
 };
 
 const PER_PAGE: u32 = 20;
@@ -78,16 +78,6 @@ impl ArticleListPage {
             .categories
             .get(*id)
             .map(|c| c.name.clone())
-            .unwrap_or_default()
-    }
-
-    fn updated(&self, a: &AdminArticle) -> String {
-        format::datetime_short(a.updated_at)
-    }
-
-    fn published(&self, a: &AdminArticle) -> String {
-        a.published_at
-            .map(format::datetime_short)
             .unwrap_or_default()
     }
 

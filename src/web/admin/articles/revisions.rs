@@ -21,7 +21,7 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::{IdParam, parse_id},
-        format,
+        filters,
     },
 };
 
@@ -31,12 +31,6 @@ pub(crate) struct RevisionsPage {
     layout: AdminLayout,
     article: EditableArticle,
     revisions: Vec<RevisionRow>,
-}
-
-impl RevisionsPage {
-    fn when(&self, r: &RevisionRow) -> String {
-        format::datetime_short(r.created_at)
-    }
 }
 
 pub(crate) async fn list_revisions(
@@ -59,12 +53,6 @@ pub(crate) struct RevisionPage {
     layout: AdminLayout,
     article: EditableArticle,
     revision: Revision,
-}
-
-impl RevisionPage {
-    fn when(&self) -> String {
-        format::datetime_long(self.revision.created_at)
-    }
 }
 
 /// `/admin/articles/{id}/revisions/{revision}`: two ids, 404 unless both are well formed.

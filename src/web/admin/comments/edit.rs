@@ -24,6 +24,7 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
+        filters,
         form::{FieldErrors, optional, required},
     },
 };

@@ -7,6 +7,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
+use time::OffsetDateTime;
 
 use super::{
     Action, BACK_PARAM,
@@ -20,20 +21,12 @@ use crate::{
         comments::{CommentStatus, QueueArticle, QueuedComment, StatusCounts},
     },
     error::{AppError, AppResult},
-    web::{admin::AdminLayout, format, pager::Pager},
+    web::{admin::AdminLayout, filters, format, pager::Pager},
 };
 
 impl QueuedComment {
-    pub fn created(&self) -> String {
-        format::datetime_short(self.created_at)
-    }
-
-    pub fn created_iso(&self) -> String {
-        format::iso(self.created_at)
-    }
-
     /// Why the system filed it as spam, in words.
-    pub fn flag_label(&self) -> Option<&str> {
+    pub(crate) fn flag_label(&self) -> Option<&str> {
         match self.flag.as_str() {
             "" => None,
             "links" => Some("Nhiều liên kết"),
@@ -42,41 +35,38 @@ impl QueuedComment {
     }
 
     /// Whether the status buttons offer `action` (not the status it already has).
-    pub fn offers(&self, action: &str) -> bool {
+    pub(crate) fn offers(&self, action: &str) -> bool {
         Action::parse(action).is_some_and(|a| a.status() != Some(self.status))
     }
 
     /// "Nguyễn Văn A, 27/11/2026 20:13": who set the status, and when.
-    pub fn moderated(&self) -> Option<String> {
-        let at = format::datetime_short(self.moderated_at?);
-        Some(match &self.moderator_name {
-            Some(name) => format!("{name}, {at}"),
-            None => at,
-        })
+    pub(crate) fn moderated(&self) -> Option<String> {
+        who_and_when(self.moderator_name.as_deref(), self.moderated_at)
     }
 
-    pub fn edited(&self) -> Option<String> {
-        let at = format::datetime_short(self.edited_at?);
-        Some(match &self.editor_name {
-            Some(name) => format!("{name}, {at}"),
-            None => at,
-        })
+    pub(crate) fn edited(&self) -> Option<String> {
+        who_and_when(self.editor_name.as_deref(), self.edited_at)
     }
 
-    pub fn replied(&self) -> Option<String> {
-        let at = format::datetime_short(self.reply_at?);
-        Some(match &self.replier_name {
-            Some(name) => format!("{name}, {at}"),
-            None => at,
-        })
+    pub(crate) fn replied(&self) -> Option<String> {
+        who_and_when(self.replier_name.as_deref(), self.reply_at)
     }
 }
 
+/// "Nguyễn Văn A, 27/11/2026 20:13", or only the time when nobody is named; `None` for never.
+fn who_and_when(name: Option<&str>, at: Option<OffsetDateTime>) -> Option<String> {
+    let at = format::datetime_short(at?);
+    Some(match name {
+        Some(name) => format!("{name}, {at}"),
+        None => at,
+    })
+}
+
 /// A status tab above the list.
-pub struct Tab {
+pub(crate) struct Tab {
     pub label: &'static str,
     pub url: String,
-    pub count: String,
+    pub count: i64,
     pub current: bool,
 }
 
@@ -86,7 +76,7 @@ fn tabs(view: View, counts: &StatusCounts) -> Vec<Tab> {
         .map(|status| Tab {
             label: status.map_or("Tất cả", CommentStatus::label),
             url: view.with_filter(status, view.filter.article_id).url(),
-            count: format::count(status.map_or(counts.total(), |s| counts.of(s))),
+            count: status.map_or(counts.total(), |s| counts.of(s)),
             current: view.filter.status == status,
         })
         .collect()
@@ -183,10 +173,6 @@ impl CommentsPage {
     /// Only editors may open the article editor.
     fn edits_articles(&self) -> bool {
         self.layout.user.can(Capability::EditAllArticles)
-    }
-
-    fn total_text(&self) -> String {
-        format::count(self.total)
     }
 }
 

@@ -1,0 +1,74 @@
+//! Our cookies, all from one constructor: `HttpOnly` (no script reads them), `SameSite=Lax`,
+//! the whole site (`Path=/`), and `Secure` when the site is served over https.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use time::Duration;
+
+use crate::auth::session;
+
+/// The cookie naming the image challenge the article page's comment form shows.
+pub(crate) const CAPTCHA: &str = "toasoan_captcha";
+
+/// How long the captcha cookie is kept.
+const CAPTCHA_AGE: Duration = Duration::minutes(10);
+
+fn ours(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+/// The session cookie. No Max-Age: the server decides when a session ends.
+pub(crate) fn session(token: String, secure: bool) -> Cookie<'static> {
+    ours(session::COOKIE, token, secure)
+}
+
+/// Removes the session cookie (same name and path).
+pub(crate) fn session_removal(secure: bool) -> Cookie<'static> {
+    let mut cookie = session(String::new(), secure);
+    cookie.make_removal();
+    cookie
+}
+
+/// Names the image challenge of `/ma-kiem-tra.png` for the comment form.
+pub(crate) fn captcha(captcha_id: String, secure: bool) -> Cookie<'static> {
+    let mut cookie = ours(CAPTCHA, captcha_id, secure);
+    cookie.set_max_age(CAPTCHA_AGE);
+    cookie
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_lax_site_wide_and_secure_on_https() {
+        for text in [
+            session("t".into(), true).to_string(),
+            captcha("c".into(), true).to_string(),
+        ] {
+            assert!(
+                text.contains("HttpOnly")
+                    && text.contains("SameSite=Lax")
+                    && text.contains("Secure"),
+                "{text}"
+            );
+            assert!(text.contains("Path=/"), "{text}");
+        }
+        assert!(!session("t".into(), false).to_string().contains("Secure"));
+        assert!(!captcha("c".into(), false).to_string().contains("Secure"));
+    }
+
+    #[test]
+    fn only_the_captcha_cookie_expires_by_itself() {
+        assert!(!session("t".into(), true).to_string().contains("Max-Age"));
+        assert!(
+            captcha("c".into(), true)
+                .to_string()
+                .contains("Max-Age=600")
+        );
+    }
+}

@@ -1,5 +1,8 @@
 //! Tòa Soạn: a server-rendered news CMS for a Vietnamese district news portal.
 
+#[macro_use]
+mod vocabulary;
+
 pub mod accounts;
 pub mod assets;
 pub mod auth;

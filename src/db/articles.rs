@@ -328,47 +328,15 @@ pub async fn count_all(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
 // ---------------------------------------------------------------------------------------------
 // The newsroom: every status, editing with optimistic locking, the scheduler.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "article_status", rename_all = "lowercase")]
-pub enum Status {
-    Draft,
-    Pending,
-    Scheduled,
-    Published,
-    Archived,
-}
-
-impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Draft,
-        Status::Pending,
-        Status::Scheduled,
-        Status::Published,
-        Status::Archived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Pending => "pending",
-            Status::Scheduled => "scheduled",
-            Status::Published => "published",
-            Status::Archived => "archived",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Draft => "Bản nháp",
-            Status::Pending => "Chờ duyệt",
-            Status::Scheduled => "Đã lên lịch",
-            Status::Published => "Đã đăng",
-            Status::Archived => "Đã gỡ",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == value)
+vocabulary! {
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "article_status", rename_all = "lowercase")]
+    pub enum Status {
+        Draft => "draft", "Bản nháp";
+        Pending => "pending", "Chờ duyệt";
+        Scheduled => "scheduled", "Đã lên lịch";
+        Published => "published", "Đã đăng";
+        Archived => "archived", "Đã gỡ";
     }
 }
 

@@ -19,161 +19,44 @@ impl Actor<'static> {
     };
 }
 
-/// Everything the audit log records; the database stores [`AuditAction::as_str`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditAction {
-    LoginSuccess,
-    LoginFailure,
-    LoginBlocked,
-    Logout,
-    ArticleCreated,
-    ArticleSubmitted,
-    ArticleReturned,
-    ArticlePublished,
-    ArticlePublishedOnSchedule,
-    ArticleUnpublished,
-    ArticleScheduled,
-    ArticleRestored,
-    ArticleDeleted,
-    UserCreated,
-    UserUpdated,
-    UserRoleChanged,
-    UserDeactivated,
-    UserReactivated,
-    UserPasswordReset,
-    UserPasswordChanged,
-    CategoryCreated,
-    CategoryUpdated,
-    CategoryMoved,
-    CategoryDeleted,
-    SettingsUpdated,
-    CommentApproved,
-    CommentRejected,
-    CommentSpam,
-    CommentDeleted,
-    CommentEdited,
-    CommentReplied,
+vocabulary! {
+    /// Everything the audit log records; the database stores [`AuditAction::as_str`].
+    pub enum AuditAction {
+        LoginSuccess => "login.success", "Đăng nhập";
+        LoginFailure => "login.failure", "Đăng nhập sai";
+        LoginBlocked => "login.blocked", "Bị chặn đăng nhập";
+        Logout => "logout", "Đăng xuất";
+        ArticleCreated => "article.created", "Tạo bài";
+        ArticleSubmitted => "article.submitted", "Gửi bài chờ duyệt";
+        ArticleReturned => "article.returned", "Trả bài cho tác giả";
+        ArticlePublished => "article.published", "Đăng bài";
+        ArticlePublishedOnSchedule => "article.published_on_schedule", "Tự động đăng theo lịch";
+        ArticleUnpublished => "article.unpublished", "Gỡ bài";
+        ArticleScheduled => "article.scheduled", "Lên lịch";
+        ArticleRestored => "article.restored", "Khôi phục phiên bản cũ";
+        ArticleDeleted => "article.deleted", "Xóa bài";
+        UserCreated => "user.created", "Tạo tài khoản";
+        UserUpdated => "user.updated", "Sửa thông tin tài khoản";
+        UserRoleChanged => "user.role_changed", "Đổi vai trò";
+        UserDeactivated => "user.deactivated", "Khóa tài khoản";
+        UserReactivated => "user.reactivated", "Mở khóa tài khoản";
+        UserPasswordReset => "user.password_reset", "Đặt lại mật khẩu";
+        UserPasswordChanged => "user.password_changed", "Tự đổi mật khẩu";
+        CategoryCreated => "category.created", "Tạo chuyên mục";
+        CategoryUpdated => "category.updated", "Sửa chuyên mục";
+        CategoryMoved => "category.moved", "Đổi thứ tự chuyên mục";
+        CategoryDeleted => "category.deleted", "Xóa chuyên mục";
+        SettingsUpdated => "settings.updated", "Sửa cài đặt trang";
+        CommentApproved => "comment.approved", "Duyệt bình luận";
+        CommentRejected => "comment.rejected", "Từ chối bình luận";
+        CommentSpam => "comment.spam", "Đánh dấu bình luận rác";
+        CommentDeleted => "comment.deleted", "Xóa bình luận";
+        CommentEdited => "comment.edited", "Sửa bình luận";
+        CommentReplied => "comment.replied", "Trả lời bình luận";
+    }
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 31] = {
-        use AuditAction::*;
-        [
-            LoginSuccess,
-            LoginFailure,
-            LoginBlocked,
-            Logout,
-            ArticleCreated,
-            ArticleSubmitted,
-            ArticleReturned,
-            ArticlePublished,
-            ArticlePublishedOnSchedule,
-            ArticleUnpublished,
-            ArticleScheduled,
-            ArticleRestored,
-            ArticleDeleted,
-            UserCreated,
-            UserUpdated,
-            UserRoleChanged,
-            UserDeactivated,
-            UserReactivated,
-            UserPasswordReset,
-            UserPasswordChanged,
-            CategoryCreated,
-            CategoryUpdated,
-            CategoryMoved,
-            CategoryDeleted,
-            SettingsUpdated,
-            CommentApproved,
-            CommentRejected,
-            CommentSpam,
-            CommentDeleted,
-            CommentEdited,
-            CommentReplied,
-        ]
-    };
-
-    /// The name stored in `audit_log.action`.
-    pub fn as_str(self) -> &'static str {
-        use AuditAction::*;
-        match self {
-            LoginSuccess => "login.success",
-            LoginFailure => "login.failure",
-            LoginBlocked => "login.blocked",
-            Logout => "logout",
-            ArticleCreated => "article.created",
-            ArticleSubmitted => "article.submitted",
-            ArticleReturned => "article.returned",
-            ArticlePublished => "article.published",
-            ArticlePublishedOnSchedule => "article.published_on_schedule",
-            ArticleUnpublished => "article.unpublished",
-            ArticleScheduled => "article.scheduled",
-            ArticleRestored => "article.restored",
-            ArticleDeleted => "article.deleted",
-            UserCreated => "user.created",
-            UserUpdated => "user.updated",
-            UserRoleChanged => "user.role_changed",
-            UserDeactivated => "user.deactivated",
-            UserReactivated => "user.reactivated",
-            UserPasswordReset => "user.password_reset",
-            UserPasswordChanged => "user.password_changed",
-            CategoryCreated => "category.created",
-            CategoryUpdated => "category.updated",
-            CategoryMoved => "category.moved",
-            CategoryDeleted => "category.deleted",
-            SettingsUpdated => "settings.updated",
-            CommentApproved => "comment.approved",
-            CommentRejected => "comment.rejected",
-            CommentSpam => "comment.spam",
-            CommentDeleted => "comment.deleted",
-            CommentEdited => "comment.edited",
-            CommentReplied => "comment.replied",
-        }
-    }
-
-    /// What the back office calls it.
-    pub fn label(self) -> &'static str {
-        use AuditAction::*;
-        match self {
-            LoginSuccess => "Đăng nhập",
-            LoginFailure => "Đăng nhập sai",
-            LoginBlocked => "Bị chặn đăng nhập",
-            Logout => "Đăng xuất",
-            ArticleCreated => "Tạo bài",
-            ArticleSubmitted => "Gửi bài chờ duyệt",
-            ArticleReturned => "Trả bài cho tác giả",
-            ArticlePublished => "Đăng bài",
-            ArticlePublishedOnSchedule => "Tự động đăng theo lịch",
-            ArticleUnpublished => "Gỡ bài",
-            ArticleScheduled => "Lên lịch",
-            ArticleRestored => "Khôi phục phiên bản cũ",
-            ArticleDeleted => "Xóa bài",
-            UserCreated => "Tạo tài khoản",
-            UserUpdated => "Sửa thông tin tài khoản",
-            UserRoleChanged => "Đổi vai trò",
-            UserDeactivated => "Khóa tài khoản",
-            UserReactivated => "Mở khóa tài khoản",
-            UserPasswordReset => "Đặt lại mật khẩu",
-            UserPasswordChanged => "Tự đổi mật khẩu",
-            CategoryCreated => "Tạo chuyên mục",
-            CategoryUpdated => "Sửa chuyên mục",
-            CategoryMoved => "Đổi thứ tự chuyên mục",
-            CategoryDeleted => "Xóa chuyên mục",
-            SettingsUpdated => "Sửa cài đặt trang",
-            CommentApproved => "Duyệt bình luận",
-            CommentRejected => "Từ chối bình luận",
-            CommentSpam => "Đánh dấu bình luận rác",
-            CommentDeleted => "Xóa bình luận",
-            CommentEdited => "Sửa bình luận",
-            CommentReplied => "Trả lời bình luận",
-        }
-    }
-
-    /// The action a stored name stands for (`None` for names this version does not write).
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|action| action.as_str() == name)
-    }
-
     /// Whether the row's target no longer exists.
     pub fn removes_target(self) -> bool {
         use AuditAction::*;

@@ -1,43 +1,14 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "comment_status", rename_all = "lowercase")]
-pub enum CommentStatus {
-    Pending,
-    Approved,
-    Rejected,
-    Spam,
-}
-
-impl CommentStatus {
-    pub const ALL: [CommentStatus; 4] = [
-        CommentStatus::Pending,
-        CommentStatus::Approved,
-        CommentStatus::Rejected,
-        CommentStatus::Spam,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommentStatus::Pending => "pending",
-            CommentStatus::Approved => "approved",
-            CommentStatus::Rejected => "rejected",
-            CommentStatus::Spam => "spam",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CommentStatus::Pending => "Chờ duyệt",
-            CommentStatus::Approved => "Đã duyệt",
-            CommentStatus::Rejected => "Từ chối",
-            CommentStatus::Spam => "Thư rác",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CommentStatus> {
-        CommentStatus::ALL.into_iter().find(|s| s.as_str() == value)
+vocabulary! {
+    #[derive(sqlx::Type)]
+    #[sqlx(type_name = "comment_status", rename_all = "lowercase")]
+    pub enum CommentStatus {
+        Pending => "pending", "Chờ duyệt";
+        Approved => "approved", "Đã duyệt";
+        Rejected => "rejected", "Từ chối";
+        Spam => "spam", "Thư rác";
     }
 }
 

@@ -1,41 +1,16 @@
 use sqlx::PgExecutor;
 use time::OffsetDateTime;
 
-/// A staff member's role; what each may do is `auth::Role::can`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
-#[sqlx(type_name = "user_role", rename_all = "lowercase")]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Admin,
-    Editor,
-    Reporter,
-    Moderator,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Editor, Role::Reporter, Role::Moderator];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Editor => "editor",
-            Role::Reporter => "reporter",
-            Role::Moderator => "moderator",
-        }
-    }
-
-    /// The Vietnamese name shown in the back office.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Quản trị",
-            Role::Editor => "Biên tập viên",
-            Role::Reporter => "Phóng viên",
-            Role::Moderator => "Kiểm duyệt bình luận",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == value)
+vocabulary! {
+    /// A staff member's role; what each may do is `auth::Role::can`.
+    #[derive(sqlx::Type, serde::Deserialize)]
+    #[sqlx(type_name = "user_role", rename_all = "lowercase")]
+    #[serde(rename_all = "lowercase")]
+    pub enum Role {
+        Admin => "admin", "Quản trị";
+        Editor => "editor", "Biên tập viên";
+        Reporter => "reporter", "Phóng viên";
+        Moderator => "moderator", "Kiểm duyệt bình luận";
     }
 }
 

@@ -50,7 +50,7 @@ impl LoginPage {
             favicon: state.assets.url("img/favicon.svg"),
             login,
             error,
-            flash: flash.map(Flash::message),
+            flash: flash.map(Flash::label),
         }
     }
 }

@@ -165,132 +165,66 @@ impl AdminLayout {
     }
 }
 
-/// A one-line confirmation after a redirect, named by `?msg=` (so nothing is stored).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flash {
-    PasswordChanged,
-    LoggedOut,
-    Saved,
-    Submitted,
-    Published,
-    Scheduled,
-    Unpublished,
-    Returned,
-    Deleted,
-    Restored,
-    Created,
-    Moved,
-    UserCreated,
-    PasswordReset,
-    Deactivated,
-    Reactivated,
-    CommentApproved,
-    CommentRejected,
-    CommentSpam,
-    CommentDeleted,
-    CommentSaved,
-    CommentSavedApproved,
-    CommentUnchanged,
+vocabulary! {
+    /// A one-line confirmation after a redirect, named by `?msg=` (so nothing is stored); the
+    /// label is what the page says.
+    pub(crate) enum Flash {
+        PasswordChanged => "password-changed",
+            "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.";
+        LoggedOut => "logged-out",
+            "Bạn đã đăng xuất.";
+        Saved => "saved",
+            "Đã lưu.";
+        Submitted => "submitted",
+            "Đã gửi bài cho biên tập viên duyệt.";
+        Published => "published",
+            "Đã đăng bài.";
+        Scheduled => "scheduled",
+            "Đã lên lịch đăng bài.";
+        Unpublished => "unpublished",
+            "Đã gỡ bài khỏi trang.";
+        Returned => "returned",
+            "Đã trả bài về cho tác giả.";
+        Deleted => "deleted",
+            "Đã xóa.";
+        Restored => "restored",
+            "Đã khôi phục phiên bản cũ thành bản mới nhất.";
+        Created => "created",
+            "Đã tạo.";
+        Moved => "moved",
+            "Đã đổi thứ tự.";
+        UserCreated => "user-created",
+            "Đã tạo tài khoản.";
+        PasswordReset => "password-reset",
+            "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc.";
+        Deactivated => "deactivated",
+            "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.";
+        Reactivated => "reactivated",
+            "Đã mở khóa tài khoản.";
+        CommentApproved => "comment-approved",
+            "Đã duyệt bình luận.";
+        CommentRejected => "comment-rejected",
+            "Đã từ chối bình luận.";
+        CommentSpam => "comment-spam",
+            "Đã chuyển bình luận vào thư rác.";
+        CommentDeleted => "comment-deleted",
+            "Đã xóa bình luận.";
+        CommentSaved => "comment-saved",
+            "Đã lưu bình luận.";
+        CommentSavedApproved => "comment-saved-approved",
+            "Đã lưu và duyệt bình luận.";
+        CommentUnchanged => "comment-unchanged",
+            "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.";
+    }
 }
 
 impl Flash {
-    const ALL: [Self; 23] = {
-        use Flash::*;
-        [
-            PasswordChanged,
-            LoggedOut,
-            Saved,
-            Submitted,
-            Published,
-            Scheduled,
-            Unpublished,
-            Returned,
-            Deleted,
-            Restored,
-            Created,
-            Moved,
-            UserCreated,
-            PasswordReset,
-            Deactivated,
-            Reactivated,
-            CommentApproved,
-            CommentRejected,
-            CommentSpam,
-            CommentDeleted,
-            CommentSaved,
-            CommentSavedApproved,
-            CommentUnchanged,
-        ]
-    };
-
-    /// Its `?msg=` value.
-    pub(crate) fn as_str(self) -> &'static str {
-        use Flash::*;
-        match self {
-            PasswordChanged => "password-changed",
-            LoggedOut => "logged-out",
-            Saved => "saved",
-            Submitted => "submitted",
-            Published => "published",
-            Scheduled => "scheduled",
-            Unpublished => "unpublished",
-            Returned => "returned",
-            Deleted => "deleted",
-            Restored => "restored",
-            Created => "created",
-            Moved => "moved",
-            UserCreated => "user-created",
-            PasswordReset => "password-reset",
-            Deactivated => "deactivated",
-            Reactivated => "reactivated",
-            CommentApproved => "comment-approved",
-            CommentRejected => "comment-rejected",
-            CommentSpam => "comment-spam",
-            CommentDeleted => "comment-deleted",
-            CommentSaved => "comment-saved",
-            CommentSavedApproved => "comment-saved-approved",
-            CommentUnchanged => "comment-unchanged",
-        }
-    }
-
-    /// What the page says.
-    pub(crate) fn message(self) -> &'static str {
-        use Flash::*;
-        match self {
-            PasswordChanged => "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
-            LoggedOut => "Bạn đã đăng xuất.",
-            Saved => "Đã lưu.",
-            Submitted => "Đã gửi bài cho biên tập viên duyệt.",
-            Published => "Đã đăng bài.",
-            Scheduled => "Đã lên lịch đăng bài.",
-            Unpublished => "Đã gỡ bài khỏi trang.",
-            Returned => "Đã trả bài về cho tác giả.",
-            Deleted => "Đã xóa.",
-            Restored => "Đã khôi phục phiên bản cũ thành bản mới nhất.",
-            Created => "Đã tạo.",
-            Moved => "Đã đổi thứ tự.",
-            UserCreated => "Đã tạo tài khoản.",
-            PasswordReset => "Đã đặt mật khẩu mới. Các phiên đăng nhập của người này đã kết thúc.",
-            Deactivated => "Đã khóa tài khoản. Các phiên đăng nhập của người này đã kết thúc.",
-            Reactivated => "Đã mở khóa tài khoản.",
-            CommentApproved => "Đã duyệt bình luận.",
-            CommentRejected => "Đã từ chối bình luận.",
-            CommentSpam => "Đã chuyển bình luận vào thư rác.",
-            CommentDeleted => "Đã xóa bình luận.",
-            CommentSaved => "Đã lưu bình luận.",
-            CommentSavedApproved => "Đã lưu và duyệt bình luận.",
-            CommentUnchanged => {
-                "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này."
-            }
-        }
-    }
-
     /// The message a query string names, if any.
     pub(crate) fn from_query(query: Option<&str>) -> Option<Self> {
         let value = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .find(|(key, _)| key == "msg")
             .map(|(_, value)| value)?;
-        Self::ALL.into_iter().find(|flash| flash.as_str() == value)
+        Self::parse(&value)
     }
 
     /// `path` with this message for the page it leads to.

@@ -757,3 +757,42 @@ async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     theirs.assert_not_contains("Bản nháp của tôi");
     theirs.assert_not_contains(r#"href="/admin/articles""#);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn two_reporters_creating_the_same_title_at_once_both_keep_their_text(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let (lan, minh) = (app.staff(Role::Reporter).await, app.staff(Role::Reporter).await);
+    for round in 0..8 {
+        let title = format!("Họp báo quý {round}");
+        let text = |who: &str| format!("Bản tin của {who}, lần {round}.");
+        let (text_lan, text_minh) = (text("Lan"), text("Minh"));
+        let body = |text: &str| format!("<p>{text}</p>");
+        let form_lan = article_form(news, &title, "save", &[("body_html", &body(&text_lan))]);
+        let form_minh = article_form(news, &title, "save", &[("body_html", &body(&text_minh))]);
+        let (a, b) = tokio::join!(
+            lan.post_multipart(&app, "/admin/articles", form_lan),
+            minh.post_multipart(&app, "/admin/articles", form_minh),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]);
+        let (refused, text) = if a.status == StatusCode::UNPROCESSABLE_ENTITY {
+            (a, text_lan)
+        } else {
+            (b, text_minh)
+        };
+        refused.assert_contains("Đường dẫn này đã được dùng cho bài khác.");
+        refused.assert_contains(&text);
+    }
+    assert_eq!(count(&db, "article").await, 8);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_editor_knows_the_largest_image_it_may_send(db: PgPool) {
+    category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let reporter = app.staff(Role::Reporter).await;
+    let page = reporter.get(&app, "/admin/articles/new").await;
+    page.assert_contains(&format!(r#"data-max-bytes="{}""#, app.state.config.max_upload_bytes));
+}

@@ -1,18 +1,46 @@
 #!/usr/bin/env bash
-# Manual check (it stops the local PostgreSQL cluster!): with a server running, stop
-# PostgreSQL, time a page (expect 503 in under 2 s), start PostgreSQL again, and see the page
-# come back without restarting the server. The automated equivalent, which cuts a proxy
-# instead of the real cluster, is the test
-# `resilience::pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_themselves`.
-# Usage: scripts/db-outage-check.sh [BASE_URL]   (default http://127.0.0.1:3000)
+# Stops PostgreSQL under a running server and times the answers: a throwaway cluster on its own
+# port is created, served, stopped, started again and dropped (the machine's main cluster is
+# never touched). Prints the status and time of the home page and /healthz before, during and
+# after the outage. Needs pg_createcluster (Debian's postgresql-common) and a built binary.
+# Usage: scripts/db-outage-check.sh [PORT]   (default 5499; the binary from $TOASOAN_BIN, or
+#        ${CARGO_TARGET_DIR:-target}/debug/toasoan)
 set -euo pipefail
-base=${1:-http://127.0.0.1:3000}
-cluster=$(ls /etc/postgresql | head -n1)
-page() { curl -s -o /dev/null -w "%{http_code} in %{time_total}s" "$base$1"; }
+cd "$(dirname "$0")/.."
 
-echo "before:         / -> $(page /)"
-pg_ctlcluster --skip-systemctl-redirect "$cluster" main stop
+port=${1:-5499}
+version=$(ls /etc/postgresql | head -n1)
+cluster="outage$port"
+bin=${TOASOAN_BIN:-${CARGO_TARGET_DIR:-target}/debug/toasoan}
+app_port=$((port + 1000))
+base="http://127.0.0.1:$app_port"
+media=$(mktemp -d)
+server=""
+
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop -m immediate 2>/dev/null || true
+  pg_dropcluster "$version" "$cluster" 2>/dev/null || true
+  rm -rf "$media"
+}
+trap cleanup EXIT
+
+pg_createcluster "$version" "$cluster" -p "$port" -- --auth=trust >/dev/null
+pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
+for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 0.5; done
+
+DATABASE_URL="postgres://postgres@127.0.0.1:$port/toasoan" TOASOAN_ADDR="127.0.0.1:$app_port" \
+  TOASOAN_MEDIA_DIR="$media" RUST_LOG=warn "$bin" &
+server=$!
+for _ in $(seq 60); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
+
+page() { curl -s -o /dev/null -w "%{http_code} in %{time_total}s" "$base$1"; }
+echo "before:         / -> $(page /)   /healthz -> $(page /healthz)"
+pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop -m fast
 echo "database down:  / -> $(page /)   /healthz -> $(page /healthz)"
-pg_ctlcluster --skip-systemctl-redirect "$cluster" main start
-for _ in $(seq 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
+sleep 2
+echo "two s later:    / -> $(page /)   /healthz -> $(page /healthz)"
+pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
+for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 0.5; done
+sleep 1.5
 echo "database back:  / -> $(page /)   /healthz -> $(page /healthz)"

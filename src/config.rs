@@ -42,6 +42,8 @@ pub struct Config {
     /// `TOASOAN_SHUTDOWN_GRACE`: how long requests in flight may take to finish after
     /// SIGTERM before their connections are closed.
     pub shutdown_grace: Duration,
+    /// `TOASOAN_PAGE_CACHE_MB`: memory for rendered public pages (0: no page cache).
+    pub page_cache_bytes: u64,
     /// `TOASOAN_HASH_CONCURRENCY`: password hashes computed at once (each takes 19 MiB).
     pub hash_concurrency: usize,
 }
@@ -171,6 +173,15 @@ impl Config {
             "expected a number of seconds, 1 to 600",
         )?);
 
+        let (megabytes, name) = var("TOASOAN_PAGE_CACHE_MB", "64");
+        let page_cache_bytes = number(
+            name,
+            megabytes,
+            0..=65_536,
+            "expected a number of megabytes, 0 (no cache) to 65536",
+        )? * 1024
+            * 1024;
+
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
         let (hashing, name) = var("TOASOAN_HASH_CONCURRENCY", &(2 * cpus).to_string());
         let hash_concurrency = number(
@@ -199,6 +210,7 @@ impl Config {
             header_timeout,
             shutdown_grace,
             hash_concurrency,
+            page_cache_bytes,
         })
     }
 

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod captcha;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod database;

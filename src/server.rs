@@ -24,8 +24,6 @@ pub const POOL_SIZE: u32 = 16;
 
 /// How often counted views are written.
 const VIEW_FLUSH_EVERY: Duration = Duration::from_secs(5);
-/// How often the menu and site settings are re-read (other instances may have changed them).
-const SITE_REFRESH_EVERY: Duration = Duration::from_secs(30);
 
 /// A pool that fails fast when the database is gone and recovers when it is back.
 pub fn pool_options() -> PgPoolOptions {
@@ -138,19 +136,6 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
             }
         })
     };
-    let site = {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(SITE_REFRESH_EVERY);
-            tick.tick().await; // loaded at start
-            loop {
-                tick.tick().await;
-                if let Err(error) = state.site.refresh(&state.db).await {
-                    tracing::warn!(%error, "could not refresh the menu and settings");
-                }
-            }
-        })
-    };
     let watch = {
         let database = state.database.clone();
         let options = state.db.connect_options().as_ref().clone();
@@ -158,7 +143,10 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     };
     let publisher = tokio::spawn(crate::scheduler::run_publisher(state.clone()));
     let cleanup = tokio::spawn(crate::scheduler::run_cleanup(state.clone()));
-    vec![views, site, watch, publisher, cleanup]
+    // No cached page is served until the listener hears about changes.
+    state.page_cache.set_trusted(false);
+    let changes = tokio::spawn(crate::changes::listen(state.clone()));
+    vec![views, changes, watch, publisher, cleanup]
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ use crate::{
     media::{LocalStore, MediaStore, UploadLimits},
     site::SiteCache,
     view_counter::ViewCounter,
+    web::page_cache::PageCache,
 };
 
 #[derive(Clone)]
@@ -36,6 +37,8 @@ pub struct AppState {
     /// Turns for the heavy public pages (search, sitemaps), so that they cannot take every
     /// database connection from the rest.
     pub heavy_pages: Arc<Semaphore>,
+    /// Rendered public pages, ready to send (see `web::page_cache`).
+    pub page_cache: Arc<PageCache>,
 }
 
 /// Heavy public pages rendered at once (a quarter of the pool's connections).
@@ -54,6 +57,7 @@ impl AppState {
             )),
             database: Arc::new(DatabaseWatch::default()),
             heavy_pages: Arc::new(Semaphore::new(HEAVY_PAGES)),
+            page_cache: Arc::new(PageCache::new(config.page_cache_bytes)),
             config: Arc::new(config),
             site: Arc::new(site),
             views: Arc::new(ViewCounter::default()),

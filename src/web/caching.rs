@@ -260,7 +260,7 @@ fn kept_parts(mut text: &str) -> Vec<&str> {
 
 /// Whether `If-None-Match: condition` fails for `etag`, i.e. the client's copy is current
 /// (RFC 9110 §13.1.2: weak comparison, `*` matches any current representation).
-fn none_match_fails(condition: &str, etag: &str) -> bool {
+pub(crate) fn none_match_fails(condition: &str, etag: &str) -> bool {
     let opaque = |tag: &str| {
         tag.trim()
             .strip_prefix("W/")

@@ -13,6 +13,7 @@ pub mod format;
 mod health;
 pub(crate) mod layout;
 mod load;
+pub(crate) mod page_cache;
 pub(crate) mod pager;
 pub mod public;
 
@@ -194,6 +195,10 @@ pub fn router(state: AppState) -> Router {
             get(settings::edit_settings).post(settings::update_settings),
         )
         .route("/audit", get(audit::list_audit))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::clear_after_write,
+        ))
         .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(
             state.clone(),
         ))
@@ -219,6 +224,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error_pages::error_pages,
+        ))
+        // Outside the HTTP caching policy (it keeps what the policy made public) and inside
+        // `CompressionLayer` (which leaves its already compressed answers alone).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::page_cache,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -18,6 +18,7 @@ mod hardening;
 mod heads;
 mod home;
 mod journey;
+mod page_cache;
 mod process;
 mod resilience;
 mod search;

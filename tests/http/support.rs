@@ -111,6 +111,8 @@ pub fn test_config(media_dir: &std::path::Path) -> Config {
     Config::from_lookup(|name| match name {
         "TOASOAN_MEDIA_DIR" => Some(media.clone()),
         "TOASOAN_BASE_URL" => Some("https://baothang.example.vn".into()),
+        // Most tests change rows directly between requests; the page cache has its own tests.
+        "TOASOAN_PAGE_CACHE_MB" => Some("0".into()),
         _ => None,
     })
     .expect("test configuration")
@@ -138,6 +140,19 @@ impl TestApp {
             state,
             _media: media,
         }
+    }
+
+    /// The app with its page cache on, hearing about changes like a running server.
+    pub async fn with_page_cache(db: PgPool) -> Self {
+        let app = Self::with_config(db, |config| config.page_cache_bytes = 64 * 1024 * 1024).await;
+        app.state.page_cache.set_trusted(false);
+        tokio::spawn(toasoan::changes::listen(app.state.clone()));
+        let started = std::time::Instant::now();
+        while !app.state.page_cache.is_trusted() {
+            assert!(started.elapsed() < std::time::Duration::from_secs(5), "no listener");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        app
     }
 
     /// The app over a state a test built itself (another pool, another database).
@@ -189,6 +204,11 @@ impl TestApp {
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        self.request_raw(request).await.0
+    }
+
+    /// The response, and its body exactly as sent (compressed, say).
+    pub async fn request_raw(&self, request: Request<Body>) -> (TestResponse, Vec<u8>) {
         let asked = format!("{} {}", request.method(), request.uri());
         let response = self
             .router
@@ -204,12 +224,13 @@ impl TestApp {
             .await
             .expect("body")
             .to_bytes();
-        TestResponse {
+        let response = TestResponse {
             request: asked,
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        };
+        (response, bytes.to_vec())
     }
 }
 

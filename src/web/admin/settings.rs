@@ -231,7 +231,6 @@ pub(crate) async fn update_settings(
             )
             .await?;
         tx.commit().await?;
-        state.site.refresh(&state.db).await?;
     }
     Ok(Flash::Saved.redirect(SETTINGS_URL))
 }

@@ -25,6 +25,7 @@ use crate::{
         form::FieldErrors,
         format,
         layout::{Layout, article_url, media_url, script_json},
+        page_cache::ArticleView,
         public::comments::CommentForm,
     },
 };
@@ -144,12 +145,16 @@ pub(crate) async fn show_article(
             None => Err(AppError::NotFound),
         };
     };
-    state.views.record(article.article_id);
-    article.view_count += state.views.pending(article.article_id);
+    let article_id = article.article_id;
+    state.views.record(article_id);
+    article.view_count += state.views.pending(article_id);
 
     let mut page = ArticlePage::build(&state, article, false).await?;
     page.comment_sent = query.comment == "cho-duyet";
-    Ok(page.into_response())
+    let mut response = page.into_response();
+    // A copy served from the page cache counts as a view too.
+    response.extensions_mut().insert(ArticleView(article_id));
+    Ok(response)
 }
 
 impl ArticlePage {

@@ -146,9 +146,7 @@ pub(crate) async fn create_category(
         Target::Category(category_id),
         &*details,
     );
-    let done = staff.finish(tx, entry, LIST_URL, Flash::Created).await?;
-    state.site.refresh(&state.db).await?;
-    Ok(done)
+    staff.finish(tx, entry, LIST_URL, Flash::Created).await
 }
 
 pub(crate) async fn edit_category(
@@ -214,9 +212,7 @@ pub(crate) async fn update_category(
         Target::Category(category_id),
         &*details,
     );
-    let done = staff.finish(tx, entry, LIST_URL, Flash::Saved).await?;
-    state.site.refresh(&state.db).await?;
-    Ok(done)
+    staff.finish(tx, entry, LIST_URL, Flash::Saved).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,9 +272,7 @@ pub(crate) async fn move_category(
         Target::Category(category_id),
         &*details,
     );
-    let done = staff.finish(tx, entry, LIST_URL, Flash::Moved).await?;
-    state.site.refresh(&state.db).await?;
-    Ok(done)
+    staff.finish(tx, entry, LIST_URL, Flash::Moved).await
 }
 
 /// Deletes an empty category; one with articles or sub-categories is refused on the list page.
@@ -321,7 +315,5 @@ pub(crate) async fn delete_category(
         Target::Category(category_id),
         &*details,
     );
-    let done = staff.finish(tx, entry, LIST_URL, Flash::Deleted).await?;
-    state.site.refresh(&state.db).await?;
-    Ok(done)
+    staff.finish(tx, entry, LIST_URL, Flash::Deleted).await
 }

@@ -1,0 +1,70 @@
+//! Hearing about changes made anywhere (this instance, another one, the scheduler, the command
+//! line, an operator's SQL): triggers in the database `NOTIFY` the channel [`CHANNEL`] with the
+//! changed table's name (see the migration `notify_reader_changes`); each instance listens on
+//! a connection of its own, re-reads the menu and settings when they changed, and drops its
+//! cached pages. While the listener is not connected the page cache is emptied and unused, so
+//! no instance serves a page it could not have heard was stale.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+
+use crate::AppState;
+
+pub const CHANNEL: &str = "toasoan_changes";
+
+/// Tables whose change alters the menu or the site settings (the cached `Site`).
+const SITE_TABLES: [&str; 2] = ["category", "site_setting"];
+
+/// How long to wait before listening again after the connection failed.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// Listens for ever (a background task of the server).
+pub async fn listen(state: AppState) {
+    loop {
+        match PgListener::connect_with(&state.db).await {
+            Ok(mut listener) => {
+                if let Err(error) = listener.listen(CHANNEL).await {
+                    tracing::warn!(%error, "cannot listen for changes; will retry");
+                } else {
+                    // Whatever changed while nobody listened is read afresh.
+                    refresh_site(&state).await;
+                    state.page_cache.clear();
+                    state.page_cache.set_trusted(true);
+                    hear(&state, &mut listener).await;
+                }
+            }
+            Err(error) => tracing::debug!(%error, "cannot connect to listen for changes"),
+        }
+        state.page_cache.set_trusted(false);
+        tokio::time::sleep(RETRY_AFTER).await;
+    }
+}
+
+/// Applies notifications until the connection is lost.
+async fn hear(state: &AppState, listener: &mut PgListener) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                if SITE_TABLES.contains(&notification.payload()) {
+                    refresh_site(state).await;
+                }
+                state.page_cache.clear();
+            }
+            Ok(None) => {
+                tracing::warn!("lost the connection that hears about changes; reconnecting");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "lost the connection that hears about changes; reconnecting");
+                return;
+            }
+        }
+    }
+}
+
+async fn refresh_site(state: &AppState) {
+    if let Err(error) = state.site.refresh(&state.db).await {
+        tracing::warn!(%error, "could not re-read the menu and settings");
+    }
+}

@@ -37,47 +37,81 @@ pub struct Article {
     pub comments_open: bool,
 }
 
-/// Newest published articles, optionally only in the given categories.
-///
-/// The page is found on the index alone (deep pages skip thousands of rows), then only its
-/// rows are read.
-pub async fn list_published(
-    db: impl PgExecutor<'_>,
-    category_ids: Option<&[i64]>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<ArticleCard>> {
+/// The newest published articles.
+pub async fn list_latest(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
-        r#"with page as (
-               select article_id from article
-               where status = 'published' and ($1::bigint[] is null or category_id = any($1))
-               order by published_at desc, article_id desc
-               limit $2 offset $3
-           )
-           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
-                  a.cover_alt, a.category_id, a.published_at as "published_at!"
-           from page join article a using (article_id)
-           order by a.published_at desc, a.article_id desc"#,
-        category_ids,
-        limit,
-        offset
+        r#"select article_id, slug, title, sapo, cover_image, cover_widths, cover_alt, category_id,
+                  published_at as "published_at!"
+           from article
+           where status = 'published'
+           order by published_at desc, article_id desc
+           limit $1"#,
+        limit
     )
     .fetch_all(db)
     .await
 }
 
-pub async fn count_published(
+/// Page `offset / limit` of a category's listing (its whole subtree, newest first), of
+/// `total` articles.
+///
+/// The page is found in `category_listing` alone, from whichever end is nearer (so the
+/// deepest page costs no more than the middle one), then only its rows are read.
+pub async fn list_in_category(
     db: impl PgExecutor<'_>,
-    category_ids: Option<&[i64]>,
-) -> sqlx::Result<i64> {
+    category_id: i64,
+    limit: i64,
+    offset: i64,
+    total: i64,
+) -> sqlx::Result<Vec<ArticleCard>> {
+    let from_oldest = offset > total / 2;
+    let skipped_from_oldest = (total - offset - limit).max(0);
+    let limit_from_oldest = (total - offset).min(limit).max(0);
+    sqlx::query_as!(
+        ArticleCard,
+        r#"with page as (
+               (select article_id from category_listing
+                where category_id = $1 and not $4
+                order by published_at desc, article_id desc
+                limit $2 offset $3)
+               union all
+               (select article_id from category_listing
+                where category_id = $1 and $4
+                order by published_at, article_id
+                limit $5 offset $6)
+           )
+           select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
+                  a.cover_alt, a.category_id, a.published_at as "published_at!"
+           from page join article a using (article_id)
+           order by a.published_at desc, a.article_id desc"#,
+        category_id,
+        limit,
+        offset,
+        from_oldest,
+        limit_from_oldest,
+        skipped_from_oldest
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// How many published articles a category's listing holds (its whole subtree).
+pub async fn count_in_category(db: impl PgExecutor<'_>, category_id: i64) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        r#"select count(*) as "count!" from article
-           where status = 'published' and ($1::bigint[] is null or category_id = any($1))"#,
-        category_ids
+        r#"select coalesce((select published from category_count where category_id = $1), 0)
+               as "count!""#,
+        category_id
     )
     .fetch_one(db)
     .await
+}
+
+/// How many articles are published.
+pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"select count(*) as "count!" from article where status = 'published'"#)
+        .fetch_one(db)
+        .await
 }
 
 /// "Đọc nhiều": the most viewed published articles.
@@ -96,36 +130,33 @@ pub async fn list_most_read(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result
     .await
 }
 
-/// A card tagged with the group (e.g. the top-level category) it was fetched for.
+/// A card tagged with the category it was fetched for.
 #[derive(Debug)]
 pub struct GroupedCard {
     pub group_id: i64,
     pub card: ArticleCard,
 }
 
-/// The newest `per_group` published articles of each group in one query. `member_ids[i]`
-/// belongs to group `member_groups[i]` (a top-level category and its descendants).
+/// The newest `per_group` published articles of each category's listing (its subtree) in one
+/// query.
 pub async fn list_latest_per_group(
     db: impl PgExecutor<'_>,
-    member_ids: &[i64],
-    member_groups: &[i64],
+    category_ids: &[i64],
     per_group: i64,
 ) -> sqlx::Result<Vec<GroupedCard>> {
     let rows = sqlx::query!(
         r#"select g.group_id as "group_id!", a.article_id, a.slug, a.title, a.sapo,
                   a.cover_image, a.cover_widths, a.cover_alt, a.category_id, a.published_at as "published_at!"
-           from (select distinct grp as group_id from unnest($2::bigint[]) as grp) g
+           from unnest($1::bigint[]) as g(group_id)
            cross join lateral (
-               select * from article
-               where status = 'published'
-                 and category_id in (select m.id from unnest($1::bigint[], $2::bigint[]) as m(id, grp)
-                                     where m.grp = g.group_id)
-               order by published_at desc, article_id desc
-               limit $3
-           ) a
+               select l.article_id from category_listing l
+               where l.category_id = g.group_id
+               order by l.published_at desc, l.article_id desc
+               limit $2
+           ) page
+           join article a using (article_id)
            order by g.group_id, a.published_at desc, a.article_id desc"#,
-        member_ids,
-        member_groups,
+        category_ids,
         per_group
     )
     .fetch_all(db)

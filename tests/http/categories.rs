@@ -112,3 +112,115 @@ async fn empty_category_says_so(db: PgPool) {
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Chuyên mục chưa có tin bài.");
 }
+
+/// Titles of the articles a category page lists, in order.
+fn listed(page: &crate::support::TestResponse) -> Vec<String> {
+    page.body
+        .match_indices(r#"<a href="/bai-viet/"#)
+        .map(|(at, _)| {
+            let rest = &page.body[at + r#"<a href="/bai-viet/"#.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .fold(Vec::new(), |mut slugs, slug| {
+            if slugs.last() != Some(&slug) {
+                slugs.push(slug);
+            }
+            slugs
+        })
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn listings_follow_unpublishing_and_moved_articles_and_categories(db: PgPool) {
+    let app = news_with_23_articles(&db).await;
+    let culture = category(&db, "Văn hóa", None).await;
+    app.state.site.refresh(&db).await.unwrap();
+
+    // Taken down, and moved to another category: both leave "Tin tức" (page 3 had 3).
+    sqlx::query("update article set status = 'archived' where slug = 'bai-so-23'")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("update article set category_id = $1 where slug = 'bai-so-22'")
+        .bind(culture)
+        .execute(&db)
+        .await
+        .unwrap();
+    let last = app.get("/chuyen-muc/tin-tuc?trang=3").await;
+    assert_eq!(listed(&last), ["bai-so-21"]);
+    let moved = app.get("/chuyen-muc/van-hoa").await;
+    assert_eq!(listed(&moved), ["bai-so-22"]);
+
+    // "Kinh tế" (bài 8 and 16) moves under "Văn hóa": its articles follow it.
+    sqlx::query("update category set parent_id = $1 where slug = 'kinh-te'")
+        .bind(culture)
+        .execute(&db)
+        .await
+        .unwrap();
+    app.state.site.refresh(&db).await.unwrap();
+    let culture_page = app.get("/chuyen-muc/van-hoa").await;
+    assert_eq!(listed(&culture_page), ["bai-so-8", "bai-so-16", "bai-so-22"]);
+    let news = app.get("/chuyen-muc/tin-tuc?trang=2").await;
+    assert_eq!(listed(&news).len(), 9);
+    assert_eq!(app.get("/chuyen-muc/tin-tuc?trang=3").await.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn concurrent_publications_keep_the_listing_counts_exact(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let economy = category(&db, "Kinh tế", Some(news)).await;
+    let society = category(&db, "Xã hội", Some(news)).await;
+    let mut ids = Vec::new();
+    for n in 0..24 {
+        let in_category = [news, economy, society][n % 3];
+        let id = ArticleFixture::new(&format!("Bản nháp {n}"), in_category)
+            .insert(&db)
+            .await;
+        ids.push(id);
+    }
+    sqlx::query("update article set status = 'draft'")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // Every article published (and a third moved between the sub-categories) at once.
+    let publish = ids.iter().enumerate().map(|(n, &id)| {
+        let db = db.clone();
+        async move {
+            let target = if n % 3 == 1 {
+                society
+            } else if n % 3 == 2 {
+                economy
+            } else {
+                news
+            };
+            sqlx::query(
+                "update article set status = 'published', category_id = $2 where article_id = $1",
+            )
+            .bind(id)
+            .bind(target)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+    });
+    futures_util::future::join_all(publish).await;
+
+    let counts: Vec<(String, i64)> = sqlx::query_as(
+        "select c.slug, n.published from category_count n join category c using (category_id)
+         order by c.slug",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        counts,
+        [
+            ("kinh-te".to_owned(), 8),
+            ("tin-tuc".to_owned(), 24),
+            ("xa-hoi".to_owned(), 8)
+        ]
+    );
+    let app = TestApp::new(db.clone()).await;
+    let third = app.get("/chuyen-muc/tin-tuc?trang=3").await;
+    assert_eq!(listed(&third).len(), 4);
+}

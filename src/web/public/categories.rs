@@ -34,16 +34,16 @@ pub(crate) async fn show_category(
 ) -> AppResult<CategoryPage> {
     let site = state.site.get();
     let category = site.categories.by_slug(&slug).ok_or(AppError::NotFound)?;
-    let ids = site.categories.subtree_ids(category.category_id);
     let url = category_url(&category.slug);
 
-    let total = db::articles::count_published(&state.db, Some(&ids)).await?;
+    let total = db::articles::count_in_category(&state.db, category.category_id).await?;
     let pager = Pager::new(url.clone(), page, total, PER_PAGE).ok_or(AppError::NotFound)?;
-    let articles = db::articles::list_published(
+    let articles = db::articles::list_in_category(
         &state.db,
-        Some(&ids),
+        category.category_id,
         i64::from(PER_PAGE),
         pager.offset(PER_PAGE),
+        total,
     )
     .await?;
 

@@ -34,20 +34,17 @@ pub(crate) struct HomePage {
 
 pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
     let site = state.site.get();
-    let (mut member_ids, mut member_groups) = (Vec::new(), Vec::new());
-    for top in site.categories.top_level() {
-        for id in site.categories.subtree_ids(top.category_id) {
-            member_ids.push(id);
-            member_groups.push(top.category_id);
-        }
-    }
+    let tops: Vec<i64> = site
+        .categories
+        .top_level()
+        .map(|top| top.category_id)
+        .collect();
     let (latest, grouped, most_read) = tokio::try_join!(
-        db::articles::list_published(&state.db, None, LATEST, 0),
+        db::articles::list_latest(&state.db, LATEST),
         // One spare per block: the lead story is left out of its category's block.
         db::articles::list_latest_per_group(
             &state.db,
-            &member_ids,
-            &member_groups,
+            &tops,
             i64::try_from(PER_CATEGORY + 1).unwrap_or(i64::MAX)
         ),
         db::articles::list_most_read(&state.db, MOST_READ),

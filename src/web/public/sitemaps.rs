@@ -170,7 +170,7 @@ fn fixed_url_count(site: &Site) -> usize {
 }
 
 async fn article_count(state: &AppState) -> AppResult<usize> {
-    let count = db::articles::count_published(&state.db, None).await?;
+    let count = db::articles::count_published(&state.db).await?;
     Ok(usize::try_from(count).unwrap_or(0))
 }
 

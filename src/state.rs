@@ -15,7 +15,7 @@ use crate::{
     media::{LocalStore, MediaStore, UploadLimits},
     site::SiteCache,
     view_counter::ViewCounter,
-    web::page_cache::PageCache,
+    web::{page_cache::PageCache, public::categories::PageStarts},
 };
 
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub heavy_pages: Arc<Semaphore>,
     /// Rendered public pages, ready to send (see `web::page_cache`).
     pub page_cache: Arc<PageCache>,
+    /// Where the pages of long category listings start (see `web::public::categories`).
+    pub page_starts: Arc<PageStarts>,
 }
 
 /// Heavy public pages rendered at once (a quarter of the pool's connections).
@@ -58,6 +60,7 @@ impl AppState {
             database: Arc::new(DatabaseWatch::default()),
             heavy_pages: Arc::new(Semaphore::new(HEAVY_PAGES)),
             page_cache: Arc::new(PageCache::new(config.page_cache_bytes)),
+            page_starts: Arc::new(PageStarts::new()),
             config: Arc::new(config),
             site: Arc::new(site),
             views: Arc::new(ViewCounter::default()),

@@ -53,47 +53,68 @@ pub async fn list_latest(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Ve
     .await
 }
 
-/// Page `offset / limit` of a category's listing (its whole subtree, newest first), of
-/// `total` articles.
+/// Where a listing page starts: the (publication time, id) of its first article.
+pub type ListingKey = (OffsetDateTime, i64);
+
+/// A page of a category's listing (its whole subtree, newest first): `limit` articles from the
+/// `offset`-th one at or after `start` (`None`: the newest).
 ///
-/// The page is found in `category_listing` alone, from whichever end is nearer (so the
-/// deepest page costs no more than the middle one), then only its rows are read.
+/// The page is found in `category_listing` alone (an index-only scan that skips `offset`
+/// entries from `start`), then only its rows are read.
 pub async fn list_in_category(
     db: impl PgExecutor<'_>,
     category_id: i64,
-    limit: i64,
+    start: Option<ListingKey>,
     offset: i64,
-    total: i64,
+    limit: i64,
 ) -> sqlx::Result<Vec<ArticleCard>> {
-    let from_oldest = offset > total / 2;
-    let skipped_from_oldest = (total - offset - limit).max(0);
-    let limit_from_oldest = (total - offset).min(limit).max(0);
+    let (start_at, start_id) =
+        start.unwrap_or((time::macros::datetime!(9999-12-31 0:00 UTC), i64::MAX));
     sqlx::query_as!(
         ArticleCard,
         r#"with page as (
-               (select article_id from category_listing
-                where category_id = $1 and not $4
-                order by published_at desc, article_id desc
-                limit $2 offset $3)
-               union all
-               (select article_id from category_listing
-                where category_id = $1 and $4
-                order by published_at, article_id
-                limit $5 offset $6)
+               select article_id from category_listing
+               where category_id = $1 and (published_at, article_id) <= ($2, $3)
+               order by published_at desc, article_id desc
+               limit $5 offset $4
            )
            select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
                   a.cover_alt, a.category_id, a.published_at as "published_at!"
            from page join article a using (article_id)
            order by a.published_at desc, a.article_id desc"#,
         category_id,
-        limit,
+        start_at,
+        start_id,
         offset,
-        from_oldest,
-        limit_from_oldest,
-        skipped_from_oldest
+        limit
     )
     .fetch_all(db)
     .await
+}
+
+/// Where every page of a category's listing starts, pages of `per_page` articles.
+pub async fn list_page_starts(
+    db: impl PgExecutor<'_>,
+    category_id: i64,
+    per_page: i64,
+) -> sqlx::Result<Vec<ListingKey>> {
+    let rows = sqlx::query!(
+        r#"select published_at as "published_at!", article_id as "article_id!" from (
+               select published_at, article_id,
+                      row_number() over (order by published_at desc, article_id desc) as n
+               from category_listing where category_id = $1
+           ) numbered
+           where (n - 1) % $2 = 0
+           order by n"#,
+        category_id,
+        per_page
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.published_at, r.article_id))
+        .collect())
 }
 
 /// How many published articles a category's listing holds (its whole subtree).

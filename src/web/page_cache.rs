@@ -110,6 +110,13 @@ impl PageCache {
         self.trusted.load(Ordering::SeqCst)
     }
 
+    /// The number of changes this instance has heard of, while it hears of them: data
+    /// derived from the database under one generation is current as long as it lasts.
+    pub fn generation(&self) -> Option<u64> {
+        self.is_trusted()
+            .then(|| self.generation.load(Ordering::SeqCst))
+    }
+
     /// Responses served from the cache, and pages rendered to fill it.
     pub fn counts(&self) -> (u64, u64) {
         (

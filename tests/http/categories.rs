@@ -224,3 +224,50 @@ async fn concurrent_publications_keep_the_listing_counts_exact(db: PgPool) {
     let third = app.get("/chuyen-muc/tin-tuc?trang=3").await;
     assert_eq!(listed(&third).len(), 4);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn deep_pages_start_where_they_should_and_move_when_an_article_is_published(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    // 1,205 articles, "Tin số 1" the newest, one hour apart (two at the same time: ids decide).
+    sqlx::query(
+        "insert into article (slug, title, sapo, body_html, byline, category_id, status,
+                              published_at)
+         select 'tin-so-' || n, 'Tin số ' || n, 'Tóm tắt.', '<p>Nội dung.</p>', 'Phóng viên',
+                $1, 'published', now() - make_interval(hours => n - (n = 1205)::int)
+         from generate_series(1, 1205) n",
+    )
+    .bind(news)
+    .execute(&db)
+    .await
+    .unwrap();
+    let app = TestApp::with_page_cache(db.clone()).await;
+    let deep = app.get("/chuyen-muc/tin-tuc?trang=110").await;
+    let slugs: Vec<String> = (1091..=1100).map(|n| format!("tin-so-{n}")).collect();
+    assert_eq!(listed(&deep), slugs);
+    let last = app.get("/chuyen-muc/tin-tuc?trang=121").await;
+    // The two published at the same moment: the later id first.
+    let last_slugs = [
+        "tin-so-1201",
+        "tin-so-1202",
+        "tin-so-1203",
+        "tin-so-1205",
+        "tin-so-1204",
+    ];
+    assert_eq!(listed(&last), last_slugs);
+    assert_eq!(app.get("/chuyen-muc/tin-tuc?trang=122").await.status, StatusCode::NOT_FOUND);
+
+    // A new article moves every page by one, on the next request.
+    ArticleFixture::new("Tin mới nhất", news)
+        .hours_ago(0)
+        .insert(&db)
+        .await;
+    let started = std::time::Instant::now();
+    loop {
+        let deep = app.get("/chuyen-muc/tin-tuc?trang=110").await;
+        if listed(&deep).first().map(String::as_str) == Some("tin-so-1090") {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", listed(&deep));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

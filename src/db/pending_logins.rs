@@ -38,7 +38,10 @@ pub async fn insert(
 
 /// The pending login of this token, unless it is older than [`LIFETIME_MINUTES`] or its
 /// account was deactivated.
-pub async fn find(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Option<PendingLogin>> {
+pub async fn find(
+    db: impl PgExecutor<'_>,
+    token_hash: &[u8],
+) -> sqlx::Result<Option<PendingLogin>> {
     let row = sqlx::query!(
         "select p.user_id, u.username, u.totp_secret, p.login_attempt_id
          from pending_login p join app_user u on u.user_id = p.user_id
@@ -59,9 +62,12 @@ pub async fn find(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<Op
 
 /// Ends a pending login; `false` when it had already ended (a token serves once).
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &[u8]) -> sqlx::Result<bool> {
-    let done = sqlx::query!("delete from pending_login where token_hash = $1", token_hash)
-        .execute(db)
-        .await?;
+    let done = sqlx::query!(
+        "delete from pending_login where token_hash = $1",
+        token_hash
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -102,8 +102,7 @@ pub(crate) async fn show_two_factor(
         on(&state, user.user_id).await?
     } else {
         let offered = two_factor::new_secret();
-        let secret =
-            db::users::offer_two_factor_secret(&state.db, user.user_id, &offered).await?;
+        let secret = db::users::offer_two_factor_secret(&state.db, user.user_id, &offered).await?;
         setup(&state, &user.username, &secret)?
     };
     Ok(TwoFactorPage::new(layout, shown, FieldErrors::default()))

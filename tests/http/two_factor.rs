@@ -324,6 +324,21 @@ async fn a_code_is_not_accepted_twice(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_code_sent_twice_at_the_same_moment_logs_in_once(db: PgPool) {
+    let app = TestApp::new(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    let (secret, codes) = enable(&app, &editor).await;
+
+    for code in [current_code(&secret), codes[0].clone()] {
+        let first = after_password(&app, &editor, "203.0.113.4").await;
+        let second = after_password(&app, &editor, "198.51.100.7").await;
+        let (a, b) = tokio::join!(send_code(&app, &first, &code), send_code(&app, &second, &code));
+        let sessions = [a.1, b.1].iter().filter(|s| s.is_some()).count();
+        assert_eq!(sessions, 1, "{code}: {} and {}", a.0.status, b.0.status);
+    }
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn the_setting_sends_admins_and_editors_without_it_to_set_it_up(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;

@@ -2,12 +2,17 @@
 
 pub mod password;
 pub mod session;
+pub mod two_factor;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use axum_extra::extract::CookieJar;
 
 pub use crate::db::users::Role;
-use crate::{AppState, db, error::AppError};
+use crate::{
+    AppState,
+    db::{self, login_attempts::Attempt},
+    error::{AppError, AppResult},
+};
 
 /// What a role may do. Roles are not a ladder (a moderator may not write articles), so every
 /// check names a capability.
@@ -39,40 +44,50 @@ impl Role {
     }
 }
 
-/// The outcome of a password check under the brute-force limits.
+/// The outcome of a check (a password, a code) under the brute-force limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordCheck {
+pub enum Checked {
     /// Too many recent failures for the account or from the IP: not checked.
     Blocked,
     Wrong,
-    Right,
+    /// Right; the attempt still counts as a failure until `db::login_attempts::succeeded`
+    /// (a login with two-factor authentication settles it only once the code is right).
+    Right(Attempt),
 }
 
-/// Checks `typed` against `stored` (`None`: no such active account) for `account` (its
-/// username, or the login as typed when none has it) from `ip`, counting failures: the limits
-/// hold under concurrent attempts, and a check the server was too busy to make does not count.
+/// Runs `check` for `account` (its username, or the login as typed when none has it) from
+/// `ip` under the brute-force limits, counting failures: the limits hold under concurrent
+/// attempts, and a check that could not be made (the server was busy) does not count.
+pub async fn check_limited(
+    state: &AppState,
+    account: &str,
+    ip: &str,
+    check: impl Future<Output = AppResult<bool>>,
+) -> AppResult<Checked> {
+    let Some(attempt) = db::login_attempts::begin(&state.db, account, ip).await? else {
+        return Ok(Checked::Blocked);
+    };
+    match check.await {
+        Ok(true) => Ok(Checked::Right(attempt)),
+        Ok(false) => Ok(Checked::Wrong),
+        Err(error) => {
+            db::login_attempts::cancel(&state.db, attempt).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Checks `typed` against `stored` (`None`: no such active account) under the limits, as
+/// [`check_limited`].
 pub async fn check_password(
     state: &AppState,
     account: &str,
     ip: &str,
     typed: String,
     stored: Option<String>,
-) -> Result<PasswordCheck, AppError> {
-    let Some(attempt) = db::login_attempts::begin(&state.db, account, ip).await? else {
-        return Ok(PasswordCheck::Blocked);
-    };
+) -> AppResult<Checked> {
     let typed: String = typed.chars().take(password::MAX_LENGTH).collect();
-    match state.passwords.verify(typed, stored).await {
-        Ok(true) => {
-            db::login_attempts::succeeded(&state.db, attempt).await?;
-            Ok(PasswordCheck::Right)
-        }
-        Ok(false) => Ok(PasswordCheck::Wrong),
-        Err(error) => {
-            db::login_attempts::cancel(&state.db, attempt).await?;
-            Err(error)
-        }
-    }
+    check_limited(state, account, ip, state.passwords.verify(typed, stored)).await
 }
 
 /// The logged-in staff member, from the session cookie.
@@ -82,6 +97,8 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// Whether the account has two-factor authentication on.
+    pub two_factor: bool,
     /// Hash of the session token this request came with.
     pub session: Vec<u8>,
 }
@@ -128,6 +145,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             username: row.username,
             display_name: row.display_name,
             role: row.role,
+            two_factor: row.two_factor,
             session: token_hash,
         };
         parts.extensions.insert(user.clone());

@@ -25,6 +25,8 @@ vocabulary! {
         LoginSuccess => "login.success", "Đăng nhập";
         LoginFailure => "login.failure", "Đăng nhập sai";
         LoginBlocked => "login.blocked", "Bị chặn đăng nhập";
+        TwoFactorFailure => "login.two_factor_failure", "Nhập sai mã xác thực";
+        RecoveryCodeUsed => "login.recovery_code_used", "Đăng nhập bằng mã khôi phục";
         Logout => "logout", "Đăng xuất";
         ArticleCreated => "article.created", "Tạo bài";
         ArticleSubmitted => "article.submitted", "Gửi bài chờ duyệt";
@@ -42,6 +44,9 @@ vocabulary! {
         UserReactivated => "user.reactivated", "Mở khóa tài khoản";
         UserPasswordReset => "user.password_reset", "Đặt lại mật khẩu";
         UserPasswordChanged => "user.password_changed", "Tự đổi mật khẩu";
+        TwoFactorEnabled => "user.two_factor_enabled", "Bật xác thực hai lớp";
+        TwoFactorDisabled => "user.two_factor_disabled", "Tắt xác thực hai lớp";
+        TwoFactorReset => "user.two_factor_reset", "Quản trị viên tắt xác thực hai lớp";
         CategoryCreated => "category.created", "Tạo chuyên mục";
         CategoryUpdated => "category.updated", "Sửa chuyên mục";
         CategoryMoved => "category.moved", "Đổi thứ tự chuyên mục";

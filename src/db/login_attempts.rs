@@ -19,8 +19,8 @@ const IP_LOCKS: i32 = 1;
 const ACCOUNT_LOCKS: i32 = 2;
 
 /// A reserved attempt, counted as a failure until [`succeeded`] says otherwise.
-#[derive(Debug, Clone, Copy)]
-pub struct Attempt(i64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt(pub(super) i64);
 
 /// Reserves a password check for `account` (an account's username, or the login as typed
 /// when no account has it) from `ip`; `None` when too many recent failures block it: for the

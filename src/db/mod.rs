@@ -7,6 +7,8 @@ pub mod categories;
 pub mod comments;
 pub mod feeds;
 pub mod login_attempts;
+pub mod pending_logins;
+pub mod recovery_codes;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

@@ -18,6 +18,8 @@ pub struct SessionUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// Whether the account has two-factor authentication on.
+    pub two_factor: bool,
 }
 
 pub async fn insert(
@@ -53,9 +55,12 @@ pub async fn find_user(
                where s.token_hash = $1 and u.user_id = s.user_id and u.is_active
                  and s.last_seen_at > now() - make_interval(secs => $2)
                  and s.created_at > now() - make_interval(secs => $3)
-               returning u.user_id, u.username, u.display_name, u.role
+               returning u.user_id, u.username, u.display_name, u.role,
+                         u.totp_secret is not null as two_factor
            )
-           select user_id, username, display_name, role as "role: Role" from live"#,
+           select user_id, username, display_name, role as "role: Role",
+                  two_factor as "two_factor!"
+           from live"#,
         token_hash,
         limits.idle.as_secs_f64(),
         limits.max.as_secs_f64()

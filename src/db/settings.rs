@@ -19,6 +19,8 @@ pub struct SiteSettings {
     pub reporters_publish_directly: bool,
     /// Days after moderation when a comment's IP address and user agent are erased.
     pub comment_data_retention_days: i32,
+    /// Admins and editors must turn on two-factor authentication before using the back office.
+    pub require_two_factor: bool,
 }
 
 pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
@@ -26,7 +28,7 @@ pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly, comment_data_retention_days
+                reporters_publish_directly, comment_data_retention_days, require_two_factor
          from site_setting where site_setting_id = 1"
     )
     .fetch_one(db)
@@ -39,7 +41,7 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
                 agency_address = $4, agency_phone = $5, agency_email = $6, agency_editor = $7,
                 agency_license = $8, badge_image = $9, badge_link = $10,
                 comments_open_default = $11, reporters_publish_directly = $12,
-                comment_data_retention_days = $13, updated_at = now()
+                comment_data_retention_days = $13, require_two_factor = $14, updated_at = now()
          where site_setting_id = 1",
         s.site_name,
         s.tagline,
@@ -53,7 +55,8 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
         s.badge_link,
         s.comments_open_default,
         s.reporters_publish_directly,
-        s.comment_data_retention_days
+        s.comment_data_retention_days,
+        s.require_two_factor
     )
     .execute(db)
     .await?;
@@ -66,7 +69,7 @@ pub async fn get_for_update(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSetting
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly, comment_data_retention_days
+                reporters_publish_directly, comment_data_retention_days, require_two_factor
          from site_setting where site_setting_id = 1 for update"
     )
     .fetch_one(db)

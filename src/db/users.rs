@@ -23,6 +23,8 @@ pub struct User {
     pub role: Role,
     pub is_active: bool,
     pub created_at: OffsetDateTime,
+    /// Whether two-factor authentication is on.
+    pub two_factor: bool,
 }
 
 /// What login needs: the account matching a username or e-mail, with its hash.
@@ -32,6 +34,8 @@ pub struct Credentials {
     pub username: String,
     pub password_hash: String,
     pub is_active: bool,
+    /// Whether a code is asked for after the password.
+    pub two_factor: bool,
 }
 
 pub async fn find_credentials(
@@ -40,8 +44,10 @@ pub async fn find_credentials(
 ) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as!(
         Credentials,
-        "select user_id, username, password_hash, is_active from app_user
-         where username = lower($1) or lower(email) = lower($1)",
+        r#"select user_id, username, password_hash, is_active,
+                  totp_secret is not null as "two_factor!"
+           from app_user
+           where username = lower($1) or lower(email) = lower($1)"#,
         login
     )
     .fetch_optional(db)
@@ -51,7 +57,8 @@ pub async fn find_credentials(
 pub async fn get(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<User> {
     sqlx::query_as!(
         User,
-        r#"select user_id, username, email, display_name, role as "role: Role", is_active, created_at
+        r#"select user_id, username, email, display_name, role as "role: Role", is_active, created_at,
+                  totp_secret is not null as "two_factor!"
            from app_user where user_id = $1"#,
         user_id
     )
@@ -72,7 +79,8 @@ pub async fn get_password_hash(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::R
 pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<User>> {
     sqlx::query_as!(
         User,
-        r#"select user_id, username, email, display_name, role as "role: Role", is_active, created_at
+        r#"select user_id, username, email, display_name, role as "role: Role", is_active, created_at,
+                  totp_secret is not null as "two_factor!"
            from app_user order by display_name, username"#
     )
     .fetch_all(db)
@@ -205,4 +213,92 @@ pub async fn lock_active_admins(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64
     )
     .fetch_all(db)
     .await
+}
+
+/// An account's two-factor secrets: the one in use, and the one its setup page shows.
+#[derive(Debug)]
+pub struct TwoFactorSecrets {
+    pub secret: Option<Vec<u8>>,
+    pub pending: Option<Vec<u8>>,
+}
+
+pub async fn two_factor_secrets(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> sqlx::Result<TwoFactorSecrets> {
+    sqlx::query_as!(
+        TwoFactorSecrets,
+        r#"select totp_secret as secret, totp_pending_secret as pending
+           from app_user where user_id = $1"#,
+        user_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// The secret the setup page shows: the one already offered, else `secret` (so two tabs, or a
+/// reload, show the same one).
+pub async fn offer_two_factor_secret(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    secret: &[u8],
+) -> sqlx::Result<Vec<u8>> {
+    sqlx::query_scalar!(
+        r#"update app_user set totp_pending_secret = coalesce(totp_pending_secret, $2)
+           where user_id = $1
+           returning totp_pending_secret as "secret!""#,
+        user_id,
+        secret
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Turns two-factor authentication on with the offered `secret`, whose code for time step
+/// `step` was just typed; `false` when it is on already or another secret is offered now.
+pub async fn enable_two_factor(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    secret: &[u8],
+    step: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update app_user
+         set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $3,
+             updated_at = now()
+         where user_id = $1 and totp_secret is null and totp_pending_secret = $2",
+        user_id,
+        secret,
+        step
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns two-factor authentication off; `false` when it was off.
+pub async fn disable_two_factor(db: impl PgExecutor<'_>, user_id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update app_user
+         set totp_secret = null, totp_pending_secret = null, totp_last_step = 0, updated_at = now()
+         where user_id = $1 and totp_secret is not null",
+        user_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Accepts the code of time step `step` unless that step or a later one was accepted before
+/// (RFC 6238 §5.2: a code is valid once); one statement, so two requests cannot both use it.
+pub async fn use_totp_step(db: impl PgExecutor<'_>, user_id: i64, step: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update app_user set totp_last_step = $2
+         where user_id = $1 and totp_secret is not null and totp_last_step < $2",
+        user_id,
+        step
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

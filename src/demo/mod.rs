@@ -123,6 +123,7 @@ fn settings() -> SiteSettings {
         comments_open_default: true,
         reporters_publish_directly: true,
         comment_data_retention_days: 90,
+        require_two_factor: false,
     }
 }
 

@@ -12,6 +12,9 @@ pub(crate) const CAPTCHA: &str = "toasoan_captcha";
 /// How long the captcha cookie is kept.
 const CAPTCHA_AGE: Duration = Duration::minutes(10);
 
+/// The cookie naming a login waiting for its two-factor code.
+pub(crate) const PENDING_LOGIN: &str = "toasoan_pending_login";
+
 fn ours(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
@@ -28,7 +31,25 @@ pub(crate) fn session(token: String, secure: bool) -> Cookie<'static> {
 
 /// Removes the session cookie (same name and path).
 pub(crate) fn session_removal(secure: bool) -> Cookie<'static> {
-    let mut cookie = session(String::new(), secure);
+    removal(session::COOKIE, secure)
+}
+
+/// Names a login waiting for its two-factor code; kept as long as the server keeps the login.
+pub(crate) fn pending_login(token: String, secure: bool) -> Cookie<'static> {
+    let mut cookie = ours(PENDING_LOGIN, token, secure);
+    cookie.set_max_age(Duration::minutes(
+        crate::db::pending_logins::LIFETIME_MINUTES.into(),
+    ));
+    cookie
+}
+
+/// Removes the pending-login cookie once the login is over.
+pub(crate) fn pending_login_removal(secure: bool) -> Cookie<'static> {
+    removal(PENDING_LOGIN, secure)
+}
+
+fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut cookie = ours(name, String::new(), secure);
     cookie.make_removal();
     cookie
 }

@@ -49,7 +49,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     use admin::{
-        account, articles, audit, categories, comments, dashboard, login, settings, users,
+        account, articles, audit, categories, comments, dashboard, login, settings, two_factor,
+        users,
     };
     use public::{articles as reading, comments as commenting, feeds, home, search, sitemaps};
 
@@ -97,6 +98,10 @@ pub fn router(state: AppState) -> Router {
     // Staff logging in and out: no session required.
     let staff_login = Router::new()
         .route("/admin/login", get(login::login_form).post(login::login))
+        .route(
+            login::CODE_URL,
+            get(login::code_form).post(login::submit_code),
+        )
         .route("/admin/logout", post(login::logout))
         .route_layer(database.clone());
 
@@ -124,6 +129,11 @@ pub fn router(state: AppState) -> Router {
             "/password",
             get(account::password_form).post(account::change_password),
         )
+        .route(
+            "/two-factor",
+            get(two_factor::show_two_factor).post(two_factor::enable_two_factor),
+        )
+        .route("/two-factor/disable", post(two_factor::disable_two_factor))
         .route("/articles/new", get(articles::editor::new_article))
         .route(
             "/articles/{id}/preview",
@@ -191,6 +201,10 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/deactivate", post(users::deactivate_user))
         .route("/users/{id}/reactivate", post(users::reactivate_user))
         .route(
+            "/users/{id}/two-factor/reset",
+            post(users::reset_two_factor),
+        )
+        .route(
             "/settings",
             get(settings::edit_settings).post(settings::update_settings),
         )
@@ -198,6 +212,11 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             page_cache::clear_after_write,
+        ))
+        // Inside the login guard: the user is known here.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            two_factor::require_two_factor,
         ))
         .route_layer(middleware::from_extractor_with_state::<CurrentUser, _>(
             state.clone(),

@@ -27,6 +27,9 @@ const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
     ("POST", "/admin/password", EVERYONE),
+    ("GET", "/admin/two-factor", EVERYONE),
+    ("POST", "/admin/two-factor", EVERYONE),
+    ("POST", "/admin/two-factor/disable", EVERYONE),
     ("GET", "/admin/articles", WRITERS),
     ("POST", "/admin/articles", WRITERS),
     ("GET", "/admin/articles/new", WRITERS),
@@ -63,6 +66,7 @@ const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/users/{u}/password", ADMINS),
     ("POST", "/admin/users/{u}/deactivate", ADMINS),
     ("POST", "/admin/users/{u}/reactivate", ADMINS),
+    ("POST", "/admin/users/{u}/two-factor/reset", ADMINS),
     ("GET", "/admin/settings", ADMINS),
     ("POST", "/admin/settings", ADMINS),
     ("GET", "/admin/audit", ADMINS),
@@ -283,7 +287,7 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
         }
     }
     // Each id of each route, with every bad id, for every role allowed: 12 article and revision
-    // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 5 user paths for 1.
-    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 5) * NO_SUCH_IDS.len());
+    // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1.
+    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 6) * NO_SUCH_IDS.len());
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

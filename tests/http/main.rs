@@ -23,3 +23,4 @@ mod process;
 mod resilience;
 mod search;
 mod site;
+mod two_factor;

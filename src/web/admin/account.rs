@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::{
     AppState,
-    auth::{PasswordCheck, check_password, password},
+    auth::{Checked, check_password, password},
     db::{
         self,
         audit::{AuditAction, Target},
@@ -65,9 +65,9 @@ pub(crate) async fn change_password(
     );
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     match checked.await? {
-        PasswordCheck::Right => {}
-        PasswordCheck::Wrong => errors.add("current", "Mật khẩu hiện tại không đúng."),
-        PasswordCheck::Blocked => {
+        Checked::Right(attempt) => db::login_attempts::succeeded(&state.db, attempt).await?,
+        Checked::Wrong => errors.add("current", "Mật khẩu hiện tại không đúng."),
+        Checked::Blocked => {
             status = StatusCode::TOO_MANY_REQUESTS;
             errors.add("current", TOO_MANY_ATTEMPTS);
         }

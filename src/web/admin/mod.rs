@@ -8,6 +8,7 @@ pub(crate) mod comments;
 pub(crate) mod dashboard;
 pub(crate) mod login;
 pub(crate) mod settings;
+pub(crate) mod two_factor;
 pub(crate) mod users;
 
 use std::{ops::Deref, sync::Arc};
@@ -173,6 +174,14 @@ vocabulary! {
             "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.";
         LoggedOut => "logged-out",
             "Bạn đã đăng xuất.";
+        LoginExpired => "login-expired",
+            "Phiên nhập mã xác thực đã hết hạn. Xin vui lòng đăng nhập lại.";
+        TwoFactorRequired => "two-factor-required",
+            "Quản trị viên và biên tập viên phải bật xác thực hai lớp trước khi tiếp tục.";
+        TwoFactorDisabled => "two-factor-disabled",
+            "Đã tắt xác thực hai lớp.";
+        TwoFactorReset => "two-factor-reset",
+            "Đã tắt xác thực hai lớp của người này: lần đăng nhập sau chỉ cần mật khẩu.";
         Saved => "saved",
             "Đã lưu.";
         Submitted => "submitted",

@@ -1,5 +1,6 @@
 //! Site settings: the name, the agency's contacts in the footer, the badge, two defaults of
-//! the newsroom, and how long readers' IP addresses are kept.
+//! the newsroom, how long readers' IP addresses are kept, and whether admins and editors must
+//! use two-factor authentication.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -50,6 +51,7 @@ pub(crate) struct SettingsForm {
     badge_link: String,
     comments_open_default: Option<String>,
     reporters_publish_directly: Option<String>,
+    require_two_factor: Option<String>,
     /// Absent from a form that predates the field: the stored value stays.
     comment_data_retention_days: Option<String>,
 }
@@ -73,6 +75,7 @@ impl SettingsForm {
             badge_link: s.badge_link.clone(),
             comments_open_default: checkbox(s.comments_open_default),
             reporters_publish_directly: checkbox(s.reporters_publish_directly),
+            require_two_factor: checkbox(s.require_two_factor),
             comment_data_retention_days: Some(s.comment_data_retention_days.to_string()),
         }
     }
@@ -94,6 +97,7 @@ impl SettingsForm {
             badge_link: link(e, "badge_link", &self.badge_link),
             comments_open_default: self.comments_open_default.is_some(),
             reporters_publish_directly: self.reporters_publish_directly.is_some(),
+            require_two_factor: self.require_two_factor.is_some(),
             comment_data_retention_days: match &self.comment_data_retention_days {
                 Some(days) => retention_days(e, days),
                 None => current.comment_data_retention_days,
@@ -162,6 +166,10 @@ fn changed_fields(old: &SiteSettings, new: &SiteSettings) -> Vec<&'static str> {
         (
             "reporters_publish_directly",
             old.reporters_publish_directly != new.reporters_publish_directly,
+        ),
+        (
+            "require_two_factor",
+            old.require_two_factor != new.require_two_factor,
         ),
         (
             "comment_data_retention_days",

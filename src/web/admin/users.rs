@@ -14,7 +14,7 @@ use sqlx::PgTransaction;
 
 use crate::{
     AppState, accounts,
-    auth::{Capability, Role, password},
+    auth::{Capability, Role, password, two_factor},
     db::{
         self,
         audit::{AuditAction, Target},
@@ -509,6 +509,28 @@ async fn set_active(
     }
     let entry = (action, Target::User(account.user_id), &*account.username);
     staff.finish(tx, entry, &url, flash).await
+}
+
+/// Turns off another account's two-factor authentication (a lost phone): its next login
+/// needs only the password.
+pub(crate) async fn reset_two_factor(
+    State(state): State<AppState>,
+    staff: Staff,
+    IdParam(user_id): IdParam,
+) -> AppResult<Response> {
+    staff.require(Capability::ManageUsers)?;
+    let mut tx = state.db.begin().await?;
+    let account = db::users::get(&mut *tx, user_id).await?;
+    let url = user_url(user_id);
+    if !two_factor::turn_off(&mut tx, user_id).await? {
+        return Ok(Flash::TwoFactorReset.redirect(&url));
+    }
+    let entry = (
+        AuditAction::TwoFactorReset,
+        Target::User(user_id),
+        &*account.username,
+    );
+    staff.finish(tx, entry, &url, Flash::TwoFactorReset).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use axum::{
     extract::ConnectInfo,
     http::{Request, StatusCode, header},
 };
+use futures_util::future::join_all;
 use sqlx::PgPool;
 
 use crate::support::{
@@ -391,6 +392,123 @@ async fn the_same_comment_twice_within_an_hour_is_refused(db: PgPool) {
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     again.assert_contains("Bình luận này đã được gửi trước đó.");
     assert_eq!(count(&db, "comment").await, 1);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn twenty_posts_at_once_from_one_address_store_exactly_five(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut challenges = Vec::new();
+    for _ in 0..20 {
+        challenges.push(challenge(&app).await);
+    }
+    let contents: Vec<String> = (0..20)
+        .map(|n| format!("Bình luận cùng lúc số {n}"))
+        .collect();
+    let app = &app;
+    let posts = challenges
+        .iter()
+        .zip(&contents)
+        .map(|((cookie, answer), content)| async move {
+            let fields = [
+                ("name", "An"),
+                ("title", "Tiêu đề"),
+                ("content", content.as_str()),
+                ("captcha", answer.as_str()),
+            ];
+            post(app, "10.1.2.1", cookie, &fields).await
+        });
+    let statuses: Vec<StatusCode> = join_all(posts).await.iter().map(|r| r.status).collect();
+    let accepted = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((accepted, refused), (5, 15), "{statuses:?}");
+    assert_eq!(count(&db, "comment").await, 5);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_same_comment_sent_ten_times_at_once_is_stored_once(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut challenges = Vec::new();
+    for _ in 0..10 {
+        challenges.push(challenge(&app).await);
+    }
+    let ips: Vec<String> = (0..10).map(|n| format!("10.1.3.{n}")).collect();
+    let app = &app;
+    let posts = challenges
+        .iter()
+        .zip(&ips)
+        .map(|((cookie, answer), ip)| async move {
+            let fields = [
+                ("name", "An"),
+                ("title", "Ý kiến"),
+                ("content", "Tôi hoàn toàn đồng ý."),
+                ("captcha", answer.as_str()),
+            ];
+            post(app, ip, cookie, &fields).await
+        });
+    let responses = join_all(posts).await;
+    let accepted = responses
+        .iter()
+        .filter(|r| r.status == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(accepted, 1);
+    for refused in responses
+        .iter()
+        .filter(|r| r.status != StatusCode::SEE_OTHER)
+    {
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused.assert_contains("Bình luận này đã được gửi trước đó.");
+        refused.assert_contains(">Tôi hoàn toàn đồng ý.</textarea>");
+    }
+    assert_eq!(count(&db, "comment").await, 1);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_same_text_with_other_spacing_or_punctuation_is_a_duplicate(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let first = post_comment(&app, "10.1.4.1", "An", "Ý kiến", "Tôi đồng ý với bài viết.").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    for (n, again) in [
+        "Tôi  đồng ý   với bài viết.",
+        "Tôi đồng ý với bài viết",
+        "tôi đồng ý với bài viết!!!",
+        "Tôi đồng ý,\nvới bài viết…",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let refused = post_comment(&app, &format!("10.1.4.{}", n + 2), "An", "Ý kiến", again).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{again:?}");
+        refused.assert_contains("Bình luận này đã được gửi trước đó.");
+    }
+    let other =
+        post_comment(&app, "10.1.4.9", "An", "Ý kiến", "Tôi không đồng ý với bài viết.").await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&db, "comment").await, 2);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn links_without_a_scheme_or_in_the_name_file_a_comment_as_spam(db: PgPool) {
+    let app = app_with_article(&db).await;
+    for (ip, name, content, expected) in [
+        ("10.1.5.1", "An", "Xem a.vn/x, b.vn/y, c.vn/z và d.vn/w nhé", "spam"),
+        ("10.1.5.2", "mua-re.vn/khuyen-mai", "Xem a.vn/x, b.vn/y và c.vn/z nhé", "spam"),
+        ("10.1.5.3", "Bình", "Ba liên kết: a.vn/x, b.vn/y và c.vn/z là đủ", "pending"),
+    ] {
+        let sent = post_comment(&app, ip, name, "Liên kết", content).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let status: String = sqlx::query_scalar("select status::text from comment where ip = $1")
+            .bind(ip)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(status, expected, "{name} / {content}");
+    }
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -213,6 +213,17 @@ fn count_links(text: &str) -> usize {
     finder.links(text).count()
 }
 
+/// A comment that could not be posted (the database is gone, the server failed): the error
+/// page shows it back in a form, to copy or to send again, with no database needed.
+#[derive(Debug, Clone)]
+pub(crate) struct KeptComment {
+    pub action: String,
+    pub name: String,
+    pub title: String,
+    pub content: String,
+    pub kind: String,
+}
+
 pub(crate) async fn create_comment(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
@@ -220,10 +231,44 @@ pub(crate) async fn create_comment(
     UserAgent(agent): UserAgent,
     jar: CookieJar,
     form: Result<Form<CommentForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            return AppError::Page(ErrorPage::for_status(rejection.status())).into_response();
+        }
+    };
+    let kept = KeptComment {
+        action: format!("{}/binh-luan", article_url(&slug)),
+        name: form.name.clone(),
+        title: form.title.clone(),
+        content: form.content.clone(),
+        kind: form.kind.clone(),
+    };
+    match post_comment(&state, slug, ip, agent, jar, form).await {
+        Ok(response) => response,
+        Err(error) => {
+            let mut response = error.into_response();
+            response.extensions_mut().insert(kept);
+            response
+        }
+    }
+}
+
+async fn post_comment(
+    state: &AppState,
+    slug: String,
+    ip: String,
+    agent: String,
+    jar: CookieJar,
+    form: CommentForm,
 ) -> AppResult<Response> {
-    let article = commentable(&state, &slug).await?;
-    let Form(form) =
-        form.map_err(|rejection| AppError::Page(ErrorPage::for_status(rejection.status())))?;
+    // This route is not behind `require_database`: it answers an outage itself, so that the
+    // reader's text comes back.
+    if state.database.is_down() {
+        return Err(AppError::Unavailable);
+    }
+    let article = commentable(state, &slug).await?;
     let done = || {
         Redirect::to(&format!(
             "{}?binh-luan=cho-duyet#binh-luan",
@@ -239,7 +284,7 @@ pub(crate) async fn create_comment(
         );
         return Ok(done());
     }
-    let ip_key = stored_ip(&state, &ip);
+    let ip_key = stored_ip(state, &ip);
     // A cheap refusal before the challenge is spent; `post` checks again, atomically.
     if db::comments::count_recent_from(&state.db, &ip_key).await? >= state.config.comment_limit {
         return Err(AppError::Page(TOO_MANY));
@@ -281,7 +326,7 @@ pub(crate) async fn create_comment(
         ),
     }
     if !errors.is_empty() {
-        return refuse(&state, article, form, errors).await;
+        return refuse(state, article, form, errors).await;
     }
 
     // Every field is shown publicly: links in any of them count.
@@ -314,7 +359,7 @@ pub(crate) async fn create_comment(
         Posted::TooMany => Err(AppError::Page(TOO_MANY)),
         Posted::Duplicate => {
             errors.add("content", "Bình luận này đã được gửi trước đó.");
-            refuse(&state, article, form, errors).await
+            refuse(state, article, form, errors).await
         }
     }
 }

@@ -55,7 +55,8 @@ pub async fn run_cleanup(state: AppState) {
         let attempts = db::login_attempts::delete_old(&state.db).await;
         let comments = erase_comment_personal_data(&state).await;
         let captchas = db::captchas::delete_expired(&state.db).await;
-        for result in [sessions, attempts, comments, captchas] {
+        let questions = db::captchas::delete_old_question_uses(&state.db).await;
+        for result in [sessions, attempts, comments, captchas, questions] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");
             }

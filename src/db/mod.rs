@@ -24,6 +24,8 @@ mod locks {
     pub(super) const COMMENT_IP: i32 = 3;
     /// One text on one article (duplicate comments).
     pub(super) const COMMENT_TEXT: i32 = 4;
+    /// Text captcha questions given to one IP.
+    pub(super) const QUESTION_IP: i32 = 5;
 }
 
 /// Whether the database answers.

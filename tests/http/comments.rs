@@ -9,6 +9,7 @@ use axum::{
 };
 use futures_util::future::join_all;
 use sqlx::PgPool;
+use toasoan::auth::Role;
 
 use crate::support::{
     ArticleFixture, ORIGIN, TestApp, TestResponse, assert_cache_control, assert_redirect, category,
@@ -577,11 +578,17 @@ async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Câu hỏi: ");
-    page.assert_contains(" bằng mấy?");
+    page.assert_contains("(trả lời bằng chữ hoặc chữ số)");
     let start =
         page.position(r#"name="captcha_id" value=""#) + r#"name="captcha_id" value=""#.len();
     let id = page.body[start..start + 32].to_owned();
-    let answer = answer_of(&app, &id).await;
+    // The accepted answers are stored separated by "|".
+    let answer = answer_of(&app, &id)
+        .await
+        .split('|')
+        .next()
+        .unwrap()
+        .to_owned();
     let sent = post(
         &app,
         "10.1.1.12",
@@ -612,6 +619,140 @@ async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.get("/ma-kiem-tra/khong-phai.png").await.status, StatusCode::NOT_FOUND);
+}
+
+/// GETs `uri` from `ip`.
+async fn get_from(app: &TestApp, ip: &str, uri: &str) -> TestResponse {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(addr));
+    app.request(request).await
+}
+
+/// A text question as a reader gets it from `ip`: its id, its wording, and the stored answer
+/// (shown long enough ago).
+async fn question(app: &TestApp, ip: &str) -> (String, String, String) {
+    let page = get_from(app, ip, &format!("/bai-viet/{SLUG}/binh-luan?kieu=cau-hoi")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start =
+        page.position(r#"name="captcha_id" value=""#) + r#"name="captcha_id" value=""#.len();
+    let id = page.body[start..start + 32].to_owned();
+    let start = page.position("Câu hỏi: ") + "Câu hỏi: ".len();
+    let end = start + page.body[start..].find(" (trả lời").unwrap();
+    let wording = page.body[start..end].to_owned();
+    let answer = answer_of(app, &id).await;
+    (id, wording, answer)
+}
+
+/// A question's wording without its numbers (in digits or words): what a script must parse.
+fn shape(wording: &str) -> String {
+    const NUMBER_WORDS: &[&str] = &[
+        "không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy", "tám", "chín",
+        "mười", "mươi",
+    ];
+    wording
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|word| {
+            !word.is_empty()
+                && !word.chars().all(|c| c.is_ascii_digit())
+                && !NUMBER_WORDS.contains(&word.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn text_questions_come_in_varied_wordings(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut shapes = std::collections::HashSet::new();
+    let mut wordings = Vec::new();
+    for _ in 0..15 {
+        let (_, wording, _) = question(&app, "10.1.6.1").await;
+        shapes.insert(shape(&wording));
+        wordings.push(wording);
+    }
+    assert!(shapes.len() >= 5, "{wordings:#?}");
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_number_answer_is_accepted_in_words_or_in_digits(db: PgPool) {
+    const WORDS: [&str; 11] = [
+        "Không", "MỘT", "hai", "Ba", "bốn", "năm", "sáu", "Bảy", "tám", "chín", "mười",
+    ];
+    let app = app_with_article(&db).await;
+    let mut sent = 0;
+    while sent < 2 {
+        let (id, wording, answer) = question(&app, "10.1.7.1").await;
+        let Some(n) = answer.parse::<usize>().ok().filter(|n| *n <= 10) else {
+            continue;
+        };
+        // In words (any case, with its accents or none, spaces around), then in digits.
+        let typed = if sent == 0 {
+            format!("  {}  ", WORDS[n])
+        } else {
+            format!(" {n} ")
+        };
+        let content = format!("Trả lời cách {sent}");
+        let response = post(
+            &app,
+            "10.1.7.1",
+            "",
+            &[
+                ("name", "An"),
+                ("title", "Tiêu đề"),
+                ("content", &content),
+                ("captcha", &typed),
+                ("captcha_id", &id),
+                ("kind", "cau-hoi"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{wording} → {typed:?}");
+        sent += 1;
+    }
+    assert_eq!(count(&db, "comment").await, 2);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn one_address_gets_twenty_text_questions_an_hour_even_all_at_once(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let uri = format!("/bai-viet/{SLUG}/binh-luan?kieu=cau-hoi");
+    let pages = join_all((0..25).map(|_| get_from(&app, "10.1.8.1", &uri))).await;
+    let statuses: Vec<StatusCode> = pages.iter().map(|p| p.status).collect();
+    let given = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(given, 20, "{statuses:?}");
+    let refused = pages
+        .iter()
+        .find(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    refused.assert_contains("Bạn đã yêu cầu quá nhiều câu hỏi");
+    refused.assert_contains("dùng mã kiểm tra bằng ảnh");
+    let questions: i64 = sqlx::query_scalar("select count(*) from captcha where kind = 'question'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(questions, 20);
+    // Another address, and the image, are not affected.
+    assert_eq!(get_from(&app, "10.1.8.2", &uri).await.status, StatusCode::OK);
+    let image = get_from(&app, "10.1.8.1", &format!("/bai-viet/{SLUG}/binh-luan")).await;
+    assert_eq!(image.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn moderators_see_how_often_the_text_question_is_used(db: PgPool) {
+    let app = app_with_article(&db).await;
+    for ip in ["10.1.9.1", "10.1.9.2", "10.1.9.2"] {
+        question(&app, ip).await;
+    }
+    let moderator = app.staff(Role::Moderator).await;
+    let dashboard = moderator.get(&app, "/admin").await;
+    dashboard.assert_contains(
+        r#"<span class="stat-value">3</span><span class="stat-label">Câu hỏi thay mã ảnh (7 ngày)</span>"#,
+    );
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -50,6 +50,11 @@ pub(crate) const TOO_MANY: ErrorPage = ErrorPage {
     heading: "Bạn gửi bình luận quá nhanh",
     message: "Bạn đã gửi nhiều bình luận trong ít phút. Xin vui lòng chờ một lát rồi gửi tiếp.",
 };
+const TOO_MANY_QUESTIONS: ErrorPage = ErrorPage {
+    status: StatusCode::TOO_MANY_REQUESTS,
+    heading: "Bạn đã yêu cầu quá nhiều câu hỏi",
+    message: "Mỗi địa chỉ chỉ nhận được 20 câu hỏi kiểm tra bằng chữ trong một giờ. Xin vui lòng thử lại sau, hoặc dùng mã kiểm tra bằng ảnh.",
+};
 const CLOSED: ErrorPage = ErrorPage {
     status: StatusCode::FORBIDDEN,
     heading: "Bài viết đã đóng bình luận",
@@ -116,16 +121,20 @@ pub(crate) struct CommentPage {
 }
 
 impl CommentPage {
+    /// `ip_key`: the reader's address as stored (text questions are limited per IP).
     async fn new(
         state: &AppState,
         article: Article,
         form: CommentForm,
         errors: FieldErrors,
         kind: Kind,
+        ip_key: &str,
     ) -> AppResult<Self> {
         let challenge = match kind {
             Kind::Image => captcha::issue_image(&state.db).await?.0,
-            Kind::Question => captcha::issue_question(&state.db).await?,
+            Kind::Question => captcha::issue_question(&state.db, ip_key)
+                .await?
+                .ok_or(AppError::Page(TOO_MANY_QUESTIONS))?,
         };
         let layout = Layout::new(state, format!("Gửi bình luận: {}", article.title))
             .in_section(article.category_id);
@@ -167,6 +176,7 @@ async fn commentable(state: &AppState, slug: &str) -> AppResult<Article> {
 pub(crate) async fn comment_form(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
+    ClientIp(ip): ClientIp,
     Query(query): Query<KindQuery>,
 ) -> AppResult<Response> {
     let article = commentable(&state, &slug).await?;
@@ -176,6 +186,7 @@ pub(crate) async fn comment_form(
         CommentForm::default(),
         FieldErrors::default(),
         kind_of(&query.kieu),
+        &stored_ip(&state, &ip),
     )
     .await?;
     Ok(no_store(page.into_response()))
@@ -326,7 +337,7 @@ async fn post_comment(
         ),
     }
     if !errors.is_empty() {
-        return refuse(state, article, form, errors).await;
+        return refuse(state, article, form, errors, &ip_key).await;
     }
 
     // Every field is shown publicly: links in any of them count.
@@ -359,7 +370,7 @@ async fn post_comment(
         Posted::TooMany => Err(AppError::Page(TOO_MANY)),
         Posted::Duplicate => {
             errors.add("content", "Bình luận này đã được gửi trước đó.");
-            refuse(state, article, form, errors).await
+            refuse(state, article, form, errors, &ip_key).await
         }
     }
 }
@@ -370,10 +381,11 @@ async fn refuse(
     article: Article,
     mut form: CommentForm,
     errors: FieldErrors,
+    ip_key: &str,
 ) -> AppResult<Response> {
     form.captcha.clear();
     let kind = kind_of(&form.kind);
-    let page = CommentPage::new(state, article, form, errors, kind).await?;
+    let page = CommentPage::new(state, article, form, errors, kind, ip_key).await?;
     Ok(no_store(
         (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
     ))

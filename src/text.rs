@@ -44,6 +44,17 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// What two texts must share to count as the same: lowercase letters and digits, one space
+/// between words, no punctuation ("Tôi  đồng ý." and "tôi đồng ý" give "tôi đồng ý").
+pub fn fingerprint(text: &str) -> String {
+    let lowered: String = text.nfc().flat_map(char::to_lowercase).collect();
+    lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Lowercase hexadecimal, two digits a byte (tokens, fingerprints, hashes in names).
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -81,6 +92,20 @@ pub fn group_thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_ignore_case_spacing_punctuation_and_decomposition() {
+        let decomposed: String = "Tôi đồng ý".nfd().collect();
+        for text in [
+            "Tôi  đồng ý.",
+            " TÔI ĐỒNG Ý!!",
+            "tôi\nđồng, ý",
+            decomposed.as_str(),
+        ] {
+            assert_eq!(fingerprint(text), "tôi đồng ý", "{text:?}");
+        }
+        assert_ne!(fingerprint("Tôi đồng ý"), fingerprint("Tôi đồng ý không"));
+    }
 
     #[test]
     fn seed_title_becomes_the_expected_slug() {

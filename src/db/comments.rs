@@ -1,4 +1,4 @@
-use sqlx::PgExecutor;
+use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 
 vocabulary! {
@@ -30,14 +30,17 @@ pub struct NewComment<'a> {
     pub user_agent: &'a str,
 }
 
+/// Stores a comment as it is (no limits: the readers' form goes through [`post`]).
 pub async fn insert(db: impl PgExecutor<'_>, c: &NewComment<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
-        "insert into comment (article_id, author_name, title, body, status, flag, ip, user_agent)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning comment_id",
+        "insert into comment (article_id, author_name, title, body, body_fingerprint, status, flag,
+                              ip, user_agent)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning comment_id",
         c.article_id,
         c.author_name,
         c.title,
         c.body,
+        crate::text::fingerprint(c.body),
         c.status as CommentStatus,
         c.flag,
         c.ip,
@@ -47,31 +50,64 @@ pub async fn insert(db: impl PgExecutor<'_>, c: &NewComment<'_>) -> sqlx::Result
     .await
 }
 
+/// What became of a reader's comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Posted {
+    Stored(i64),
+    /// `per_ip` comments came from this IP in the last ten minutes.
+    TooMany,
+    /// The same text (by [`crate::text::fingerprint`]) was sent on this article within the
+    /// last hour.
+    Duplicate,
+}
+
+/// Stores a reader's comment unless its IP has reached `per_ip` comments in ten minutes or the
+/// same text is already there. The checks and the insert happen under per-IP and per-text
+/// locks, so a burst of concurrent posts gets exactly `per_ip` comments and one of each text.
+pub async fn post(db: &PgPool, c: &NewComment<'_>, per_ip: i64) -> sqlx::Result<Posted> {
+    let fingerprint = crate::text::fingerprint(c.body);
+    let mut tx = db.begin().await?;
+    // Always the IP first, then the text: no two posts wait for each other in a cycle.
+    sqlx::query!(
+        "select pg_advisory_xact_lock($1, hashtext($2)),
+                pg_advisory_xact_lock($3, hashtext($4::bigint || ':' || $5))",
+        super::locks::COMMENT_IP,
+        c.ip,
+        super::locks::COMMENT_TEXT,
+        c.article_id,
+        fingerprint
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    // Separate statements after the locks: each sees what the posts before it committed.
+    if count_recent_from(&mut *tx, c.ip).await? >= per_ip {
+        return Ok(Posted::TooMany);
+    }
+    let duplicate = sqlx::query_scalar!(
+        r#"select exists (
+               select 1 from comment
+               where article_id = $1 and body_fingerprint = $2
+                 and created_at > now() - interval '1 hour'
+           ) as "duplicate!""#,
+        c.article_id,
+        fingerprint
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if duplicate {
+        return Ok(Posted::Duplicate);
+    }
+    let id = insert(&mut *tx, c).await?;
+    tx.commit().await?;
+    Ok(Posted::Stored(id))
+}
+
 /// Comments sent from `ip` (or its hash) in the last ten minutes.
 pub async fn count_recent_from(db: impl PgExecutor<'_>, ip: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         r#"select count(*) as "count!" from comment
            where ip = $1 and created_at > now() - interval '10 minutes'"#,
         ip
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// Whether the same text was sent on this article within the last hour.
-pub async fn is_duplicate(
-    db: impl PgExecutor<'_>,
-    article_id: i64,
-    body: &str,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select exists (
-               select 1 from comment
-               where article_id = $1 and lower(body) = lower($2)
-                 and created_at > now() - interval '1 hour'
-           ) as "duplicate!""#,
-        article_id,
-        body
     )
     .fetch_one(db)
     .await

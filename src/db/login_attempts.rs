@@ -13,11 +13,6 @@ pub const IP_LIMIT: i64 = 20;
 /// The window, in minutes.
 pub const WINDOW_MINUTES: i32 = 15;
 
-/// Lock namespaces (the first key of `pg_advisory_xact_lock(int, int)`), so that an IP and an
-/// account never share a lock.
-const IP_LOCKS: i32 = 1;
-const ACCOUNT_LOCKS: i32 = 2;
-
 /// A reserved attempt, counted as a failure until [`succeeded`] says otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempt(pub(super) i64);
@@ -30,9 +25,9 @@ pub async fn begin(db: &PgPool, account: &str, ip: &str) -> sqlx::Result<Option<
     // Always the IP first, then the account: no two attempts wait for each other in a cycle.
     sqlx::query!(
         "select pg_advisory_xact_lock($1, hashtext($2)), pg_advisory_xact_lock($3, hashtext(lower($4)))",
-        IP_LOCKS,
+        super::locks::LOGIN_IP,
         ip,
-        ACCOUNT_LOCKS,
+        super::locks::LOGIN_ACCOUNT,
         account
     )
     .fetch_one(&mut *tx)

@@ -15,6 +15,21 @@ pub mod sessions;
 pub mod settings;
 pub mod users;
 
+/// Namespaces of the per-key transaction locks (the first key of
+/// `pg_advisory_xact_lock(int, int)`), so that keys of different kinds never share a lock.
+mod locks {
+    /// Password checks from one IP.
+    pub(super) const LOGIN_IP: i32 = 1;
+    /// Password checks for one account.
+    pub(super) const LOGIN_ACCOUNT: i32 = 2;
+    /// Comments from one IP.
+    pub(super) const COMMENT_IP: i32 = 3;
+    /// One text on one article (duplicate comments).
+    pub(super) const COMMENT_TEXT: i32 = 4;
+    /// Text captcha questions given to one IP.
+    pub(super) const QUESTION_IP: i32 = 5;
+}
+
 /// Whether the database answers.
 pub async fn ping(db: impl sqlx::PgExecutor<'_>) -> sqlx::Result<()> {
     sqlx::query!("select 1 as one").fetch_one(db).await?;

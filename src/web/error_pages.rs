@@ -11,7 +11,7 @@ use axum::{
 use crate::{
     AppState,
     error::{ErrorPage, WaitedForDatabase},
-    web::{filters, layout::Layout},
+    web::{filters, layout::Layout, public::comments::KeptComment},
 };
 
 #[derive(Template)]
@@ -19,6 +19,8 @@ use crate::{
 struct ErrorTemplate {
     layout: Layout,
     page: ErrorPage,
+    /// A reader's comment that could not be posted, shown back.
+    kept: Option<KeptComment>,
 }
 
 /// Turns responses marked with an [`ErrorPage`], and bare error statuses with no body of
@@ -44,8 +46,9 @@ pub(super) async fn error_pages(
             page = ErrorPage::UNAVAILABLE;
         }
     }
+    let kept = response.extensions().get::<KeptComment>().cloned();
     let layout = Layout::new(&state, page.heading);
-    match (ErrorTemplate { layout, page }).render() {
+    match (ErrorTemplate { layout, page, kept }).render() {
         Ok(html) => {
             let mut response = (page.status, Html(html)).into_response();
             let headers = response.headers_mut();

@@ -63,12 +63,6 @@ pub fn router(state: AppState) -> Router {
         .route("/chuyen-muc/{slug}", get(public::categories::show_category))
         .route("/chuyen-muc/{slug}/rss.xml", get(feeds::show_category_feed))
         .route("/bai-viet/{slug}", get(reading::show_article))
-        .route(
-            "/bai-viet/{slug}/binh-luan",
-            get(commenting::comment_form)
-                .post(commenting::create_comment)
-                .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
-        )
         .route("/ma-kiem-tra.png", get(commenting::new_captcha_image))
         .route("/ma-kiem-tra/{file}", get(commenting::show_captcha_image))
         .route(
@@ -88,6 +82,16 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/robots.txt", get(sitemaps::show_robots))
         .route_layer(database.clone());
+
+    // Posting a comment answers an outage itself (the error page shows the reader's text
+    // back); the form page needs the database like any other.
+    let comment_form = Router::new().route(
+        "/bai-viet/{slug}/binh-luan",
+        get(commenting::comment_form)
+            .route_layer(database.clone())
+            .post(commenting::create_comment)
+            .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
+    );
 
     // What needs no database: files, and the health check (which says whether it answers).
     let without_database = Router::new()
@@ -225,6 +229,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .merge(public)
+        .merge(comment_form)
         .merge(without_database)
         .merge(staff_login)
         .nest("/admin", back_office)

@@ -7,7 +7,9 @@ use axum::{
     extract::ConnectInfo,
     http::{Request, StatusCode, header},
 };
+use futures_util::future::join_all;
 use sqlx::PgPool;
+use toasoan::auth::Role;
 
 use crate::support::{
     ArticleFixture, ORIGIN, TestApp, TestResponse, assert_cache_control, assert_redirect, category,
@@ -394,6 +396,123 @@ async fn the_same_comment_twice_within_an_hour_is_refused(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn twenty_posts_at_once_from_one_address_store_exactly_five(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut challenges = Vec::new();
+    for _ in 0..20 {
+        challenges.push(challenge(&app).await);
+    }
+    let contents: Vec<String> = (0..20)
+        .map(|n| format!("Bình luận cùng lúc số {n}"))
+        .collect();
+    let app = &app;
+    let posts = challenges
+        .iter()
+        .zip(&contents)
+        .map(|((cookie, answer), content)| async move {
+            let fields = [
+                ("name", "An"),
+                ("title", "Tiêu đề"),
+                ("content", content.as_str()),
+                ("captcha", answer.as_str()),
+            ];
+            post(app, "10.1.2.1", cookie, &fields).await
+        });
+    let statuses: Vec<StatusCode> = join_all(posts).await.iter().map(|r| r.status).collect();
+    let accepted = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((accepted, refused), (5, 15), "{statuses:?}");
+    assert_eq!(count(&db, "comment").await, 5);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_same_comment_sent_ten_times_at_once_is_stored_once(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut challenges = Vec::new();
+    for _ in 0..10 {
+        challenges.push(challenge(&app).await);
+    }
+    let ips: Vec<String> = (0..10).map(|n| format!("10.1.3.{n}")).collect();
+    let app = &app;
+    let posts = challenges
+        .iter()
+        .zip(&ips)
+        .map(|((cookie, answer), ip)| async move {
+            let fields = [
+                ("name", "An"),
+                ("title", "Ý kiến"),
+                ("content", "Tôi hoàn toàn đồng ý."),
+                ("captcha", answer.as_str()),
+            ];
+            post(app, ip, cookie, &fields).await
+        });
+    let responses = join_all(posts).await;
+    let accepted = responses
+        .iter()
+        .filter(|r| r.status == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(accepted, 1);
+    for refused in responses
+        .iter()
+        .filter(|r| r.status != StatusCode::SEE_OTHER)
+    {
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused.assert_contains("Bình luận này đã được gửi trước đó.");
+        refused.assert_contains(">Tôi hoàn toàn đồng ý.</textarea>");
+    }
+    assert_eq!(count(&db, "comment").await, 1);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_same_text_with_other_spacing_or_punctuation_is_a_duplicate(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let first = post_comment(&app, "10.1.4.1", "An", "Ý kiến", "Tôi đồng ý với bài viết.").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    for (n, again) in [
+        "Tôi  đồng ý   với bài viết.",
+        "Tôi đồng ý với bài viết",
+        "tôi đồng ý với bài viết!!!",
+        "Tôi đồng ý,\nvới bài viết…",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let refused = post_comment(&app, &format!("10.1.4.{}", n + 2), "An", "Ý kiến", again).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{again:?}");
+        refused.assert_contains("Bình luận này đã được gửi trước đó.");
+    }
+    let other =
+        post_comment(&app, "10.1.4.9", "An", "Ý kiến", "Tôi không đồng ý với bài viết.").await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&db, "comment").await, 2);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn links_without_a_scheme_or_in_the_name_file_a_comment_as_spam(db: PgPool) {
+    let app = app_with_article(&db).await;
+    for (ip, name, content, expected) in [
+        ("10.1.5.1", "An", "Xem a.vn/x, b.vn/y, c.vn/z và d.vn/w nhé", "spam"),
+        ("10.1.5.2", "mua-re.vn/khuyen-mai", "Xem a.vn/x, b.vn/y và c.vn/z nhé", "spam"),
+        ("10.1.5.3", "Bình", "Ba liên kết: a.vn/x, b.vn/y và c.vn/z là đủ", "pending"),
+    ] {
+        let sent = post_comment(&app, ip, name, "Liên kết", content).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        let status: String = sqlx::query_scalar("select status::text from comment where ip = $1")
+            .bind(ip)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(status, expected, "{name} / {content}");
+    }
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn many_links_file_a_comment_as_spam(db: PgPool) {
     let app = app_with_article(&db).await;
     let content = "Xem http://a.example http://b.example https://c.example www.d.example";
@@ -459,11 +578,17 @@ async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("Câu hỏi: ");
-    page.assert_contains(" bằng mấy?");
+    page.assert_contains("(trả lời bằng chữ hoặc chữ số)");
     let start =
         page.position(r#"name="captcha_id" value=""#) + r#"name="captcha_id" value=""#.len();
     let id = page.body[start..start + 32].to_owned();
-    let answer = answer_of(&app, &id).await;
+    // The accepted answers are stored separated by "|".
+    let answer = answer_of(&app, &id)
+        .await
+        .split('|')
+        .next()
+        .unwrap()
+        .to_owned();
     let sent = post(
         &app,
         "10.1.1.12",
@@ -494,6 +619,140 @@ async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
         StatusCode::NOT_FOUND
     );
     assert_eq!(app.get("/ma-kiem-tra/khong-phai.png").await.status, StatusCode::NOT_FOUND);
+}
+
+/// GETs `uri` from `ip`.
+async fn get_from(app: &TestApp, ip: &str, uri: &str) -> TestResponse {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(addr));
+    app.request(request).await
+}
+
+/// A text question as a reader gets it from `ip`: its id, its wording, and the stored answer
+/// (shown long enough ago).
+async fn question(app: &TestApp, ip: &str) -> (String, String, String) {
+    let page = get_from(app, ip, &format!("/bai-viet/{SLUG}/binh-luan?kieu=cau-hoi")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start =
+        page.position(r#"name="captcha_id" value=""#) + r#"name="captcha_id" value=""#.len();
+    let id = page.body[start..start + 32].to_owned();
+    let start = page.position("Câu hỏi: ") + "Câu hỏi: ".len();
+    let end = start + page.body[start..].find(" (trả lời").unwrap();
+    let wording = page.body[start..end].to_owned();
+    let answer = answer_of(app, &id).await;
+    (id, wording, answer)
+}
+
+/// A question's wording without its numbers (in digits or words): what a script must parse.
+fn shape(wording: &str) -> String {
+    const NUMBER_WORDS: &[&str] = &[
+        "không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy", "tám", "chín",
+        "mười", "mươi",
+    ];
+    wording
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|word| {
+            !word.is_empty()
+                && !word.chars().all(|c| c.is_ascii_digit())
+                && !NUMBER_WORDS.contains(&word.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn text_questions_come_in_varied_wordings(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let mut shapes = std::collections::HashSet::new();
+    let mut wordings = Vec::new();
+    for _ in 0..15 {
+        let (_, wording, _) = question(&app, "10.1.6.1").await;
+        shapes.insert(shape(&wording));
+        wordings.push(wording);
+    }
+    assert!(shapes.len() >= 5, "{wordings:#?}");
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_number_answer_is_accepted_in_words_or_in_digits(db: PgPool) {
+    const WORDS: [&str; 11] = [
+        "Không", "MỘT", "hai", "Ba", "bốn", "năm", "sáu", "Bảy", "tám", "chín", "mười",
+    ];
+    let app = app_with_article(&db).await;
+    let mut sent = 0;
+    while sent < 2 {
+        let (id, wording, answer) = question(&app, "10.1.7.1").await;
+        let Some(n) = answer.parse::<usize>().ok().filter(|n| *n <= 10) else {
+            continue;
+        };
+        // In words (any case, with its accents or none, spaces around), then in digits.
+        let typed = if sent == 0 {
+            format!("  {}  ", WORDS[n])
+        } else {
+            format!(" {n} ")
+        };
+        let content = format!("Trả lời cách {sent}");
+        let response = post(
+            &app,
+            "10.1.7.1",
+            "",
+            &[
+                ("name", "An"),
+                ("title", "Tiêu đề"),
+                ("content", &content),
+                ("captcha", &typed),
+                ("captcha_id", &id),
+                ("kind", "cau-hoi"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{wording} → {typed:?}");
+        sent += 1;
+    }
+    assert_eq!(count(&db, "comment").await, 2);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn one_address_gets_twenty_text_questions_an_hour_even_all_at_once(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let uri = format!("/bai-viet/{SLUG}/binh-luan?kieu=cau-hoi");
+    let pages = join_all((0..25).map(|_| get_from(&app, "10.1.8.1", &uri))).await;
+    let statuses: Vec<StatusCode> = pages.iter().map(|p| p.status).collect();
+    let given = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(given, 20, "{statuses:?}");
+    let refused = pages
+        .iter()
+        .find(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .unwrap();
+    refused.assert_contains("Bạn đã yêu cầu quá nhiều câu hỏi");
+    refused.assert_contains("dùng mã kiểm tra bằng ảnh");
+    let questions: i64 = sqlx::query_scalar("select count(*) from captcha where kind = 'question'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(questions, 20);
+    // Another address, and the image, are not affected.
+    assert_eq!(get_from(&app, "10.1.8.2", &uri).await.status, StatusCode::OK);
+    let image = get_from(&app, "10.1.8.1", &format!("/bai-viet/{SLUG}/binh-luan")).await;
+    assert_eq!(image.status, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn moderators_see_how_often_the_text_question_is_used(db: PgPool) {
+    let app = app_with_article(&db).await;
+    for ip in ["10.1.9.1", "10.1.9.2", "10.1.9.2"] {
+        question(&app, ip).await;
+    }
+    let moderator = app.staff(Role::Moderator).await;
+    let dashboard = moderator.get(&app, "/admin").await;
+    dashboard.assert_contains(
+        r#"<span class="stat-value">3</span><span class="stat-label">Câu hỏi thay mã ảnh (7 ngày)</span>"#,
+    );
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -18,7 +18,7 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::support::{ArticleFixture, category, test_config};
+use crate::support::{ArticleFixture, ORIGIN, category, test_config};
 
 /// A TCP proxy in front of PostgreSQL that can be cut (every connection dropped, new ones
 /// closed at once) and restored, to play the database going away without stopping it.
@@ -64,6 +64,19 @@ impl Proxy {
     }
 }
 
+/// The application over a database reached through a [`Proxy`] (and its media directory).
+async fn app_behind_proxy(db: &PgPool) -> (axum::Router, Proxy, tempfile::TempDir) {
+    let direct = db.connect_options();
+    let proxy = Proxy::start((direct.get_host().to_owned(), direct.get_port())).await;
+    let through_proxy = (*direct).clone().host("127.0.0.1").port(proxy.port);
+    let pool = server::pool_options().connect_lazy_with(through_proxy);
+    let media = tempfile::tempdir().unwrap();
+    let state = AppState::new(pool, test_config(media.path()))
+        .await
+        .unwrap();
+    (web::router(state), proxy, media)
+}
+
 async fn timed_get(router: &axum::Router, uri: &str) -> (StatusCode, String, Duration) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -84,15 +97,7 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
         .insert(&db)
         .await;
 
-    let direct = db.connect_options();
-    let proxy = Proxy::start((direct.get_host().to_owned(), direct.get_port())).await;
-    let through_proxy = (*direct).clone().host("127.0.0.1").port(proxy.port);
-    let pool = server::pool_options().connect_lazy_with(through_proxy);
-    let media = tempfile::tempdir().unwrap();
-    let state = AppState::new(pool, test_config(media.path()))
-        .await
-        .unwrap();
-    let app = web::router(state);
+    let (app, proxy, _media) = app_behind_proxy(&db).await;
 
     let (status, _, _) = timed_get(&app, "/bai-viet/tin-van-con-do").await;
     assert_eq!(status, StatusCode::OK);
@@ -113,6 +118,53 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
     let (status, body, _) = timed_get(&app, "/bai-viet/tin-van-con-do").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(timed_get(&app, "/healthz").await.0, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_comment_sent_while_the_database_is_gone_is_shown_back_to_its_reader(db: PgPool) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let news = category(&db, "Tin tức", None).await;
+    ArticleFixture::new("Tin vẫn còn đó", news)
+        .insert(&db)
+        .await;
+    let (app, proxy, _media) = app_behind_proxy(&db).await;
+    assert_eq!(timed_get(&app, "/bai-viet/tin-van-con-do").await.0, StatusCode::OK);
+
+    proxy.cut().await;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("name", "Nguyễn Văn An"),
+            ("title", "Đường về xã"),
+            ("content", "Con đường mới\nrất đẹp, cảm ơn \"Tòa Soạn\"."),
+            ("captcha", "abcde"),
+        ])
+        .finish();
+    // The first post finds the database gone by itself; the second comes once the watch knows.
+    for attempt in 0..2 {
+        let request = axum::http::Request::post("/bai-viet/tin-van-con-do/binh-luan")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", ORIGIN)
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "post {attempt}");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let page = String::from_utf8_lossy(&bytes);
+        for shown in [
+            "Hệ thống đang bảo trì",
+            "Bình luận của bạn chưa được gửi",
+            r#"<form method="post" action="/bai-viet/tin-van-con-do/binh-luan""#,
+            r#"name="name" value="Nguyễn Văn An""#,
+            r#"name="title" value="Đường về xã""#,
+            ">Con đường mới\nrất đẹp, cảm ơn &#34;Tòa Soạn&#34;.</textarea>",
+            r#"<button class="button" type="submit">Gửi lại</button>"#,
+            r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#,
+        ] {
+            assert!(page.contains(shown), "post {attempt}: {shown} in {page}");
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
 }
 
 #[test]

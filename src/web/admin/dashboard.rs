@@ -18,6 +18,8 @@ pub(crate) struct DashboardPage {
     layout: AdminLayout,
     counts: db::articles::Counts,
     comments_waiting: i64,
+    /// Text questions given instead of the captcha image in the last week (moderators).
+    text_questions: i64,
     recent: Vec<Entry>,
     my_drafts: Vec<AdminArticle>,
 }
@@ -33,12 +35,18 @@ pub(crate) async fn show_dashboard(
     layout: AdminLayout,
 ) -> AppResult<DashboardPage> {
     let writes = layout.user.can(Capability::WriteArticles);
+    let moderates = layout.user.can(Capability::ModerateComments);
     let user_id = layout.user.user_id;
     let layout = layout.page("Tổng quan", "dashboard");
     // Moderators' menu already counted the waiting comments for this request.
     let comments_waiting = match layout.pending_comments {
         Some(pending) => pending,
         None => db::comments::count_pending(&state.db).await?,
+    };
+    let text_questions = if moderates {
+        db::captchas::count_question_uses(&state.db, 7).await?
+    } else {
+        0
     };
     let (counts, recent, my_drafts) = if writes {
         tokio::try_join!(
@@ -53,6 +61,7 @@ pub(crate) async fn show_dashboard(
         layout,
         counts,
         comments_waiting,
+        text_questions,
         recent,
         my_drafts,
     })

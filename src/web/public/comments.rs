@@ -24,7 +24,7 @@ use crate::{
     db::{
         self,
         articles::Article,
-        comments::{CommentStatus, NewComment},
+        comments::{CommentStatus, NewComment, Posted},
     },
     error::{AppError, AppResult, ErrorPage},
     web::{
@@ -49,6 +49,11 @@ pub(crate) const TOO_MANY: ErrorPage = ErrorPage {
     status: StatusCode::TOO_MANY_REQUESTS,
     heading: "Bạn gửi bình luận quá nhanh",
     message: "Bạn đã gửi nhiều bình luận trong ít phút. Xin vui lòng chờ một lát rồi gửi tiếp.",
+};
+const TOO_MANY_QUESTIONS: ErrorPage = ErrorPage {
+    status: StatusCode::TOO_MANY_REQUESTS,
+    heading: "Bạn đã yêu cầu quá nhiều câu hỏi",
+    message: "Mỗi địa chỉ chỉ nhận được 20 câu hỏi kiểm tra bằng chữ trong một giờ. Xin vui lòng thử lại sau, hoặc dùng mã kiểm tra bằng ảnh.",
 };
 const CLOSED: ErrorPage = ErrorPage {
     status: StatusCode::FORBIDDEN,
@@ -116,16 +121,20 @@ pub(crate) struct CommentPage {
 }
 
 impl CommentPage {
+    /// `ip_key`: the reader's address as stored (text questions are limited per IP).
     async fn new(
         state: &AppState,
         article: Article,
         form: CommentForm,
         errors: FieldErrors,
         kind: Kind,
+        ip_key: &str,
     ) -> AppResult<Self> {
         let challenge = match kind {
             Kind::Image => captcha::issue_image(&state.db).await?.0,
-            Kind::Question => captcha::issue_question(&state.db).await?,
+            Kind::Question => captcha::issue_question(&state.db, ip_key)
+                .await?
+                .ok_or(AppError::Page(TOO_MANY_QUESTIONS))?,
         };
         let layout = Layout::new(state, format!("Gửi bình luận: {}", article.title))
             .in_section(article.category_id);
@@ -167,6 +176,7 @@ async fn commentable(state: &AppState, slug: &str) -> AppResult<Article> {
 pub(crate) async fn comment_form(
     State(state): State<AppState>,
     SlugParam(slug): SlugParam,
+    ClientIp(ip): ClientIp,
     Query(query): Query<KindQuery>,
 ) -> AppResult<Response> {
     let article = commentable(&state, &slug).await?;
@@ -176,6 +186,7 @@ pub(crate) async fn comment_form(
         CommentForm::default(),
         FieldErrors::default(),
         kind_of(&query.kieu),
+        &stored_ip(&state, &ip),
     )
     .await?;
     Ok(no_store(page.into_response()))
@@ -203,12 +214,25 @@ fn stored_ip(state: &AppState, ip: &str) -> String {
     }
 }
 
+/// Links in a text, with or without a scheme (`http://a.vn`, `www.a.vn`, `a.vn/x`).
 fn count_links(text: &str) -> usize {
-    let lower = text.to_lowercase();
-    ["http://", "https://", "www."]
-        .iter()
-        .map(|p| lower.matches(p).count())
-        .sum()
+    let mut finder = linkify::LinkFinder::new();
+    finder
+        .kinds(&[linkify::LinkKind::Url])
+        .url_must_have_scheme(false)
+        .url_can_be_iri(false);
+    finder.links(text).count()
+}
+
+/// A comment that could not be posted (the database is gone, the server failed): the error
+/// page shows it back in a form, to copy or to send again, with no database needed.
+#[derive(Debug, Clone)]
+pub(crate) struct KeptComment {
+    pub action: String,
+    pub name: String,
+    pub title: String,
+    pub content: String,
+    pub kind: String,
 }
 
 pub(crate) async fn create_comment(
@@ -218,10 +242,44 @@ pub(crate) async fn create_comment(
     UserAgent(agent): UserAgent,
     jar: CookieJar,
     form: Result<Form<CommentForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            return AppError::Page(ErrorPage::for_status(rejection.status())).into_response();
+        }
+    };
+    let kept = KeptComment {
+        action: format!("{}/binh-luan", article_url(&slug)),
+        name: form.name.clone(),
+        title: form.title.clone(),
+        content: form.content.clone(),
+        kind: form.kind.clone(),
+    };
+    match post_comment(&state, slug, ip, agent, jar, form).await {
+        Ok(response) => response,
+        Err(error) => {
+            let mut response = error.into_response();
+            response.extensions_mut().insert(kept);
+            response
+        }
+    }
+}
+
+async fn post_comment(
+    state: &AppState,
+    slug: String,
+    ip: String,
+    agent: String,
+    jar: CookieJar,
+    form: CommentForm,
 ) -> AppResult<Response> {
-    let article = commentable(&state, &slug).await?;
-    let Form(mut form) =
-        form.map_err(|rejection| AppError::Page(ErrorPage::for_status(rejection.status())))?;
+    // This route is not behind `require_database`: it answers an outage itself, so that the
+    // reader's text comes back.
+    if state.database.is_down() {
+        return Err(AppError::Unavailable);
+    }
+    let article = commentable(state, &slug).await?;
     let done = || {
         Redirect::to(&format!(
             "{}?binh-luan=cho-duyet#binh-luan",
@@ -237,7 +295,8 @@ pub(crate) async fn create_comment(
         );
         return Ok(done());
     }
-    let ip_key = stored_ip(&state, &ip);
+    let ip_key = stored_ip(state, &ip);
+    // A cheap refusal before the challenge is spent; `post` checks again, atomically.
     if db::comments::count_recent_from(&state.db, &ip_key).await? >= state.config.comment_limit {
         return Err(AppError::Page(TOO_MANY));
     }
@@ -277,22 +336,17 @@ pub(crate) async fn create_comment(
             "Mã kiểm tra đã hết hạn hoặc đã được dùng. Xin nhập mã mới.",
         ),
     }
-    if errors.is_empty()
-        && db::comments::is_duplicate(&state.db, article.article_id, &content).await?
-    {
-        errors.add("content", "Bình luận này đã được gửi trước đó.");
-    }
     if !errors.is_empty() {
-        form.captcha.clear();
-        let kind = kind_of(&form.kind);
-        let page = CommentPage::new(&state, article, form, errors, kind).await?;
-        return Ok(no_store(
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-        ));
+        return refuse(state, article, form, errors, &ip_key).await;
     }
 
-    let spam = count_links(&title) + count_links(&content) > MAX_LINKS;
-    db::comments::insert(
+    // Every field is shown publicly: links in any of them count.
+    let spam = [&name, &title, &content]
+        .into_iter()
+        .map(|text| count_links(text))
+        .sum::<usize>()
+        > MAX_LINKS;
+    let posted = db::comments::post(
         &state.db,
         &NewComment {
             article_id: article.article_id,
@@ -308,9 +362,33 @@ pub(crate) async fn create_comment(
             ip: &ip_key,
             user_agent: &agent,
         },
+        state.config.comment_limit,
     )
     .await?;
-    Ok(done())
+    match posted {
+        Posted::Stored(_) => Ok(done()),
+        Posted::TooMany => Err(AppError::Page(TOO_MANY)),
+        Posted::Duplicate => {
+            errors.add("content", "Bình luận này đã được gửi trước đó.");
+            refuse(state, article, form, errors, &ip_key).await
+        }
+    }
+}
+
+/// The form again with its errors and the reader's input (a new challenge of the same kind).
+async fn refuse(
+    state: &AppState,
+    article: Article,
+    mut form: CommentForm,
+    errors: FieldErrors,
+    ip_key: &str,
+) -> AppResult<Response> {
+    form.captcha.clear();
+    let kind = kind_of(&form.kind);
+    let page = CommentPage::new(state, article, form, errors, kind, ip_key).await?;
+    Ok(no_store(
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+    ))
 }
 
 #[cfg(test)]
@@ -318,8 +396,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn links_are_counted_in_any_case() {
+    fn links_are_counted_in_any_case_with_or_without_a_scheme() {
         assert_eq!(count_links("xem http://a.vn và HTTPS://b.vn, www.c.vn"), 3);
-        assert_eq!(count_links("không có liên kết"), 0);
+        assert_eq!(count_links("vào a.vn/x hoặc shop.example.com/giam-gia."), 2);
+        assert_eq!(count_links("không có liên kết, v.v. và 3.5 điểm"), 0);
     }
 }

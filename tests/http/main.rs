@@ -9,6 +9,7 @@ mod admin_comments;
 mod admin_people;
 mod admin_roles;
 mod articles;
+mod bad_input;
 mod caching;
 mod categories;
 mod comments;

@@ -8,7 +8,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -32,7 +31,7 @@ use crate::{
         cookies,
         extract::SlugParam,
         filters,
-        form::{FieldErrors, required},
+        form::{FieldErrors, Form, required},
         layout::{Layout, article_url},
     },
 };
@@ -217,11 +216,10 @@ pub(crate) async fn create_comment(
     ClientIp(ip): ClientIp,
     UserAgent(agent): UserAgent,
     jar: CookieJar,
-    form: Result<Form<CommentForm>, axum::extract::rejection::FormRejection>,
+    form: Result<Form<CommentForm>, AppError>,
 ) -> AppResult<Response> {
     let article = commentable(&state, &slug).await?;
-    let Form(mut form) =
-        form.map_err(|rejection| AppError::Page(ErrorPage::for_status(rejection.status())))?;
+    let Form(mut form, mut errors) = form?;
     let done = || {
         Redirect::to(&format!(
             "{}?binh-luan=cho-duyet#binh-luan",
@@ -242,7 +240,6 @@ pub(crate) async fn create_comment(
         return Err(AppError::Page(TOO_MANY));
     }
 
-    let mut errors = FieldErrors::default();
     let name = required(&mut errors, "name", &form.name, NAME_MAX);
     let title = required(&mut errors, "title", &form.title, TITLE_MAX);
     let content = required(&mut errors, "content", &form.content, CONTENT_MAX);

@@ -192,6 +192,7 @@ async fn check(
     state: &AppState,
     form: &mut ArticleForm,
     upload: Option<Upload>,
+    screened: FieldErrors,
     article_id: Option<i64>,
 ) -> AppResult<(ArticleFields, FieldErrors)> {
     let mut cover_error = None;
@@ -203,7 +204,7 @@ async fn check(
             Err(error) => cover_error = Some(error.message()),
         }
     }
-    let (fields, mut errors) = form.parse(&state.site.get().categories);
+    let (fields, mut errors) = form.parse(&state.site.get().categories, screened);
     if let Some(message) = cover_error {
         errors.add("cover", message);
     }
@@ -223,10 +224,10 @@ pub(crate) async fn create_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     staff.require(Capability::WriteArticles)?;
-    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, Some(staff.user_id));
-    let (mut fields, mut errors) = check(&state, &mut form, upload, None).await?;
+    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, None).await?;
     let status = if errors.is_empty() {
         next_status(action, None, may_publish, &mut fields, &mut errors)
     } else {
@@ -267,10 +268,10 @@ pub(crate) async fn update_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let article = editable(&state, &staff, id).await?;
-    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, article.author_id);
-    let (mut fields, mut errors) = check(&state, &mut form, upload, Some(id)).await?;
+    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, Some(id)).await?;
     // A published or scheduled article whose time was cleared keeps the time it had.
     if fields.published_at.is_none()
         && matches!(article.status, Status::Published | Status::Scheduled)

@@ -169,7 +169,10 @@ impl ArticleForm {
         let published_at = match self.published_at.trim() {
             "" => None,
             typed => format::parse_datetime_input(typed).or_else(|| {
-                errors.add("published_at", "Thời điểm không hợp lệ.");
+                errors.add(
+                    "published_at",
+                    "Thời điểm không hợp lệ: nhập ngày giờ từ năm 1900 đến năm 9999.",
+                );
                 None
             }),
         };

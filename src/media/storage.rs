@@ -92,12 +92,12 @@ impl MediaStore for LocalStore {
     }
 }
 
-/// Accepts only plain relative keys: `[A-Za-z0-9._/-]`, no `..`, no leading `/`, no empty or
-/// `.` segments.
+/// Accepts only plain relative keys: `[A-Za-z0-9._/-]` starting with a letter or digit, no
+/// `..`, no empty or `.` segments. Every key it accepts also passes the database's check on
+/// `article.cover_image` (`^[A-Za-z0-9][A-Za-z0-9._/-]*$`, no `..`).
 pub fn validate_key(key: &str) -> io::Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-');
-    let ok = !key.is_empty()
-        && !key.starts_with('/')
+    let ok = key.starts_with(|c: char| c.is_ascii_alphanumeric())
         && !key.contains("..")
         && key.chars().all(allowed)
         && key
@@ -134,6 +134,9 @@ mod tests {
             "ảnh.jpg",
             "a\\b.jpg",
             "a\0.jpg",
+            "-a.jpg",
+            "_a.jpg",
+            ".a.jpg",
         ] {
             let err = validate_key(bad).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");

@@ -114,3 +114,67 @@ async fn control_characters_in_a_query_string_are_a_400_page(db: PgPool) {
     let fine = app.get("/tim-kiem?q=tin%09t%E1%BB%A9c").await;
     assert_eq!(fine.status, StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_file_name_longer_than_the_file_system_takes_is_a_404(db: PgPool) {
+    let app = TestApp::new(db).await;
+    let name = "a".repeat(256);
+    for uri in [
+        format!("/static/{name}"),
+        format!("/static/admin/{name}.js"),
+        format!("/media/{name}"),
+        format!("/media/2026/{name}.jpg"),
+    ] {
+        let response = app.get(&uri).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+/// The editor form for a new article in `category_id`, with `extra` fields.
+fn article_form(category_id: i64, extra: &[(&str, &str)]) -> Multipart {
+    let category = category_id.to_string();
+    let mut fields = vec![
+        ("title", "Khánh thành cầu Bản Phiệt"),
+        ("sapo", "Đoạn dẫn giữ lại"),
+        ("body_html", "<p>Nội dung</p>"),
+        ("category_id", &category),
+    ];
+    fields.extend_from_slice(extra);
+    Multipart::default().fields(&fields)
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_date_far_out_of_range_gets_a_message_beside_the_field(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    for typed in ["-9999-01-01T00:00", "0001-01-01T00:00", "1899-12-31T23:59"] {
+        let form = article_form(news, &[("published_at", typed), ("action", "schedule")]);
+        let response = editor.post_multipart(&app, "/admin/articles", form).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}: {}", response.body);
+        response.assert_contains("nhập ngày giờ từ năm 1900 đến năm 9999");
+        response.assert_contains(typed);
+        response.assert_contains("Đoạn dẫn giữ lại");
+    }
+    assert_eq!(count(&db, "article").await, 0);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_cover_key_the_database_would_refuse_is_not_stored(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    let app = TestApp::new(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    for (n, key) in ["-anh.jpg", "_anh.jpg", ".anh.jpg"].into_iter().enumerate() {
+        let title = format!("Bài số {n}");
+        let form =
+            article_form(news, &[("title", &title), ("cover_image", key), ("action", "save")]);
+        let response = editor.post_multipart(&app, "/admin/articles", form).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{key}: {}", response.body);
+    }
+    let covers: i64 =
+        sqlx::query_scalar("select count(*) from article where cover_image is not null")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(covers, 0);
+}

@@ -15,6 +15,7 @@ mod categories;
 mod comments;
 mod demo;
 mod feeds;
+mod fuzz;
 mod hardening;
 mod heads;
 mod home;

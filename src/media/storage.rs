@@ -20,6 +20,12 @@ pub trait MediaStore: Send + Sync + 'static {
         key: &'a str,
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+
+    /// Removes what is stored under `key`; a key with nothing stored is not an error.
+    fn remove<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
 }
 
 /// Files under a root directory on the local disk (the directory `/media` is served from).
@@ -45,6 +51,14 @@ impl LocalStore {
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
             .map_err(|_| io::Error::other("media write task failed"))?
+    }
+
+    async fn remove_file(&self, key: &str) -> io::Result<()> {
+        validate_key(key)?;
+        match tokio::fs::remove_file(self.root.join(key)).await {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+            result => result,
+        }
     }
 }
 
@@ -89,6 +103,13 @@ impl MediaStore for LocalStore {
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
         Box::pin(self.put_file(key, bytes))
+    }
+
+    fn remove<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
+        Box::pin(self.remove_file(key))
     }
 }
 

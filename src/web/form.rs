@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::{
     body::{Body, Bytes},
-    extract::{FromRequest, Request},
+    extract::{FromRequest, Request, multipart::MultipartError},
+    http::StatusCode,
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -92,6 +93,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
             .await
             .map_err(|rejection| refused(rejection.status()))?;
         Ok(Self(form, errors))
+    }
+}
+
+/// The status for a multipart body that could not be read. axum says 500 when the body
+/// stream itself broke, but that is the client going away mid-upload: a 400, logged at info.
+pub(crate) fn unreadable_status(error: &MultipartError) -> StatusCode {
+    tracing::info!(%error, "unreadable multipart form");
+    match error.status() {
+        status if status.is_server_error() => StatusCode::BAD_REQUEST,
+        status => status,
     }
 }
 

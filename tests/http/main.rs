@@ -20,6 +20,7 @@ mod hardening;
 mod heads;
 mod home;
 mod journey;
+mod media_failures;
 mod process;
 mod resilience;
 mod search;

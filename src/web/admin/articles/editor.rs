@@ -26,13 +26,13 @@ use crate::{
         audit::{AuditAction, Target},
     },
     error::{AppError, AppResult, ErrorPage},
-    media::{self, ImageError},
+    media,
     site::Site,
     web::{
         admin::{AdminLayout, Staff},
         extract::IdParam,
         filters,
-        form::{ConstraintExt, FieldErrors, Unique},
+        form::{ConstraintExt, FieldErrors, Unique, unreadable_status},
     },
 };
 
@@ -181,8 +181,7 @@ pub(crate) async fn edit_article(
 
 /// A multipart form that could not be read: the body was cut (too large) or malformed.
 fn unreadable(error: MultipartError) -> AppError {
-    tracing::info!(%error, "unreadable article form");
-    AppError::Page(ErrorPage::for_status(error.status()))
+    AppError::Page(ErrorPage::for_status(unreadable_status(&error)))
 }
 
 /// Everything that can be checked before saving: the new cover is stored first (so a form
@@ -200,8 +199,10 @@ async fn check(
         let now = OffsetDateTime::now_utc();
         match media::save_image(&*state.media, upload.bytes, state.upload_limits(), now).await {
             Ok(saved) => form.set_cover(&saved),
-            Err(ImageError::Storage(error)) => return Err(AppError::Unexpected(error.into())),
-            Err(error) => cover_error = Some(error.message()),
+            Err(error) => {
+                error.log_if_ours();
+                cover_error = Some(error.message());
+            }
         }
     }
     let (fields, mut errors) = form.parse(&state.site.get().categories, screened);

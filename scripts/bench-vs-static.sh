@@ -11,7 +11,8 @@
 #    wrk -t1 -c1 for single-request latency. Prints req/s, p50, p99 and the ratios.
 # 4. With 100,000 generated articles (database reused between runs) and the page cache off,
 #    so every request reaches PostgreSQL: category pages 1, 500 and the last one, the home
-#    page, searches, and the 50,000-URL sitemap under 64 connections (failures, RSS after).
+#    page, searches, their database time; then, cache on, the 50,000-URL sitemap under 64
+#    connections (failures, RSS after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,6 +87,7 @@ http {
 }
 EOF
 mkdir -p "$work/tmp"
+chmod -R a+rX "$work" # nginx's workers run as another user
 "$nginx" -c "$work/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$nginx_port/" >/dev/null && break; sleep 0.1; done
@@ -154,11 +156,43 @@ python3 scripts/bench_http.py "127.0.0.1:$big_port" \
   "/tim-kiem?q=$(enc 'nong thon')" "/tim-kiem?q=$(enc 'doan ket')" "/tim-kiem?q=$(enc 'thuy loi')" \
   "/tim-kiem?q=$(enc '"doan ket"')" "/tim-kiem?q=$(enc '"phat trien"')"
 
+# Database time of the queries behind those pages (EXPLAIN ANALYZE without per-row timing;
+# the page start of a deep page is what the app remembers between changes).
+db_ms() { psql "$DATABASE_URL" -AtXc "explain (analyze, timing off) $1" | sed -n 's/Execution Time: //p'; }
+echo
+echo "== 100,000 articles: database time per page (ms, execution of each query)"
+news=$(psql "$DATABASE_URL" -AtXc "select category_id from category where slug = 'tin-tuc'")
+tops=$(psql "$DATABASE_URL" -AtXc "select array_agg(category_id) from category where parent_id is null")
+card="a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths, a.cover_alt, a.category_id, a.published_at"
+for page in 1 500 $(((last + 1) / 2)) "$last"; do
+  IFS='|' read -r at id < <(psql "$DATABASE_URL" -AtX -c "select published_at, article_id from (
+    select published_at, article_id, row_number() over (order by published_at desc, article_id desc) n
+    from category_listing where category_id = $news) s where n = $(((page - 1) * 10 + 1))")
+  count=$(db_ms "select published from category_count where category_id = $news")
+  list=$(db_ms "with page as (select article_id from category_listing where category_id = $news
+    and (published_at, article_id) <= ('$at', $id) order by published_at desc, article_id desc limit 10)
+    select $card from page join article a using (article_id) order by a.published_at desc, a.article_id desc")
+  echo "/chuyen-muc/tin-tuc?trang=$page: count $count + page $list"
+done
+latest=$(db_ms "select $card from article a where status = 'published' order by published_at desc, article_id desc limit 9")
+blocks=$(db_ms "select g.group_id, $card from unnest('$tops'::bigint[]) g(group_id) cross join lateral (
+  select l.article_id from category_listing l where l.category_id = g.group_id
+  order by l.published_at desc, l.article_id desc limit 5) p join article a using (article_id)")
+most_read=$(db_ms "select $card from article a where status = 'published' order by view_count desc, article_id desc limit 6")
+echo "/ (home): latest $latest + blocks $blocks + most read $most_read"
+
+# The sitemap as served: page cache on (the default).
+kill "$big_pid"
+wait "$big_pid" 2>/dev/null || true
+TOASOAN_DEMO=off TOASOAN_ADDR="127.0.0.1:$big_port" "$bin" serve &
+big_pid=$!
+pids+=("$big_pid")
+wait_up "$big_port"
 rss() { awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$big_pid/status"; }
 echo
-echo "== /sitemap-1.xml (50,000 URLs) under 64 connections, page cache off"
+echo "== /sitemap-1.xml (50,000 URLs) under 64 connections (wrk -t2 -c64), page cache on"
 echo "RSS before: $(rss)"
-wrk -t2 -c64 -d"$duration" --latency "http://127.0.0.1:$big_port/sitemap-1.xml" | grep -E 'Requests/sec|Non-2xx|50%|99%|requests in'
+wrk -t2 -c64 -d"$duration" --latency "http://127.0.0.1:$big_port/sitemap-1.xml" | grep -E 'Requests/sec|Non-2xx|Socket errors|50%|99%|requests in'
 echo "RSS after: $(rss)"
 sleep 5
 echo "RSS 5 s later: $(rss)"

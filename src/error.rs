@@ -65,6 +65,16 @@ impl ErrorPage {
         heading: "Hệ thống đang quá tải",
         message: "Đang có quá nhiều người truy cập cùng lúc. Xin vui lòng thử lại sau ít giây.",
     };
+    pub const BAD_QUERY: Self = Self {
+        status: StatusCode::BAD_REQUEST,
+        heading: "Địa chỉ không hợp lệ",
+        message: "Địa chỉ trang có ký tự điều khiển không hợp lệ. Xin kiểm tra lại đường dẫn.",
+    };
+    pub const CONTROL_CHARACTER: Self = Self {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        heading: "Biểu mẫu không hợp lệ",
+        message: "Biểu mẫu có ký tự điều khiển không hợp lệ. Xin quay lại, xóa ký tự đó rồi gửi lại.",
+    };
     pub const INTERNAL: Self = Self {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         heading: "Đã có lỗi xảy ra",

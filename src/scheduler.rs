@@ -57,7 +57,14 @@ pub async fn run_cleanup(state: AppState) {
         let captchas = db::captchas::delete_expired(&state.db).await;
         let pending_logins = db::pending_logins::delete_expired(&state.db).await;
         let questions = db::captchas::delete_old_question_uses(&state.db).await;
-        for result in [sessions, attempts, comments, captchas, pending_logins, questions] {
+        for result in [
+            sessions,
+            attempts,
+            comments,
+            captchas,
+            pending_logins,
+            questions,
+        ] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");
             }

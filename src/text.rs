@@ -11,6 +11,13 @@ pub fn clean(text: &str) -> String {
     text.trim().nfc().collect()
 }
 
+/// Whether `text` holds a control character other than tab, line feed and carriage return
+/// (NUL, which PostgreSQL refuses in text, escape, backspace…): no field of ours takes one.
+pub fn has_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// A URL slug: diacritics dropped (đ → d), lowercase ASCII words joined by hyphens.
 ///
 /// "Bảo Thắng phát huy tinh thần đoàn kết" → `bao-thang-phat-huy-tinh-than-doan-ket`.
@@ -180,6 +187,14 @@ mod tests {
         assert_eq!(group_thousands(1_234_567), "1.234.567");
         assert_eq!(group_thousands(50_000_000), "50.000.000");
         assert_eq!(group_thousands(-1234), "-1.234");
+    }
+
+    #[test]
+    fn control_characters_other_than_line_breaks_and_tabs_are_found() {
+        assert!(!has_control("Bảo Thắng\tngày 1\r\ndòng 2\n"));
+        for bad in ["a\0b", "\u{1b}[31m", "x\u{8}", "\u{7f}", "\u{85}"] {
+            assert!(has_control(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -95,6 +95,14 @@ impl ImageError {
         }
     }
 
+    /// Logs a failure of the server (the disk is full or read-only) at error level, so the
+    /// operator hears of it; the uploader gets [`ImageError::message`] either way.
+    pub fn log_if_ours(&self) {
+        if let Self::Storage(error) = self {
+            tracing::error!(%error, "cannot store an uploaded image");
+        }
+    }
+
     /// Whether the upload itself is at fault (400-class), as opposed to the server (500-class).
     pub fn is_client_error(&self) -> bool {
         !matches!(self, Self::Storage(_))
@@ -406,10 +414,20 @@ pub async fn save_image(
         width: 0,
         height: 0,
     };
-    // Ascending, so once the largest (the one `path` names) exists, all of them do.
+    // Ascending, so once the largest (the one `path` names) exists, all of them do. When one
+    // cannot be written (a full or read-only disk), those already written are removed.
+    let mut written: Vec<String> = Vec::with_capacity(processed.variants.len());
     for variant in &processed.variants {
         let key = format!("{prefix}-{}.{}", variant.width, processed.extension);
-        store.put(&key, &variant.bytes).await?;
+        if let Err(error) = store.put(&key, &variant.bytes).await {
+            for key in &written {
+                if let Err(error) = store.remove(key).await {
+                    tracing::warn!(%error, key, "cannot remove a variant of an unsaved image");
+                }
+            }
+            return Err(error.into());
+        }
+        written.push(key.clone());
         saved
             .widths
             .push(i32::try_from(variant.width).unwrap_or(i32::MAX));

@@ -20,6 +20,12 @@ pub trait MediaStore: Send + Sync + 'static {
         key: &'a str,
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+
+    /// Removes what is stored under `key`; a key with nothing stored is not an error.
+    fn remove<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
 }
 
 /// Files under a root directory on the local disk (the directory `/media` is served from).
@@ -45,6 +51,14 @@ impl LocalStore {
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
             .map_err(|_| io::Error::other("media write task failed"))?
+    }
+
+    async fn remove_file(&self, key: &str) -> io::Result<()> {
+        validate_key(key)?;
+        match tokio::fs::remove_file(self.root.join(key)).await {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+            result => result,
+        }
     }
 }
 
@@ -90,14 +104,21 @@ impl MediaStore for LocalStore {
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
         Box::pin(self.put_file(key, bytes))
     }
+
+    fn remove<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
+        Box::pin(self.remove_file(key))
+    }
 }
 
-/// Accepts only plain relative keys: `[A-Za-z0-9._/-]`, no `..`, no leading `/`, no empty or
-/// `.` segments.
+/// Accepts only plain relative keys: `[A-Za-z0-9._/-]` starting with a letter or digit, no
+/// `..`, no empty or `.` segments. Every key it accepts also passes the database's check on
+/// `article.cover_image` (`^[A-Za-z0-9][A-Za-z0-9._/-]*$`, no `..`).
 pub fn validate_key(key: &str) -> io::Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-');
-    let ok = !key.is_empty()
-        && !key.starts_with('/')
+    let ok = key.starts_with(|c: char| c.is_ascii_alphanumeric())
         && !key.contains("..")
         && key.chars().all(allowed)
         && key
@@ -134,6 +155,9 @@ mod tests {
             "ảnh.jpg",
             "a\\b.jpg",
             "a\0.jpg",
+            "-a.jpg",
+            "_a.jpg",
+            ".a.jpg",
         ] {
             let err = validate_key(bad).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad:?}");

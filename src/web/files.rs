@@ -5,11 +5,28 @@ use axum::{
     extract::Request,
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
-use crate::AppState;
+use crate::{AppState, error::AppError};
+
+/// Longest file name a file system takes (`NAME_MAX`); none of ours comes near it.
+const NAME_MAX: usize = 255;
+
+/// A path with a segment longer than any file name is a 404 here: the file system would refuse
+/// it (`ENAMETOOLONG`), which `ServeDir` passes on as a 500.
+async fn refuse_long_names(request: Request, next: Next) -> Response {
+    let too_long = request
+        .uri()
+        .path()
+        .split('/')
+        .any(|segment| segment.len() > NAME_MAX);
+    if too_long {
+        return AppError::NotFound.into_response();
+    }
+    next.run(request).await
+}
 
 /// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
 pub(super) fn static_files() -> Router {
@@ -30,6 +47,7 @@ pub(super) fn static_files() -> Router {
     }
     Router::new()
         .fallback_service(ServeDir::new(crate::assets::STATIC_DIR))
+        .layer(middleware::from_fn(refuse_long_names))
         .layer(middleware::from_fn(cache_control))
 }
 
@@ -37,6 +55,7 @@ pub(super) fn static_files() -> Router {
 pub(super) fn media_files(state: &AppState) -> Router<AppState> {
     Router::new()
         .fallback_service(ServeDir::new(&state.config.media_dir))
+        .layer(middleware::from_fn(refuse_long_names))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=86400"),

@@ -1,16 +1,54 @@
-//! Form helpers: one message per field, and the shared validators.
+//! Form helpers: the form extractor (which screens every field for control characters), one
+//! message per field, and the shared validators.
 
 use std::collections::BTreeMap;
 
-use crate::{error::AppResult, text::clean};
+use axum::{
+    body::{Body, Bytes},
+    extract::{FromRequest, Request, multipart::MultipartError},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::de::DeserializeOwned;
+
+use crate::{
+    error::{AppError, AppResult, ErrorPage},
+    text::{clean, has_control},
+};
+
+/// The message beside a field that holds a control character (a NUL byte, an escape…).
+pub(crate) const CONTROL_CHARACTER: &str =
+    "Có ký tự điều khiển không hợp lệ trong mục này. Xin xóa ký tự đó rồi gửi lại.";
 
 /// Validation messages by field name.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct FieldErrors(BTreeMap<&'static str, String>);
+pub(crate) struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
-    pub(crate) fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.0.contains_key(field) {
+            self.0.insert(field.to_owned(), message.into());
+        }
+    }
+
+    /// Every field of a submitted form is screened here (urlencoded forms by [`Form`], the
+    /// multipart article form as it is read): a control character other than tab and line
+    /// breaks is refused with a message beside the field, and the form is shown again.
+    pub(crate) fn screen(&mut self, field: &str, value: &str) {
+        if has_control(field) || has_control(value) {
+            self.add(field, CONTROL_CHARACTER);
+        }
+    }
+
+    /// For a form that has no page to show again (a button, a note): a 422 page when a field
+    /// was refused by [`FieldErrors::screen`].
+    pub(crate) fn refuse_any(&self) -> AppResult<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Page(ErrorPage::CONTROL_CHARACTER))
+        }
     }
 
     pub(crate) fn get(&self, field: &str) -> Option<&String> {
@@ -30,6 +68,54 @@ impl FieldErrors {
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// A urlencoded form (`axum::Form`), and the messages for its fields that hold a control
+/// character: the handler starts its validation from them, so the form comes back with the
+/// input kept (422) instead of the character reaching the database.
+pub(crate) struct Form<T>(pub T, pub FieldErrors);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        let refused = |status| AppError::Page(ErrorPage::for_status(status));
+        let (parts, body) = request.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| refused(rejection.status()))?;
+        let mut errors = FieldErrors::default();
+        for (field, value) in url::form_urlencoded::parse(&bytes) {
+            errors.screen(&field, &value);
+        }
+        let request = Request::from_parts(parts, Body::from(bytes));
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
+            .await
+            .map_err(|rejection| refused(rejection.status()))?;
+        Ok(Self(form, errors))
+    }
+}
+
+/// The status for a multipart body that could not be read. axum says 500 when the body
+/// stream itself broke, but that is the client going away mid-upload: a 400, logged at info.
+pub(crate) fn unreadable_status(error: &MultipartError) -> StatusCode {
+    tracing::info!(%error, "unreadable multipart form");
+    match error.status() {
+        status if status.is_server_error() => StatusCode::BAD_REQUEST,
+        status => status,
+    }
+}
+
+/// Query strings (search, filters, page numbers, `?msg=`) with a control character are refused
+/// here, once for every route, with a 400 page: none of them is a form to show again.
+pub(crate) async fn screen_query(request: Request, next: Next) -> Response {
+    let query = request.uri().query().unwrap_or_default();
+    let bad = url::form_urlencoded::parse(query.as_bytes())
+        .any(|(key, value)| has_control(&key) || has_control(&value));
+    if bad {
+        return AppError::Page(ErrorPage::BAD_QUERY).into_response();
+    }
+    next.run(request).await
 }
 
 /// Plain text, cleaned (NFC, trimmed), required and at most `max` characters.
@@ -119,6 +205,17 @@ mod tests {
             errors.get("content").unwrap(),
             "Tối đa 5 ký tự (hiện có 15)."
         );
+    }
+
+    #[test]
+    fn fields_with_control_characters_get_a_message() {
+        let mut errors = FieldErrors::default();
+        errors.screen("title", "dòng 1\r\ndòng 2\tcột");
+        assert!(errors.is_empty());
+        errors.screen("title", "a\0b");
+        errors.screen("x\u{1b}", "");
+        assert_eq!(errors.get("title").unwrap(), CONTROL_CHARACTER);
+        assert_eq!(errors.len(), 2);
     }
 
     #[test]

@@ -85,13 +85,19 @@ pub fn datetime_input(at: OffsetDateTime) -> String {
     )
 }
 
-/// Parses a `datetime-local` value (with or without seconds) typed in Vietnam's time.
+/// The years a typed date may have: the database driver panics on some far out of range, and
+/// no news article is dated outside these.
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// Parses a `datetime-local` value (with or without seconds) typed in Vietnam's time, in
+/// [`YEARS`].
 pub(crate) fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
     let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
     let without = format_description!("[year]-[month]-[day]T[hour]:[minute]");
     PrimitiveDateTime::parse(value, without)
         .or_else(|_| PrimitiveDateTime::parse(value, with_seconds))
         .ok()
+        .filter(|at| YEARS.contains(&at.year()))
         .map(|at| at.assume_offset(VIETNAM))
 }
 
@@ -133,6 +139,15 @@ mod tests {
         assert_eq!(datetime_input(at), "2026-11-27T20:13");
         assert!(parse_datetime_input("27/11/2026 20:13").is_none());
         assert!(parse_datetime_input("2026-13-01T00:00").is_none());
+        for far in [
+            "-9999-01-01T00:00",
+            "0001-01-01T00:00",
+            "1899-12-31T23:59",
+            "+10000-01-01T00:00",
+        ] {
+            assert!(parse_datetime_input(far).is_none(), "{far}");
+        }
+        assert!(parse_datetime_input("9999-12-31T23:59").is_some());
     }
 
     #[test]

@@ -234,6 +234,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff_login)
         .nest("/admin", back_office)
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(form::screen_query))
         .layer(CatchPanicLayer::custom(|_| {
             ErrorPage::INTERNAL.into_response()
         }))

@@ -10,7 +10,7 @@ use toasoan::{auth::Role, db::articles::Status};
 use crate::support::{Multipart, Staff, TestApp, category, count, location_id};
 
 /// A JPEG of the given size, made in memory.
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
     });

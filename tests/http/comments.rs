@@ -16,9 +16,9 @@ use crate::support::{
     count,
 };
 
-const SLUG: &str = "xa-xuan-quang-don-nong-thon-moi";
+pub(crate) const SLUG: &str = "xa-xuan-quang-don-nong-thon-moi";
 
-async fn app_with_article(db: &PgPool) -> TestApp {
+pub(crate) async fn app_with_article(db: &PgPool) -> TestApp {
     let news = category(db, "Tin tức", None).await;
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
         .insert(db)
@@ -28,7 +28,7 @@ async fn app_with_article(db: &PgPool) -> TestApp {
 
 /// A challenge as the article page's form gets it: the image sets a cookie. Returns the cookie
 /// and the answer (read from the database, as only a test can), shown long enough ago.
-async fn challenge(app: &TestApp) -> (String, String) {
+pub(crate) async fn challenge(app: &TestApp) -> (String, String) {
     let image = app.get("/ma-kiem-tra.png").await;
     assert_eq!(image.status, StatusCode::OK);
     assert_eq!(image.header(header::CONTENT_TYPE), "image/png");
@@ -60,7 +60,12 @@ async fn answer_of(app: &TestApp, id: &str) -> String {
 }
 
 /// Posts the comment form from `ip` with a cookie.
-async fn post(app: &TestApp, ip: &str, cookie: &str, fields: &[(&str, &str)]) -> TestResponse {
+pub(crate) async fn post(
+    app: &TestApp,
+    ip: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();

@@ -3,7 +3,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -20,7 +19,7 @@ use crate::{
     error::AppResult,
     web::{
         admin::{AdminLayout, Flash, Staff, login::TOO_MANY_ATTEMPTS},
-        form::FieldErrors,
+        form::{FieldErrors, Form},
     },
 };
 
@@ -52,9 +51,8 @@ pub(crate) async fn change_password(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<PasswordForm>,
+    Form(form, mut errors): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let mut errors = FieldErrors::default();
     let stored = db::users::get_password_hash(&state.db, staff.user_id).await?;
     let checked = check_password(
         &state,

@@ -3,7 +3,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -27,6 +26,7 @@ use crate::{
         admin::Flash,
         client::{ClientIp, UserAgent},
         cookies,
+        form::{CONTROL_CHARACTER, Form},
     },
 };
 
@@ -125,13 +125,16 @@ pub(crate) async fn login(
     ClientIp(ip): ClientIp,
     UserAgent(agent): UserAgent,
     jar: CookieJar,
-    Form(form): Form<LoginForm>,
+    Form(form, errors): Form<LoginForm>,
 ) -> AppResult<Response> {
     let login: String = form.login.trim().chars().take(200).collect();
     let refuse = |status: StatusCode, message: &'static str| {
         let page = LoginPage::new(&state, login.clone(), Some(message), None);
         Ok((status, page).into_response())
     };
+    if !errors.is_empty() {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, CONTROL_CHARACTER);
+    }
 
     let credentials = db::users::find_credentials(&state.db, &login).await?;
     // Limits count per account once it is known, whichever name (username or e-mail) was typed.
@@ -263,7 +266,8 @@ pub(crate) async fn submit_code(
     ClientIp(ip): ClientIp,
     UserAgent(agent): UserAgent,
     jar: CookieJar,
-    Form(form): Form<CodeForm>,
+    // A code is only compared, never stored: a control character in it is just a wrong code.
+    Form(form, _): Form<CodeForm>,
 ) -> AppResult<Response> {
     let Some((token_hash, pending)) = pending_login(&state, &jar).await? else {
         return Ok(login_again(&state, jar));

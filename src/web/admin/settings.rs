@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -23,7 +22,7 @@ use crate::{
     error::AppResult,
     web::{
         admin::{AdminLayout, Flash, Staff},
-        form::{FieldErrors, optional, required},
+        form::{FieldErrors, Form, optional, required},
     },
 };
 
@@ -81,8 +80,12 @@ impl SettingsForm {
     }
 
     /// `current`: the stored settings, for the fields the form did not send.
-    fn validate(&self, current: &SiteSettings) -> Result<SiteSettings, FieldErrors> {
-        let mut errors = FieldErrors::default();
+    /// `errors`: what the form extractor found.
+    fn validate(
+        &self,
+        current: &SiteSettings,
+        mut errors: FieldErrors,
+    ) -> Result<SiteSettings, FieldErrors> {
         let e = &mut errors;
         let settings = SiteSettings {
             site_name: required(e, "site_name", &self.site_name, SITE_NAME_MAX),
@@ -206,12 +209,12 @@ pub(crate) async fn update_settings(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<SettingsForm>,
+    Form(form, screened): Form<SettingsForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageSettings)?;
     let mut tx = state.db.begin().await?;
     let old = db::settings::get_for_update(&mut *tx).await?;
-    let settings = match form.validate(&old) {
+    let settings = match form.validate(&old, screened) {
         Ok(settings) => settings,
         Err(errors) => {
             drop(tx);
@@ -278,7 +281,9 @@ mod tests {
             comments_open_default: Some("on".into()),
             ..SettingsForm::default()
         };
-        let settings = form.validate(&SiteSettings::default()).unwrap();
+        let settings = form
+            .validate(&SiteSettings::default(), FieldErrors::default())
+            .unwrap();
         assert_eq!(settings.site_name, "Bảo Thắng");
         assert!(settings.comments_open_default && !settings.reporters_publish_directly);
     }
@@ -291,7 +296,9 @@ mod tests {
             badge_link: "javascript:alert(1)".into(),
             ..SettingsForm::default()
         };
-        let errors = form.validate(&SiteSettings::default()).unwrap_err();
+        let errors = form
+            .validate(&SiteSettings::default(), FieldErrors::default())
+            .unwrap_err();
         assert_eq!(errors.len(), 3);
         assert_eq!(errors.get("badge_link").unwrap(), LINK_FORMAT);
     }
@@ -308,11 +315,15 @@ mod tests {
             ..SettingsForm::default()
         };
         for (days, kept) in [("1", 1), (" 30 ", 30), ("3650", 3650)] {
-            let settings = with_days(Some(days)).validate(&current).unwrap();
+            let settings = with_days(Some(days))
+                .validate(&current, FieldErrors::default())
+                .unwrap();
             assert_eq!(settings.comment_data_retention_days, kept, "{days:?}");
         }
         for bad in ["0", "3651", "-5", "", "ba mươi", "1.5", "99999999999"] {
-            let errors = with_days(Some(bad)).validate(&current).unwrap_err();
+            let errors = with_days(Some(bad))
+                .validate(&current, FieldErrors::default())
+                .unwrap_err();
             assert_eq!(
                 errors.get("comment_data_retention_days").unwrap(),
                 RETENTION_FORMAT,
@@ -320,7 +331,9 @@ mod tests {
             );
         }
         // A form without the field keeps what is stored.
-        let settings = with_days(None).validate(&current).unwrap();
+        let settings = with_days(None)
+            .validate(&current, FieldErrors::default())
+            .unwrap();
         assert_eq!(settings.comment_data_retention_days, 90);
     }
 

@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{OriginalUri, Request, State},
     http::StatusCode,
     middleware::Next,
@@ -23,7 +22,7 @@ use crate::{
     error::AppResult,
     web::{
         admin::{AdminLayout, Flash, Staff, login::TOO_MANY_ATTEMPTS},
-        form::FieldErrors,
+        form::{FieldErrors, Form},
     },
 };
 
@@ -120,7 +119,8 @@ pub(crate) async fn enable_two_factor(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<EnableForm>,
+    // Codes and passwords are only compared, never stored: a control character is just wrong.
+    Form(form, _): Form<EnableForm>,
 ) -> AppResult<Response> {
     let secrets = db::users::two_factor_secrets(&state.db, staff.user_id).await?;
     // On already, or no secret offered yet: the page shows which.
@@ -165,7 +165,7 @@ pub(crate) async fn disable_two_factor(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<DisableForm>,
+    Form(form, _): Form<DisableForm>,
 ) -> AppResult<Response> {
     let secrets = db::users::two_factor_secrets(&state.db, staff.user_id).await?;
     let Some(secret) = secrets.secret else {

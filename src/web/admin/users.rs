@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -25,7 +24,7 @@ use crate::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
         filters,
-        form::{ConstraintExt, FieldErrors, Unique, required},
+        form::{ConstraintExt, FieldErrors, Form, Unique, required},
     },
 };
 
@@ -189,10 +188,9 @@ pub(crate) async fn create_user(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<NewUserForm>,
+    Form(form, mut errors): Form<NewUserForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageUsers)?;
-    let mut errors = FieldErrors::default();
     let username = accounts::check_username(&form.username).ok();
     if username.is_none() {
         errors.add("username", USERNAME_FORMAT);
@@ -332,10 +330,9 @@ pub(crate) async fn update_user(
     staff: Staff,
     layout: AdminLayout,
     IdParam(user_id): IdParam,
-    Form(form): Form<ProfileForm>,
+    Form(form, mut errors): Form<ProfileForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageUsers)?;
-    let mut errors = FieldErrors::default();
     let display_name = required(
         &mut errors,
         "display_name",
@@ -424,12 +421,12 @@ pub(crate) async fn reset_password(
     staff: Staff,
     layout: AdminLayout,
     IdParam(user_id): IdParam,
-    Form(form): Form<PasswordResetForm>,
+    Form(form, mut errors): Form<PasswordResetForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageUsers)?;
     let account = db::users::get(&state.db, user_id).await?;
-    let mut errors = FieldErrors::default();
-    let Some(password_text) = new_password(&mut errors, &form.password, &form.confirm) else {
+    let password_text = new_password(&mut errors, &form.password, &form.confirm);
+    let (Some(password_text), true) = (password_text, errors.is_empty()) else {
         let page = UserPage {
             password_errors: errors,
             ..UserPage::new(layout, account)

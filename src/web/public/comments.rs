@@ -8,7 +8,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -32,7 +31,7 @@ use crate::{
         cookies,
         extract::SlugParam,
         filters,
-        form::{FieldErrors, required},
+        form::{FieldErrors, Form, required},
         layout::{Layout, article_url},
     },
 };
@@ -241,13 +240,11 @@ pub(crate) async fn create_comment(
     ClientIp(ip): ClientIp,
     UserAgent(agent): UserAgent,
     jar: CookieJar,
-    form: Result<Form<CommentForm>, axum::extract::rejection::FormRejection>,
+    form: Result<Form<CommentForm>, AppError>,
 ) -> Response {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) => {
-            return AppError::Page(ErrorPage::for_status(rejection.status())).into_response();
-        }
+    let (form, errors) = match form {
+        Ok(Form(form, errors)) => (form, errors),
+        Err(error) => return error.into_response(),
     };
     let kept = KeptComment {
         action: format!("{}/binh-luan", article_url(&slug)),
@@ -256,7 +253,7 @@ pub(crate) async fn create_comment(
         content: form.content.clone(),
         kind: form.kind.clone(),
     };
-    match post_comment(&state, slug, ip, agent, jar, form).await {
+    match post_comment(&state, slug, ip, agent, jar, form, errors).await {
         Ok(response) => response,
         Err(error) => {
             let mut response = error.into_response();
@@ -273,6 +270,7 @@ async fn post_comment(
     agent: String,
     jar: CookieJar,
     form: CommentForm,
+    mut errors: FieldErrors,
 ) -> AppResult<Response> {
     // This route is not behind `require_database`: it answers an outage itself, so that the
     // reader's text comes back.
@@ -301,7 +299,6 @@ async fn post_comment(
         return Err(AppError::Page(TOO_MANY));
     }
 
-    let mut errors = FieldErrors::default();
     let name = required(&mut errors, "name", &form.name, NAME_MAX);
     let title = required(&mut errors, "title", &form.title, TITLE_MAX);
     let content = required(&mut errors, "content", &form.content, CONTENT_MAX);

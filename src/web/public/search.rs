@@ -179,7 +179,7 @@ fn search_url(q: &str, category: Option<&str>, from: &str, until: &str) -> Strin
     format!("{SEARCH_URL}?{}", url.finish())
 }
 
-/// A `YYYY-MM-DD` date (what `<input type="date">` sends).
+/// A `YYYY-MM-DD` date (what `<input type="date">` sends) in [`format::YEARS`].
 fn parse_date(value: &str) -> Option<Date> {
     let bytes = value.as_bytes();
     let shape_ok = bytes.len() == 10
@@ -192,7 +192,10 @@ fn parse_date(value: &str) -> Option<Date> {
     if !shape_ok {
         return None;
     }
-    let year: i32 = value[..4].parse().ok()?;
+    let year: i32 = value[..4]
+        .parse()
+        .ok()
+        .filter(|y| format::YEARS.contains(y))?;
     let month: u8 = value[5..7].parse().ok()?;
     let day: u8 = value[8..].parse().ok()?;
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
@@ -454,6 +457,8 @@ mod tests {
             "+026-11-27",
             "2026-1-27",
             "2026-11-27x",
+            "0001-01-01",
+            "1899-12-31",
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }

@@ -26,13 +26,13 @@ use crate::{
         audit::{AuditAction, Target},
     },
     error::{AppError, AppResult, ErrorPage},
-    media::{self, ImageError},
+    media,
     site::Site,
     web::{
         admin::{AdminLayout, Staff},
         extract::IdParam,
         filters,
-        form::{ConstraintExt, FieldErrors, Unique},
+        form::{ConstraintExt, FieldErrors, Unique, unreadable_status},
     },
 };
 
@@ -181,8 +181,7 @@ pub(crate) async fn edit_article(
 
 /// A multipart form that could not be read: the body was cut (too large) or malformed.
 fn unreadable(error: MultipartError) -> AppError {
-    tracing::info!(%error, "unreadable article form");
-    AppError::Page(ErrorPage::for_status(error.status()))
+    AppError::Page(ErrorPage::for_status(unreadable_status(&error)))
 }
 
 /// Everything that can be checked before saving: the new cover is stored first (so a form
@@ -192,6 +191,7 @@ async fn check(
     state: &AppState,
     form: &mut ArticleForm,
     upload: Option<Upload>,
+    screened: FieldErrors,
     article_id: Option<i64>,
 ) -> AppResult<(ArticleFields, FieldErrors)> {
     let mut cover_error = None;
@@ -199,11 +199,13 @@ async fn check(
         let now = OffsetDateTime::now_utc();
         match media::save_image(&*state.media, upload.bytes, state.upload_limits(), now).await {
             Ok(saved) => form.set_cover(&saved),
-            Err(ImageError::Storage(error)) => return Err(AppError::Unexpected(error.into())),
-            Err(error) => cover_error = Some(error.message()),
+            Err(error) => {
+                error.log_if_ours();
+                cover_error = Some(error.message());
+            }
         }
     }
-    let (fields, mut errors) = form.parse(&state.site.get().categories);
+    let (fields, mut errors) = form.parse(&state.site.get().categories, screened);
     if let Some(message) = cover_error {
         errors.add("cover", message);
     }
@@ -223,10 +225,10 @@ pub(crate) async fn create_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     staff.require(Capability::WriteArticles)?;
-    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, Some(staff.user_id));
-    let (mut fields, mut errors) = check(&state, &mut form, upload, None).await?;
+    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, None).await?;
     let status = if errors.is_empty() {
         next_status(action, None, may_publish, &mut fields, &mut errors)
     } else {
@@ -267,10 +269,10 @@ pub(crate) async fn update_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let article = editable(&state, &staff, id).await?;
-    let (mut form, upload) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, article.author_id);
-    let (mut fields, mut errors) = check(&state, &mut form, upload, Some(id)).await?;
+    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, Some(id)).await?;
     // A published or scheduled article whose time was cleared keeps the time it had.
     if fields.published_at.is_none()
         && matches!(article.status, Status::Published | Status::Scheduled)

@@ -73,11 +73,13 @@ impl ArticleForm {
         }
     }
 
+    /// The form, its new cover, and the messages for fields that hold a control character.
     pub(super) async fn read(
         mut multipart: Multipart,
-    ) -> Result<(Self, Option<Upload>), MultipartError> {
+    ) -> Result<(Self, Option<Upload>, FieldErrors), MultipartError> {
         let mut form = Self::default();
         let mut upload = None;
+        let mut screened = FieldErrors::default();
         while let Some(field) = multipart.next_field().await? {
             let name = field.name().unwrap_or_default().to_owned();
             if name == "cover" {
@@ -90,6 +92,7 @@ impl ArticleForm {
                 continue;
             }
             let value = field.text().await?;
+            screened.screen(&name, &value);
             match name.as_str() {
                 "title" => form.title = value,
                 "slug" => form.slug = value,
@@ -109,7 +112,7 @@ impl ArticleForm {
                 _ => {}
             }
         }
-        Ok((form, upload))
+        Ok((form, upload, screened))
     }
 
     /// A cover just stored for this form replaces the one it had.
@@ -121,9 +124,12 @@ impl ArticleForm {
 
     /// Checks every field; the fields to store, and the messages to show (none when the
     /// fields may be stored). The form keeps what it will show back: the sanitised body, the
-    /// slug derived from the title.
-    pub(super) fn parse(&mut self, categories: &CategoryTree) -> (ArticleFields, FieldErrors) {
-        let mut errors = FieldErrors::default();
+    /// slug derived from the title. `errors`: those found while reading the form.
+    pub(super) fn parse(
+        &mut self,
+        categories: &CategoryTree,
+        mut errors: FieldErrors,
+    ) -> (ArticleFields, FieldErrors) {
         let title = required(&mut errors, "title", &self.title, TITLE_MAX);
         let sapo = optional(&mut errors, "sapo", &self.sapo, SAPO_MAX);
         let byline = optional(&mut errors, "byline", &self.byline, BYLINE_MAX);
@@ -163,7 +169,10 @@ impl ArticleForm {
         let published_at = match self.published_at.trim() {
             "" => None,
             typed => format::parse_datetime_input(typed).or_else(|| {
-                errors.add("published_at", "Thời điểm không hợp lệ.");
+                errors.add(
+                    "published_at",
+                    "Thời điểm không hợp lệ: nhập ngày giờ từ năm 1900 đến năm 9999.",
+                );
                 None
             }),
         };
@@ -241,7 +250,7 @@ mod tests {
     #[test]
     fn a_good_form_gives_cleaned_fields_and_a_slug_from_the_title() {
         let mut form = typed();
-        let (fields, errors) = form.parse(&categories());
+        let (fields, errors) = form.parse(&categories(), FieldErrors::default());
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(fields.title, "Bảo Thắng đón Tết");
         assert_eq!(fields.slug, "bao-thang-don-tet");
@@ -264,11 +273,11 @@ mod tests {
             sapo: "x".repeat(SAPO_MAX + 1),
             ..ArticleForm::default()
         };
-        let (_, errors) = form.parse(&categories());
+        let (_, errors) = form.parse(&categories(), FieldErrors::default());
         for field in ["slug", "category_id", "published_at", "sapo"] {
             assert!(errors.has(field), "{field}: {errors:?}");
         }
-        let (_, errors) = ArticleForm::default().parse(&categories());
+        let (_, errors) = ArticleForm::default().parse(&categories(), FieldErrors::default());
         assert!(errors.has("title") && !errors.has("slug"));
     }
 
@@ -279,12 +288,12 @@ mod tests {
             cover_widths: "480, 960,abc,0".into(),
             ..typed()
         };
-        let (fields, _) = form.parse(&categories());
+        let (fields, _) = form.parse(&categories(), FieldErrors::default());
         assert_eq!(fields.cover_image.as_deref(), Some("2026/11/anh.jpg"));
         assert_eq!(fields.cover_widths, [480, 960]);
 
         form.remove_cover = true;
-        let (fields, _) = form.parse(&categories());
+        let (fields, _) = form.parse(&categories(), FieldErrors::default());
         assert_eq!(fields.cover_image, None);
         assert!(form.cover_image.is_empty());
 
@@ -292,6 +301,11 @@ mod tests {
             cover_image: "../../etc/passwd".into(),
             ..typed()
         };
-        assert_eq!(form.parse(&categories()).0.cover_image, None);
+        assert_eq!(
+            form.parse(&categories(), FieldErrors::default())
+                .0
+                .cover_image,
+            None
+        );
     }
 }

@@ -3,7 +3,7 @@
 use axum::{
     Json,
     extract::{Multipart, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use time::OffsetDateTime;
@@ -11,9 +11,12 @@ use time::OffsetDateTime;
 use crate::{
     AppState,
     auth::{Capability, CurrentUser},
-    error::{AppError, AppResult},
-    media::{self, ImageError},
+    error::AppResult,
+    media,
+    web::form::unreadable_status,
 };
+
+const UNREADABLE: &str = "Không đọc được tệp tải lên.";
 
 pub(crate) async fn upload_image(
     State(state): State<AppState>,
@@ -29,11 +32,11 @@ pub(crate) async fn upload_image(
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("image") => match field.bytes().await {
                 Ok(data) => bytes = Some(data.to_vec()),
-                Err(error) => return refuse(error.status(), "Không đọc được tệp tải lên.".into()),
+                Err(error) => return refuse(unreadable_status(&error), UNREADABLE.into()),
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(error) => return refuse(error.status(), "Không đọc được tệp tải lên.".into()),
+            Err(error) => return refuse(unreadable_status(&error), UNREADABLE.into()),
         }
     }
     let Some(bytes) = bytes else {
@@ -48,7 +51,16 @@ pub(crate) async fn upload_image(
             "height": saved.height,
         }))
         .into_response()),
-        Err(ImageError::Storage(error)) => Err(AppError::Unexpected(error.into())),
-        Err(error) => refuse(StatusCode::UNPROCESSABLE_ENTITY, error.message()),
+        Err(error) if error.is_client_error() => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, error.message())
+        }
+        Err(error) => {
+            error.log_if_ours();
+            let mut response = refuse(StatusCode::SERVICE_UNAVAILABLE, error.message())?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            Ok(response)
+        }
     }
 }

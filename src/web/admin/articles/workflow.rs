@@ -2,7 +2,6 @@
 //! the side panel (approve, return with a note, unpublish, delete, preview).
 
 use axum::{
-    Form,
     extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
@@ -24,7 +23,7 @@ use crate::{
     web::{
         admin::{Flash, Staff},
         extract::IdParam,
-        form::FieldErrors,
+        form::{FieldErrors, Form},
         public::articles::ArticlePage,
     },
 };
@@ -155,9 +154,10 @@ pub(crate) async fn return_article(
     State(state): State<AppState>,
     staff: Staff,
     IdParam(id): IdParam,
-    Form(form): Form<NoteForm>,
+    Form(form, errors): Form<NoteForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::EditAllArticles)?;
+    errors.refuse_any()?;
     let note: String = clean(&form.note).chars().take(2000).collect();
     let mut tx = state.db.begin().await?;
     if !db::articles::set_status(&mut *tx, id, Status::Draft, None, &note, staff.user_id).await? {

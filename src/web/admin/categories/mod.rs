@@ -6,7 +6,6 @@ mod tree;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -30,7 +29,7 @@ use crate::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
         filters,
-        form::{ConstraintExt, FieldErrors},
+        form::{ConstraintExt, FieldErrors, Form},
         format,
     },
 };
@@ -105,10 +104,9 @@ pub(crate) async fn create_category(
     State(state): State<AppState>,
     staff: Staff,
     layout: AdminLayout,
-    Form(form): Form<CategoryForm>,
+    Form(form, mut errors): Form<CategoryForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageCategories)?;
-    let mut errors = FieldErrors::default();
     let input = form.parse(&mut errors);
 
     let mut tx = state.db.begin().await?;
@@ -165,10 +163,9 @@ pub(crate) async fn update_category(
     staff: Staff,
     layout: AdminLayout,
     IdParam(category_id): IdParam,
-    Form(form): Form<CategoryForm>,
+    Form(form, mut errors): Form<CategoryForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageCategories)?;
-    let mut errors = FieldErrors::default();
     let input = form.parse(&mut errors);
 
     let mut tx = state.db.begin().await?;
@@ -227,9 +224,10 @@ pub(crate) async fn move_category(
     State(state): State<AppState>,
     staff: Staff,
     IdParam(category_id): IdParam,
-    Form(form): Form<MoveForm>,
+    Form(form, errors): Form<MoveForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ManageCategories)?;
+    errors.refuse_any()?;
     let (up, label) = match form.direction.as_str() {
         "up" => (true, "lên"),
         "down" => (false, "xuống"),

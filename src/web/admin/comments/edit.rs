@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    Form,
     extract::{RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -25,7 +24,7 @@ use crate::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
         filters,
-        form::{FieldErrors, optional, required},
+        form::{FieldErrors, Form, optional, required},
     },
 };
 
@@ -127,11 +126,10 @@ pub(crate) async fn update_comment(
     staff: Staff,
     layout: AdminLayout,
     IdParam(comment_id): IdParam,
-    Form(form): Form<CommentForm>,
+    Form(form, mut errors): Form<CommentForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ModerateComments)?;
     let back = View::from_back(&form.back);
-    let mut errors = FieldErrors::default();
     let title = required(&mut errors, "title", &form.title, TITLE_MAX);
     let body = required(&mut errors, "content", &lines(&form.content), BODY_MAX);
     let reply = optional(&mut errors, "reply", &lines(&form.reply), REPLY_MAX);

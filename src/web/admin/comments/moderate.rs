@@ -2,7 +2,6 @@
 //! from the bulk form. Each change is one audit entry.
 
 use axum::{
-    Form,
     extract::{Path, RawForm, State, rejection::PathRejection},
     response::Response,
 };
@@ -18,6 +17,7 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::parse_id,
+        form::Form,
     },
 };
 
@@ -41,9 +41,10 @@ pub(crate) async fn moderate_comment(
     State(state): State<AppState>,
     staff: Staff,
     path: Result<Path<(String, String)>, PathRejection>,
-    Form(form): Form<ActionForm>,
+    Form(form, errors): Form<ActionForm>,
 ) -> AppResult<Response> {
     staff.require(Capability::ModerateComments)?;
+    errors.refuse_any()?;
     let Ok(Path((id, action))) = path else {
         return Err(AppError::NotFound);
     };

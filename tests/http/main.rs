@@ -12,6 +12,7 @@ mod articles;
 mod caching;
 mod categories;
 mod comments;
+mod cross_site;
 mod demo;
 mod feeds;
 mod hardening;

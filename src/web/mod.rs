@@ -16,6 +16,7 @@ mod load;
 pub(crate) mod pager;
 pub mod public;
 mod same_origin;
+mod security_headers;
 
 use std::time::Duration;
 
@@ -225,6 +226,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error_pages::error_pages,
+        ))
+        // Every response, error pages included.
+        .layer(middleware::from_fn_with_state(
+            security_headers::security_headers(&state.config, &state.assets),
+            security_headers::add_security_headers,
         ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -22,4 +22,5 @@ mod journey;
 mod process;
 mod resilience;
 mod search;
+mod security_headers;
 mod site;

@@ -113,3 +113,68 @@ fn is_back_office(path: &str) -> bool {
 fn origin_of(base_url: &str) -> String {
     Url::parse(base_url).map_or_else(|_| String::new(), |url| url.origin().ascii_serialization())
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn refused(path: &str, headers: &[(&str, &str)]) -> bool {
+        let site = SameOrigin {
+            origin: "https://baothang.example.vn".into(),
+            allow_originless: false,
+        };
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            let name = header::HeaderName::from_bytes(name.as_bytes()).unwrap();
+            map.insert(name, HeaderValue::from_str(value).unwrap());
+        }
+        is_refused(&site, &Method::POST, path, &map)
+    }
+
+    #[test]
+    fn a_referer_is_accepted_only_when_it_is_a_page_of_this_site() {
+        let page = "https://baothang.example.vn/admin/articles/7";
+        assert!(!refused("/admin/articles/7", &[("referer", page)]));
+        for foreign in [
+            "https://baothang.example.vn.evil.example/",
+            "http://baothang.example.vn/admin",
+            "https://baothang.example.vn:8443/admin",
+            "about:blank",
+            "not a url",
+        ] {
+            assert!(
+                refused("/admin/articles/7", &[("referer", foreign)]),
+                "{foreign}"
+            );
+            assert!(
+                refused("/bai-viet/x/binh-luan", &[("referer", foreign)]),
+                "{foreign}"
+            );
+        }
+        // Reached by its Host rather than its base URL.
+        let local = [
+            ("host", "127.0.0.1:3000"),
+            ("referer", "http://127.0.0.1:3000/admin"),
+        ];
+        assert!(!refused("/admin/login", &local));
+    }
+
+    #[test]
+    fn without_any_evidence_only_the_back_office_refuses() {
+        assert!(refused("/admin/login", &[]));
+        assert!(refused("/admin", &[]));
+        assert!(!refused("/administration", &[]));
+        assert!(!refused("/bai-viet/x/binh-luan", &[]));
+        // `Origin` and `Sec-Fetch-Site` are tower-http's to judge.
+        assert!(!refused(
+            "/admin/login",
+            &[("origin", "https://evil.example")]
+        ));
+        assert!(!refused(
+            "/admin/login",
+            &[("sec-fetch-site", "same-origin")]
+        ));
+    }
+}

@@ -3,14 +3,24 @@
 
 use std::{collections::HashMap, path::Path};
 
+use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use sha2::{Digest, Sha256};
 
 /// Where static files are served from, relative to the working directory.
 pub const STATIC_DIR: &str = "static";
 
+/// The back office's ES modules that others import by their plain URL (`/static/admin/…`).
+const ADMIN_MODULES: &[&str] = &[
+    "admin/autosave.js",
+    "admin/editor.js",
+    "admin/sanitize-paste.js",
+];
+
 #[derive(Debug, Default)]
 pub struct Assets {
     versions: HashMap<String, String>,
+    /// See [`Assets::import_map`].
+    import_map: String,
 }
 
 impl Assets {
@@ -36,7 +46,16 @@ impl Assets {
                 }
             }
         }
-        Self { versions }
+        let mut assets = Self {
+            versions,
+            import_map: String::new(),
+        };
+        let imports: serde_json::Map<String, serde_json::Value> = ADMIN_MODULES
+            .iter()
+            .map(|name| (format!("/static/{name}"), assets.url(name).into()))
+            .collect();
+        assets.import_map = serde_json::json!({ "imports": imports }).to_string();
+        assets
     }
 
     /// The URL of a static file, with its fingerprint when the file exists.
@@ -45,6 +64,21 @@ impl Assets {
             Some(version) => format!("/static/{name}?v={version}"),
             None => format!("/static/{name}"),
         }
+    }
+
+    /// The back office's import map: each module's plain URL to its fingerprinted one, so the
+    /// modules can import each other by plain URLs and still be cached for a year. It is inline
+    /// (browsers take no external import map), so the Content-Security-Policy names its hash.
+    pub fn import_map(&self) -> &str {
+        &self.import_map
+    }
+
+    /// `'sha256-…'`: the CSP source that lets the browser read [`Self::import_map`].
+    pub fn import_map_source(&self) -> String {
+        format!(
+            "'sha256-{}'",
+            BASE64.encode(Sha256::digest(&self.import_map))
+        )
     }
 }
 
@@ -59,5 +93,19 @@ mod tests {
         assert!(url.starts_with("/static/site.css?v="), "{url}");
         assert_eq!(url.len(), "/static/site.css?v=".len() + 12);
         assert_eq!(assets.url("missing.css"), "/static/missing.css");
+    }
+
+    #[test]
+    fn the_import_map_names_the_fingerprinted_modules_and_its_hash_is_a_csp_source() {
+        let assets = Assets::scan(concat!(env!("CARGO_MANIFEST_DIR"), "/static"));
+        let map: serde_json::Value = serde_json::from_str(assets.import_map()).unwrap();
+        let editor = map["imports"]["/static/admin/editor.js"].as_str().unwrap();
+        assert_eq!(editor, assets.url("admin/editor.js"));
+        assert!(editor.contains("?v="), "{editor}");
+        let source = assets.import_map_source();
+        assert!(
+            source.starts_with("'sha256-") && source.ends_with("='"),
+            "{source}"
+        );
     }
 }

@@ -27,6 +27,9 @@ pub struct Config {
     /// `TOASOAN_TRUST_PROXY`: take the client IP from `X-Forwarded-For` (set by our own
     /// reverse proxy) instead of the TCP peer.
     pub trust_proxy: bool,
+    /// `TOASOAN_ALLOW_ORIGINLESS`: accept unsafe requests to `/admin` that carry no `Origin`,
+    /// `Sec-Fetch-Site` or `Referer` (a non-browser client); browsers always send one.
+    pub allow_originless: bool,
     /// `TOASOAN_INSECURE_CAPTCHA`: for automated tests only, an answer every captcha accepts.
     pub insecure_captcha: Option<String>,
     /// `TOASOAN_HASH_IPS` + `TOASOAN_SECRET`: store readers' IPs as a keyed hash.
@@ -117,6 +120,10 @@ impl Config {
         let trust_proxy =
             parse_switch(&proxy).ok_or_else(|| error(name, proxy, "expected on or off"))?;
 
+        let (originless, name) = var("TOASOAN_ALLOW_ORIGINLESS", "off");
+        let allow_originless = parse_switch(&originless)
+            .ok_or_else(|| error(name, originless, "expected on or off"))?;
+
         let insecure_captcha = get("TOASOAN_INSECURE_CAPTCHA")
             .map(|answer| answer.trim().to_lowercase())
             .filter(|answer| !answer.is_empty());
@@ -203,6 +210,7 @@ impl Config {
             },
             max_upload_bytes,
             trust_proxy,
+            allow_originless,
             insecure_captcha,
             ip_hash_key,
             comment_limit,
@@ -308,6 +316,7 @@ mod tests {
         assert_eq!(config.session.max, Duration::from_secs(7 * 86_400));
         assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
         assert!(!config.trust_proxy);
+        assert!(!config.allow_originless);
         assert_eq!(config.insecure_captcha, None);
         assert_eq!(config.ip_hash_key, None);
         assert_eq!(config.comment_limit, 5);

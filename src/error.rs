@@ -55,6 +55,13 @@ impl ErrorPage {
         heading: "Không có quyền truy cập",
         message: "Tài khoản của bạn không có quyền thực hiện thao tác này.",
     };
+    /// An unsafe request that comes from another site, or says nothing of where it comes from.
+    pub const CROSS_SITE: Self = Self {
+        status: StatusCode::FORBIDDEN,
+        heading: "Yêu cầu bị từ chối",
+        message: "Yêu cầu này không được gửi từ chính trang web này nên đã bị từ chối. \
+                  Xin vui lòng tải lại trang rồi thử lại.",
+    };
     pub const UNAVAILABLE: Self = Self {
         status: StatusCode::SERVICE_UNAVAILABLE,
         heading: "Hệ thống đang bảo trì",

@@ -16,6 +16,8 @@ mod load;
 pub(crate) mod page_cache;
 pub(crate) mod pager;
 pub mod public;
+mod same_origin;
+mod security_headers;
 
 use std::time::Duration;
 
@@ -28,8 +30,8 @@ use axum::{
     routing::{get, post},
 };
 use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, csrf::CsrfLayer,
-    timeout::TimeoutLayer, trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 use crate::{
@@ -242,7 +244,12 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(csrf_layer(&state.config.base_url))
+        // Unsafe requests from other sites get a 403 page (see `same_origin`).
+        .layer(middleware::from_fn_with_state(
+            same_origin::SameOrigin::new(&state.config),
+            same_origin::referer_check,
+        ))
+        .layer(same_origin::csrf_layer(&state.config))
         // Inside `error_pages` (whose pages say `no-store`) and `CompressionLayer` (so the
         // ETag names the content whatever the encoding: it is weak).
         .layer(middleware::from_fn(caching::http_caching))
@@ -256,21 +263,12 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::page_cache,
         ))
+        // Every response, error pages included.
+        .layer(middleware::from_fn_with_state(
+            security_headers::security_headers(&state.config, &state.assets),
+            security_headers::add_security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// Refuses state-changing requests that a browser says come from another site (`Sec-Fetch-Site`,
-/// or an `Origin` that is neither this site's base URL nor its `Host`); they get a 403 page.
-fn csrf_layer(base_url: &str) -> CsrfLayer {
-    let origin = url::Url::parse(base_url).map(|url| url.origin().ascii_serialization());
-    let layer = CsrfLayer::new();
-    match origin
-        .ok()
-        .map(|origin| layer.clone().add_trusted_origin(&origin))
-    {
-        Some(Ok(layer)) => layer,
-        _ => layer,
-    }
 }

@@ -61,6 +61,13 @@ export function escapeHtml(text) {
 
 /* The walk ---------------------------------------------------------------------- */
 
+// A pasted style attribute, renamed before parsing (see withoutInlineStyles).
+const PASTED_STYLE = 'data-pasted-style';
+
+function styleOf(el) {
+  return el.getAttribute(PASTED_STYLE) ?? el.getAttribute('style') ?? '';
+}
+
 // Dropped with everything inside them.
 const DROP = new Set([
   'script', 'style', 'meta', 'link', 'title', 'head', 'xml', 'template', 'noscript',
@@ -108,8 +115,8 @@ function isHiddenStyle(style) {
 
 // Word's bullet/number text lives in <span style="mso-list:Ignore">.
 function wordListIsOrdered(p) {
-  for (const el of p.querySelectorAll('[style]')) {
-    if (isWordListMarker(el.getAttribute('style'))) {
+  for (const el of p.querySelectorAll(`[style], [${PASTED_STYLE}]`)) {
+    if (isWordListMarker(styleOf(el))) {
       return /^[\s\u00a0]*\(?([0-9]+|[a-z]{1,4})[.)]/i.test(el.textContent);
     }
   }
@@ -247,7 +254,7 @@ function visitFigure(src, sink, ctx) {
     for (let c = node.firstChild; c; c = c.nextSibling) {
       if (c.nodeType !== 1) continue;
       const name = c.localName;
-      if (DROP.has(name) || isHiddenStyle(c.getAttribute('style') || '')) continue;
+      if (DROP.has(name) || isHiddenStyle(styleOf(c))) continue;
       if (name === 'img') {
         const img = cleanImage(c, ctx);
         if (img) fig.append(img);
@@ -329,7 +336,7 @@ function visit(node, sink, ctx) {
   if (node.nodeType !== 1) return; // comments (incl. conditional ones), doctype, PIs
   const name = node.localName.toLowerCase();
   if (DROP.has(name)) return;
-  const style = node.getAttribute('style') || '';
+  const style = styleOf(node);
   if (style && isHiddenStyle(style)) return;
   const paste = ctx.mode === 'paste';
 
@@ -585,8 +592,22 @@ export function inertDocument(doc = document) {
 // its scripts never run and its images never load.
 function parse(html, doc) {
   const parsed = doc.implementation.createHTMLDocument('');
-  parsed.documentElement.innerHTML = html;
+  parsed.documentElement.innerHTML = withoutInlineStyles(html);
   return parsed.body;
+}
+
+// A document made by the page lives under the page's Content-Security-Policy,
+// which reports every inline style the parser meets (and applies none, which
+// changes nothing here). So the parser meets none: <style> elements (dropped
+// anyway) are cut out, and style attributes, inside tags only, are renamed;
+// styleOf() reads either name.
+const STYLE_ELEMENT = /<style\b[^>]*>[\s\S]*?(<\/style\s*>|$)/gi;
+const START_TAG = /<[a-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?|\s*\/)*\s*>/gi;
+const ATTRIBUTE = /(\s+)([^\s"'>/=]+)((?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?)/g;
+
+function withoutInlineStyles(html) {
+  return html.replace(STYLE_ELEMENT, '').replace(START_TAG, (tag) => tag.replace(ATTRIBUTE,
+    (all, space, name, value) => (name.toLowerCase() === 'style' ? `${space}${PASTED_STYLE}${value}` : all)));
 }
 
 /**

@@ -2,10 +2,10 @@
 // WYSIWYG editor (bold text, an uploaded picture), publishes it, pastes a Word list into a
 // new one, and a reader finds the article on the home page and reads it (with and without
 // JavaScript); the reader comments (with the test captcha), a moderator approves the
-// comment, and it shows under the article.
+// comment, and it shows under the article. No page breaks its Content-Security-Policy.
 //
-// Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 (user
-// postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
+// Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 ($PGPORT for
+// another port; user postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
 // Run: npm ci && npm test (in tests/browser). Screenshots go to target/browser/.
 
 import { after, before, describe, it } from 'node:test';
@@ -24,7 +24,7 @@ const BIN = path.join(ROOT, 'target/debug/toasoan');
 const SHOTS = path.join(ROOT, 'target/browser');
 const DEMO_IMAGE = path.join(ROOT, 'src/demo/images/le-hoi.jpg');
 const DB_NAME = 'toasoan_browser_test';
-const DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+const DATABASE_URL = `postgres://postgres@127.0.0.1:${process.env.PGPORT || 5432}/${DB_NAME}`;
 
 const USERNAME = 'bientap';
 const PASSWORD = 'mat-khau-trinh-duyet';
@@ -86,6 +86,8 @@ let context = null;
 let page = null;
 let failed = false;
 const consoleProblems = []; // { url, text }
+const cspViolations = []; // { url, text }
+const pagesWithoutCsp = []; // URLs of HTML pages served without the header
 
 let articleEditUrl = null;
 let articleHref = null;
@@ -155,15 +157,36 @@ process.on('exit', () => {
   if (server && !serverExit) server.kill('SIGKILL');
 });
 
-function watchConsole(p) {
+const CSP_VIOLATION = 'CSP violation: ';
+
+// Console errors, uncaught exceptions, and what the Content-Security-Policy blocked (each page
+// reports its own `securitypolicyviolation` events; Chromium's messages naming the Content
+// Security Policy count too).
+async function watchConsole(p) {
   p.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const where = msg.location() && msg.location().url;
-    consoleProblems.push({ url: p.url(), text: `console.error: ${msg.text()}${where ? ` (${where})` : ''}` });
+    const text = msg.text();
+    if (text.startsWith(CSP_VIOLATION) || text.includes('Content Security Policy')) {
+      cspViolations.push({ url: p.url(), text });
+      return;
+    }
+    consoleProblems.push({ url: p.url(), text: `console.error: ${text}${where ? ` (${where})` : ''}` });
   });
   p.on('pageerror', (error) => {
     consoleProblems.push({ url: p.url(), text: `uncaught: ${error.message}` });
   });
+  p.on('response', (res) => {
+    if (res.request().resourceType() === 'document' && !res.headers()['content-security-policy']) {
+      pagesWithoutCsp.push(res.url());
+    }
+  });
+  await p.addInitScript((prefix) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`${prefix}${e.violatedDirective} blocked ${e.blockedURI || 'inline'}` +
+        ` at ${e.sourceFile}:${e.lineNumber}: ${e.sample}`);
+    });
+  }, CSP_VIOLATION);
 }
 
 // A full-page screenshot as a reader would see the page on a screen tall enough for all of
@@ -267,7 +290,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     context.setDefaultTimeout(15_000);
     context.setDefaultNavigationTimeout(20_000);
     page = await context.newPage();
-    watchConsole(page);
+    await watchConsole(page);
     // Alt text for the uploaded picture (window.prompt); accept anything else too.
     page.on('dialog', (dialog) => {
       dialog.accept(dialog.type() === 'prompt' ? ALT : undefined).catch(() => {});
@@ -277,6 +300,10 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
   after(async () => {
     if (failed || serverExit) {
       console.error(`\n--- server log (last lines) ---\n${logTail()}\n---`);
+      if (cspViolations.length) {
+        console.error('--- CSP violations ---\n' +
+          cspViolations.map((p) => `${p.url}: ${p.text}`).join('\n'));
+      }
       if (consoleProblems.length) {
         console.error('--- browser console problems ---\n' +
           consoleProblems.map((p) => `${p.url}: ${p.text}`).join('\n'));
@@ -372,7 +399,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
 
   step('loads the back-office modules by fingerprinted URLs; cleans what is pasted from Word', async () => {
     const p = await context.newPage();
-    watchConsole(p);
+    await watchConsole(p);
     try {
       await p.goto('/admin/articles/new');
       const surface = p.locator('.rte-surface');
@@ -442,6 +469,14 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     await fullPageShot(page, 'article.png');
   });
 
+  step('public pages and the editor run under the Content-Security-Policy', async () => {
+    assert.deepEqual(pagesWithoutCsp, [], 'pages without a Content-Security-Policy');
+    const onPublic = cspViolations.filter((p) => !new URL(p.url).pathname.startsWith('/admin'));
+    assert.deepEqual(onPublic, [], 'CSP violations on public pages');
+    const onAdmin = cspViolations.filter((p) => new URL(p.url).pathname.startsWith('/admin'));
+    assert.deepEqual(onAdmin, [], 'CSP violations in the back office');
+  });
+
   step('pages log no console errors', async () => {
     const onPublic = consoleProblems.filter((p) => !new URL(p.url).pathname.startsWith('/admin'));
     assert.deepEqual(onPublic, [], 'console errors on public pages');
@@ -474,7 +509,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     const reader = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
     try {
       const p = await reader.newPage();
-      watchConsole(p);
+      await watchConsole(p);
       await p.goto(articleHref, { waitUntil: 'load' });
       const form = p.locator('form.comment-form');
       await form.waitFor({ state: 'visible' });
@@ -503,7 +538,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     const staff = await browser.newContext({ baseURL: baseUrl, locale: 'vi-VN', viewport: { width: 1280, height: 900 } });
     try {
       const p = await staff.newPage();
-      watchConsole(p);
+      await watchConsole(p);
       await p.goto('/admin/login');
       await p.fill('#login', MODERATOR);
       await p.fill('#password', MODERATOR_PASSWORD);
@@ -534,5 +569,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     assert.equal((await comment.locator('.comment-author').textContent()).trim(), COMMENT_NAME);
     assert.equal((await comment.locator('.comment-body').first().textContent()).trim(), COMMENT_BODY);
     assert.deepEqual(consoleProblems, [], 'console errors');
+    assert.deepEqual(cspViolations, [], 'CSP violations');
+    assert.deepEqual(pagesWithoutCsp, [], 'pages without a Content-Security-Policy');
   });
 });

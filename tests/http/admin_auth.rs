@@ -171,7 +171,7 @@ async fn a_login_from_another_site_is_refused(db: PgPool) {
             .unwrap();
         let response = app.request(request).await;
         assert_eq!(response.status, StatusCode::FORBIDDEN, "{name}: {value}");
-        response.assert_contains("Không có quyền truy cập");
+        response.assert_contains("Yêu cầu bị từ chối");
     }
     assert_eq!(count(&db, "session").await, 0);
     // The same post from this site's own page is accepted.

@@ -23,7 +23,7 @@ const ADMINS: &[Role] = &[A];
 
 /// (method, path, roles allowed). `{a}`: an article by another reporter; `{r}`: one of its
 /// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user.
-const ROUTES: &[(&str, &str, &[Role])] = &[
+pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
     ("POST", "/admin/password", EVERYONE),
@@ -98,7 +98,12 @@ async fn call(
 
 /// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
 /// revisions, a pending comment on it, a category and a user. `n` keeps their names apart.
-async fn rows(db: &PgPool, news: i64, author: i64, n: usize) -> [(&'static str, i64); 5] {
+pub(crate) async fn rows(
+    db: &PgPool,
+    news: i64,
+    author: i64,
+    n: usize,
+) -> [(&'static str, i64); 5] {
     let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
         .insert(db)
         .await;
@@ -145,7 +150,7 @@ async fn rows(db: &PgPool, news: i64, author: i64, n: usize) -> [(&'static str, 
 }
 
 /// `template` with each `{x}` replaced by the id of its row.
-fn fill(template: &str, ids: &[(&str, i64)]) -> String {
+pub(crate) fn fill(template: &str, ids: &[(&str, i64)]) -> String {
     ids.iter()
         .fold(template.to_owned(), |path, (placeholder, id)| {
             path.replace(placeholder, &id.to_string())

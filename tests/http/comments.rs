@@ -59,11 +59,22 @@ async fn answer_of(app: &TestApp, id: &str) -> String {
         .unwrap()
 }
 
-/// Posts the comment form from `ip` with a cookie.
+/// Posts the comment form from `ip` with a cookie, from the article page.
 pub(crate) async fn post(
     app: &TestApp,
     ip: &str,
     cookie: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    post_from(app, ip, cookie, &[("origin", ORIGIN)], fields).await
+}
+
+/// Posts the comment form with `from`: the headers that say where it comes from.
+async fn post_from(
+    app: &TestApp,
+    ip: &str,
+    cookie: &str,
+    from: &[(&str, &str)],
     fields: &[(&str, &str)],
 ) -> TestResponse {
     let body = url::form_urlencoded::Serializer::new(String::new())
@@ -71,11 +82,12 @@ pub(crate) async fn post(
         .finish();
     let mut request = Request::post(format!("/bai-viet/{SLUG}/binh-luan"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ORIGIN, ORIGIN)
         .header(header::COOKIE, cookie)
-        .header(header::USER_AGENT, "Mozilla/5.0 (thử nghiệm)")
-        .body(Body::from(body))
-        .unwrap();
+        .header(header::USER_AGENT, "Mozilla/5.0 (thử nghiệm)");
+    for (name, value) in from {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::from(body)).unwrap();
     let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
     request.extensions_mut().insert(ConnectInfo(addr));
     app.request(request).await
@@ -830,4 +842,29 @@ async fn an_oversized_comment_request_is_refused(db: PgPool) {
             .await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(count(&db, "comment").await, 0);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_comment_posted_from_another_site_is_refused(db: PgPool) {
+    let app = app_with_article(&db).await;
+    let send = async |from: &[(&str, &str)]| {
+        let (cookie, answer) = challenge(&app).await;
+        let fields = [
+            ("name", "Nguyễn Văn An"),
+            ("title", "Đường đẹp quá"),
+            ("content", "Con đường mới rất đẹp."),
+            ("captcha", &answer),
+        ];
+        post_from(&app, "10.1.1.1", &cookie, from, &fields).await
+    };
+    let refused = send(&[("referer", "https://trang-la.example/bai-viet.html")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.assert_contains("<h1>Yêu cầu bị từ chối</h1>");
+    assert_eq!(count(&db, "comment").await, 0);
+
+    // A client that sends none of `Origin`, `Sec-Fetch-Site` or `Referer` (an old browser, a
+    // script) may still comment: the captcha and the limits guard the form, not a session.
+    let accepted = send(&[]).await;
+    assert_redirect(&accepted, &format!("/bai-viet/{SLUG}?binh-luan=cho-duyet#binh-luan"));
+    assert_eq!(count(&db, "comment").await, 1);
 }

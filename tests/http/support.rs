@@ -173,6 +173,7 @@ impl TestApp {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN)
             .header("sec-fetch-site", "same-origin")
+            .header(header::REFERER, format!("{ORIGIN}/admin/login"))
             .body(Body::from(body))
             .unwrap();
         let addr: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
@@ -288,8 +289,8 @@ impl TestApp {
     }
 }
 
-/// A POST from a page of this site, with the headers a browser sends (the CSRF layer checks
-/// them).
+/// A POST from a page of this site, with the headers a browser sends (`Origin`,
+/// `Sec-Fetch-Site`, `Referer`: the cross-site check reads them).
 fn from_this_site(
     uri: &str,
     content_type: &str,
@@ -298,7 +299,8 @@ fn from_this_site(
     let mut request = Request::post(uri)
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ORIGIN, ORIGIN)
-        .header("sec-fetch-site", "same-origin");
+        .header("sec-fetch-site", "same-origin")
+        .header(header::REFERER, format!("{ORIGIN}{uri}"));
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }

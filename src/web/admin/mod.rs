@@ -164,6 +164,10 @@ impl AdminLayout {
     pub(crate) fn asset(&self, name: &str) -> String {
         self.assets.url(name)
     }
+
+    pub(crate) fn import_map(&self) -> &str {
+        self.assets.import_map()
+    }
 }
 
 vocabulary! {

@@ -29,6 +29,7 @@ use axum::{
     response::IntoResponse,
     routing::{get, post},
 };
+use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, timeout::TimeoutLayer,
     trace::TraceLayer,
@@ -229,7 +230,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .route_layer(database);
 
-    Router::new()
+    let app = Router::new()
         .merge(public)
         .merge(comment_form)
         .merge(without_database)
@@ -257,18 +258,25 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error_pages::error_pages,
         ))
-        // Outside the HTTP caching policy (it keeps what the policy made public) and inside
-        // `CompressionLayer` (which leaves its already compressed answers alone).
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            page_cache::page_cache,
-        ))
-        // Every response, error pages included.
-        .layer(middleware::from_fn_with_state(
-            security_headers::security_headers(&state.config, &state.assets),
-            security_headers::add_security_headers,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state.clone());
+
+    // The outer layers wrap the whole router once, so that a page sent from the page cache
+    // goes through nothing else: no routing, no per-route layers.
+    Router::new().fallback_service(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http())
+            .layer(CompressionLayer::new())
+            // Every response, error pages and cached pages included.
+            .layer(middleware::from_fn_with_state(
+                security_headers::security_headers(&state.config, &state.assets),
+                security_headers::add_security_headers,
+            ))
+            // Outside the HTTP caching policy (it keeps what the policy made public) and inside
+            // `CompressionLayer` (which leaves its already compressed answers alone).
+            .layer(middleware::from_fn_with_state(
+                state,
+                page_cache::page_cache,
+            ))
+            .service(app),
+    )
 }

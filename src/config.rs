@@ -190,7 +190,8 @@ impl Config {
             * 1024;
 
         let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-        let (hashing, name) = var("TOASOAN_HASH_CONCURRENCY", &(2 * cpus).to_string());
+        // Hashing is CPU-bound: one per core keeps every core busy; more only adds memory.
+        let (hashing, name) = var("TOASOAN_HASH_CONCURRENCY", &cpus.to_string());
         let hash_concurrency = number(
             name,
             hashing,

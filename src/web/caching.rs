@@ -68,11 +68,6 @@ struct RequestFacts {
 impl RequestFacts {
     fn of(request: &Request) -> Self {
         let headers = request.headers();
-        let if_none_match = headers
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<_>>();
         Self {
             method: request.method().clone(),
             path: request.uri().path().to_owned(),
@@ -80,7 +75,7 @@ impl RequestFacts {
             staff: CookieJar::from_headers(headers)
                 .get(session::COOKIE)
                 .is_some(),
-            if_none_match: (!if_none_match.is_empty()).then(|| if_none_match.join(", ")),
+            if_none_match: if_none_match(headers),
         }
     }
 }
@@ -256,6 +251,16 @@ fn kept_parts(mut text: &str) -> Vec<&str> {
     }
     parts.push(text);
     parts
+}
+
+/// The request's `If-None-Match` conditions, all fields joined.
+pub(crate) fn if_none_match(headers: &HeaderMap) -> Option<String> {
+    let fields = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>();
+    (!fields.is_empty()).then(|| fields.join(", "))
 }
 
 /// Whether `If-None-Match: condition` fails for `etag`, i.e. the client's copy is current

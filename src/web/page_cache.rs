@@ -270,15 +270,10 @@ impl Answer {
         } else {
             Encoding::Identity
         };
-        let if_none_match = headers
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<_>>();
         Self {
             encoding,
             head: request.method() == Method::HEAD,
-            if_none_match: (!if_none_match.is_empty()).then(|| if_none_match.join(", ")),
+            if_none_match: caching::if_none_match(headers),
         }
     }
 }

@@ -20,18 +20,6 @@ async fn site(db: &PgPool) {
         .await;
 }
 
-async fn get_with(
-    app: &TestApp,
-    uri: &str,
-    headers: &[(header::HeaderName, &str)],
-) -> TestResponse {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(name, *value);
-    }
-    app.request(request.body(Body::empty()).unwrap()).await
-}
-
 #[track_caller]
 fn assert_not_public(response: &TestResponse, what: &str) {
     let cache_control = response.header(header::CACHE_CONTROL);
@@ -62,7 +50,7 @@ async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
         );
         assert!(first.header(header::VARY).contains("accept-encoding"), "{uri}");
 
-        let again = get_with(&app, uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+        let again = app.get_with(uri, &[(header::IF_NONE_MATCH, &etag)]).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
         assert_eq!(again.body, "", "{uri}: a 304 has no body");
         assert_eq!(again.header(header::ETAG), etag, "{uri}");
@@ -77,11 +65,15 @@ async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
             "*".to_owned(),
             strong.to_owned(),
         ] {
-            let response = get_with(&app, uri, &[(header::IF_NONE_MATCH, &condition)]).await;
+            let response = app
+                .get_with(uri, &[(header::IF_NONE_MATCH, &condition)])
+                .await;
             assert_eq!(response.status, StatusCode::NOT_MODIFIED, "{uri} {condition}");
         }
         // Another tag: the whole page.
-        let other = get_with(&app, uri, &[(header::IF_NONE_MATCH, r#"W/"khac""#)]).await;
+        let other = app
+            .get_with(uri, &[(header::IF_NONE_MATCH, r#"W/"khac""#)])
+            .await;
         assert_eq!(other.status, StatusCode::OK, "{uri}");
         assert_eq!(other.header(header::ETAG), etag, "{uri}");
         assert!(!other.body.is_empty());
@@ -100,7 +92,7 @@ async fn changed_content_gets_a_new_etag(db: PgPool) {
         .execute(&db)
         .await
         .unwrap();
-    let after = get_with(&app, uri, &[(header::IF_NONE_MATCH, &old)]).await;
+    let after = app.get_with(uri, &[(header::IF_NONE_MATCH, &old)]).await;
     assert_eq!(after.status, StatusCode::OK);
     after.assert_contains("Tóm tắt đã sửa.");
     let new = after.header(header::ETAG);
@@ -127,7 +119,7 @@ async fn the_view_counter_alone_does_not_make_a_new_version(db: PgPool) {
     second.assert_contains("Lượt xem: <strong>1.235</strong>");
     assert_eq!(first.header(header::ETAG), second.header(header::ETAG));
     let etag = first.header(header::ETAG).to_owned();
-    let third = get_with(&app, uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+    let third = app.get_with(uri, &[(header::IF_NONE_MATCH, &etag)]).await;
     assert_eq!(third.status, StatusCode::NOT_MODIFIED);
 }
 
@@ -138,18 +130,20 @@ async fn the_etag_is_the_same_for_every_encoding_and_for_head(db: PgPool) {
     let plain = app.get("/").await;
     let etag = plain.header(header::ETAG).to_owned();
     for encoding in ["gzip", "br"] {
-        let compressed = get_with(&app, "/", &[(header::ACCEPT_ENCODING, encoding)]).await;
+        let compressed = app
+            .get_with("/", &[(header::ACCEPT_ENCODING, encoding)])
+            .await;
         assert_eq!(compressed.header(header::CONTENT_ENCODING), encoding);
         assert_eq!(compressed.header(header::ETAG), etag, "{encoding}");
-        let revalidated = get_with(
-            &app,
-            "/",
-            &[
-                (header::ACCEPT_ENCODING, encoding),
-                (header::IF_NONE_MATCH, &etag),
-            ],
-        )
-        .await;
+        let revalidated = app
+            .get_with(
+                "/",
+                &[
+                    (header::ACCEPT_ENCODING, encoding),
+                    (header::IF_NONE_MATCH, &etag),
+                ],
+            )
+            .await;
         assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED, "{encoding}");
         assert_eq!(revalidated.body, "");
         assert_eq!(revalidated.header(header::CONTENT_ENCODING), "");
@@ -220,12 +214,14 @@ async fn public_pages_seen_by_logged_in_staff_are_not_public(db: PgPool) {
         assert_not_public(&again, uri);
     }
     // Any session cookie counts, even among others, valid or not.
-    let other =
-        get_with(&app, "/", &[(header::COOKIE, "toasoan_captcha=abc; toasoan_session=het-han")])
-            .await;
+    let other = app
+        .get_with("/", &[(header::COOKIE, "toasoan_captcha=abc; toasoan_session=het-han")])
+        .await;
     assert_not_public(&other, "expired session");
     // A reader with only the captcha cookie is a reader.
-    let reader = get_with(&app, "/", &[(header::COOKIE, "toasoan_captcha=abc")]).await;
+    let reader = app
+        .get_with("/", &[(header::COOKIE, "toasoan_captcha=abc")])
+        .await;
     assert_cache_control(&reader, PUBLIC);
 }
 
@@ -270,6 +266,8 @@ async fn static_files_keep_their_own_caching(db: PgPool) {
     assert_cache_control(&css, "public, max-age=3600");
     let etag = css.header(header::ETAG).to_owned();
     assert!(etag.starts_with('"'), "ServeDir's own strong ETag: {etag}");
-    let again = get_with(&app, "/static/site.css", &[(header::IF_NONE_MATCH, &etag)]).await;
+    let again = app
+        .get_with("/static/site.css", &[(header::IF_NONE_MATCH, &etag)])
+        .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }

@@ -17,18 +17,6 @@ use toasoan::{auth::Role, scheduler};
 
 use crate::support::{ArticleFixture, Multipart, TestApp, TestResponse, category};
 
-async fn get_with(
-    app: &TestApp,
-    uri: &str,
-    headers: &[(header::HeaderName, &str)],
-) -> TestResponse {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(name, *value);
-    }
-    app.request(request.body(Body::empty()).unwrap()).await
-}
-
 /// The page as `app` shows it now, or within a second on an instance that hears of the change
 /// through the database.
 async fn eventually(
@@ -101,7 +89,7 @@ async fn each_encoding_gets_its_own_bytes_with_one_etag_and_304s_still_work(db: 
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin nén sẵn", news).insert(&db).await;
     let app = TestApp::with_page_cache(db.clone()).await;
-    let plain = get_with(&app, "/chuyen-muc/tin-tuc", &[]).await;
+    let plain = app.get_with("/chuyen-muc/tin-tuc", &[]).await;
     assert_eq!(plain.header(header::CONTENT_ENCODING), "");
     plain.assert_contains("Tin nén sẵn");
     let etag = plain.header(header::ETAG).to_owned();
@@ -121,8 +109,9 @@ async fn each_encoding_gets_its_own_bytes_with_one_etag_and_304s_still_work(db: 
         assert_eq!(response.0.header(header::VARY), "accept-encoding");
         assert_eq!(decoded(&response.0, &response.1), plain.body, "{coding}");
     }
-    let not_modified =
-        get_with(&app, "/chuyen-muc/tin-tuc", &[(header::IF_NONE_MATCH, &etag)]).await;
+    let not_modified = app
+        .get_with("/chuyen-muc/tin-tuc", &[(header::IF_NONE_MATCH, &etag)])
+        .await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
     assert_eq!(not_modified.header(header::ETAG), etag);
     assert!(not_modified.body.is_empty());

@@ -204,6 +204,19 @@ impl TestApp {
         self.post_form(None, uri, fields).await
     }
 
+    /// A GET with these headers.
+    pub async fn get_with(
+        &self,
+        uri: &str,
+        headers: &[(header::HeaderName, &str)],
+    ) -> TestResponse {
+        let mut request = Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(name, *value);
+        }
+        self.request(request.body(Body::empty()).unwrap()).await
+    }
+
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         self.request_raw(request).await.0
     }

@@ -189,14 +189,17 @@ async fn version(db: &PgPool, id: i64) -> i32 {
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
-async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
+async fn every_write_readers_could_see_shows_here_at_once_and_on_another_instance(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::with_page_cache(db.clone()).await;
+    // Another instance on the same database, its cache kept warm: it hears of every change.
+    let other = TestApp::with_page_cache(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
     let admin = app.staff(Role::Admin).await;
     let cached = |uri: &'static str| {
-        let app = &app;
+        let (app, other) = (&app, &other);
         async move {
+            other.get(uri).await;
             // The notice of the previous write may still be on its way and empty the cache
             // once more: within a second, two requests in a row get the same copy.
             let started = Instant::now();
@@ -230,6 +233,7 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     app.get("/sitemap.xml")
         .await
         .assert_contains("khanh-thanh-cau-moi");
+    eventually(&other, "/", |page| page.body.contains("Khánh thành cầu mới")).await;
 
     // Edit a published article.
     cached("/bai-viet/khanh-thanh-cau-moi")
@@ -249,6 +253,8 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     app.get("/bai-viet/khanh-thanh-cau-moi")
         .await
         .assert_contains("Cầu mới, rộng hơn.");
+    let article = "/bai-viet/khanh-thanh-cau-moi";
+    eventually(&other, article, |page| page.body.contains("Cầu mới, rộng hơn.")).await;
 
     // A comment approved, edited and answered, then removed.
     sqlx::query("insert into comment (article_id, author_name, title, body) values ($1, 'Bạn đọc', 'Hỏi giờ', 'Mấy giờ thông xe?')")
@@ -269,6 +275,7 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     cached("/bai-viet/khanh-thanh-cau-moi")
         .await
         .assert_contains("Mấy giờ thông xe?");
+    eventually(&other, article, |page| page.body.contains("Mấy giờ thông xe?")).await;
     let fields = [
         ("title", "Hỏi giờ"),
         ("content", "Mấy giờ thì thông xe?"),
@@ -280,12 +287,14 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     let page = cached("/bai-viet/khanh-thanh-cau-moi").await;
     page.assert_contains("Mấy giờ thì thông xe?");
     page.assert_contains("Tám giờ sáng.");
+    eventually(&other, article, |page| page.body.contains("Tám giờ sáng.")).await;
     editor
         .post(&app, &format!("/admin/comments/{comment}/delete"), &[])
         .await;
     cached("/bai-viet/khanh-thanh-cau-moi")
         .await
         .assert_not_contains("Mấy giờ thì thông xe?");
+    eventually(&other, article, |page| !page.body.contains("Mấy giờ thì thông xe?")).await;
 
     // Unpublish.
     editor
@@ -295,6 +304,7 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     app.get("/")
         .await
         .assert_not_contains("Khánh thành cầu mới");
+    eventually(&other, article, |page| page.status == StatusCode::NOT_FOUND).await;
 
     // Scheduled publication (no request involved: the scheduler writes, the listener hears).
     let scheduled = ArticleFixture::new("Tin đúng giờ", news).insert(&db).await;
@@ -314,6 +324,7 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
     .unwrap();
     scheduler::publish_due(&app.state).await.unwrap();
     eventually(&app, "/", |page| page.body.contains("Tin đúng giờ")).await;
+    eventually(&other, "/", |page| page.body.contains("Tin đúng giờ")).await;
 
     // Categories and the menu.
     cached("/").await.assert_not_contains("Văn hóa");
@@ -334,6 +345,8 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
         .await
         .assert_contains(r#"href="/chuyen-muc/van-hoa""#);
     assert_eq!(app.get("/chuyen-muc/van-hoa").await.status, StatusCode::OK);
+    eventually(&other, "/", |page| page.body.contains(r#"href="/chuyen-muc/van-hoa""#)).await;
+    eventually(&other, "/chuyen-muc/van-hoa", |page| page.status == StatusCode::OK).await;
 
     // Site settings.
     let settings = [
@@ -341,10 +354,12 @@ async fn every_write_readers_could_see_shows_on_the_next_request(db: PgPool) {
         ("comments_open_default", "on"),
         ("comment_data_retention_days", "90"),
     ];
+    cached("/").await;
     admin.post(&app, "/admin/settings", &settings).await;
     app.get("/")
         .await
         .assert_contains("Cổng thông tin Bảo Thắng");
+    eventually(&other, "/", |page| page.body.contains("Cổng thông tin Bảo Thắng")).await;
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -70,6 +70,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Responses go out at once, not held back to be merged with a next one (Nagle).
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, %error, "cannot turn off Nagle's algorithm");
+        }
         let router = router.clone();
         let service = tower::service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));

@@ -4,7 +4,7 @@ use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
-    ConnectOptions, PgPool, Postgres,
+    ConnectOptions, Connection, PgPool, Postgres,
     migrate::MigrateDatabase,
     postgres::{PgConnectOptions, PgPoolOptions},
 };
@@ -67,10 +67,25 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .map_err(unreachable)
 }
 
-/// `toasoan migrate`: connects, creates the database if needed, applies migrations.
+/// Connect options for applying migrations: no statement timeout, since rewriting a large
+/// table (a new generated column over 100,000 articles, say) takes longer than any request may.
+pub fn migration_options(database_url: &str) -> Result<PgConnectOptions, sqlx::Error> {
+    Ok(connect_options(database_url)?.options([("statement_timeout", "0")]))
+}
+
+/// `toasoan migrate`: connects, creates the database if needed, applies migrations (on a
+/// connection of their own, see [`migration_options`]).
 pub async fn migrate(config: &Config) -> anyhow::Result<PgPool> {
     let db = connect(config).await?;
-    MIGRATOR.run(&db).await.context("applying migrations")?;
+    let mut connection = migration_options(&config.database_url)?
+        .connect()
+        .await
+        .context("connecting to apply migrations")?;
+    MIGRATOR
+        .run(&mut connection)
+        .await
+        .context("applying migrations")?;
+    connection.close().await.ok();
     tracing::info!("migrations applied");
     Ok(db)
 }

@@ -452,3 +452,20 @@ async fn a_scheduled_article_saved_across_its_time_goes_out_once(db: PgPool) {
     .unwrap();
     assert_eq!(published, 1);
 }
+
+/// A request's query is cut off after 15 s; a migration is not (rewriting a large table takes
+/// longer, and a migration stopped half way would stop the server from starting).
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn queries_have_a_statement_timeout_and_migrations_none(db: PgPool) {
+    use sqlx::{ConnectOptions, postgres::PgConnectOptions};
+    let url = crate::support::database_url(&db);
+    let timeout_of = |options: PgConnectOptions| async move {
+        let mut connection = options.connect().await.unwrap();
+        sqlx::query_scalar::<_, String>("show statement_timeout")
+            .fetch_one(&mut connection)
+            .await
+            .unwrap()
+    };
+    assert_eq!(timeout_of(server::connect_options(&url).unwrap()).await, "15s");
+    assert_eq!(timeout_of(server::migration_options(&url).unwrap()).await, "0");
+}

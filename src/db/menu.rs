@@ -188,15 +188,16 @@ pub async fn delete(db: impl PgExecutor<'_>, menu_item_id: i64) -> sqlx::Result<
     Ok(done.rows_affected() == 1)
 }
 
-/// Adds every category to the main menu, in the categories' order (the demo's first menu; the
-/// migration does the same for a site that is upgraded).
+/// Adds every category to the main menu, in the categories' order, when there is no menu yet
+/// (the demo's first menu; the migration does the same for a site that is upgraded).
 pub async fn add_categories(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
     sqlx::query!(
         "with top as (
              insert into menu_item (menu, position, target, category_id)
              select 'main', row_number() over (order by position, category_id) - 1, 'category',
                     category_id
-             from category where parent_id is null
+             from category
+             where parent_id is null and not exists (select 1 from menu_item)
              returning menu_item_id, category_id
          )
          insert into menu_item (menu, parent_id, position, target, category_id)

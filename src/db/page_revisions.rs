@@ -6,7 +6,11 @@ use time::OffsetDateTime;
 use crate::db::pages::{Language, PageFields, PageStatus};
 
 /// Stores the page as it now is as a revision.
-pub async fn snapshot(db: impl PgExecutor<'_>, page_id: i64, editor_id: i64) -> sqlx::Result<()> {
+pub async fn snapshot(
+    db: impl PgExecutor<'_>,
+    page_id: i64,
+    editor_id: Option<i64>,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "insert into page_revision (page_id, version, title, slug, body_html, parent_id, language,
                                     counterpart_id, status, editor_id)

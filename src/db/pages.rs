@@ -195,7 +195,11 @@ pub async fn lock_pages(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
     Ok(())
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, f: &PageFields, editor_id: i64) -> sqlx::Result<i64> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    f: &PageFields,
+    editor_id: Option<i64>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into page (slug, title, body_html, parent_id, language, counterpart_id, status,
                            created_by, updated_by)

@@ -181,7 +181,7 @@ pub(crate) async fn create_page(
             .await?
             .refused());
     }
-    let inserted = db::pages::insert(&mut *tx, &fields, staff.user_id)
+    let inserted = db::pages::insert(&mut *tx, &fields, Some(staff.user_id))
         .await
         .on_constraint(UNIQUE)?;
     let id = match inserted {
@@ -194,7 +194,7 @@ pub(crate) async fn create_page(
         }
     };
     db::pages::link_counterparts(&mut *tx, id, fields.counterpart_id).await?;
-    db::page_revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
     let details = details(&fields);
     let entry = (AuditAction::PageCreated, Target::Page(id), &*details);
     staff
@@ -267,7 +267,7 @@ async fn write(
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
     db::pages::link_counterparts(&mut *tx, id, fields.counterpart_id).await?;
-    db::page_revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
     let details = details(fields);
     let entry = (action, Target::Page(id), &*details);
     staff.finish(tx, entry, &page_admin_url(id), flash).await

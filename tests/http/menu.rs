@@ -377,3 +377,45 @@ async fn cached_pages_follow_a_menu_change_here_and_on_another_instance(db: PgPo
     assert!(!app.get("/").await.body.contains("Cổng tỉnh"));
     eventually(&other, "/", |page| !page.body.contains("Cổng tỉnh")).await;
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_upgraded_site_keeps_its_categories_as_its_menu(db: PgPool) {
+    // The schema as it was before menus, with a site's categories in it.
+    toasoan::MIGRATOR.run_to(20261205100000, &db).await.unwrap();
+    let news = category(&db, "Tin tức", None).await;
+    let politics = category(&db, "Chính trị", Some(news)).await;
+    let economy = category(&db, "Kinh tế", Some(news)).await;
+    let travel = category(&db, "Du lịch", None).await;
+    // Equal positions keep the categories' own order (by id).
+    sqlx::query("update category set position = 0 where category_id in ($1, $2)")
+        .bind(politics)
+        .bind(economy)
+        .execute(&db)
+        .await
+        .unwrap();
+    toasoan::MIGRATOR.run(&db).await.unwrap();
+
+    let rows: Vec<(i64, Option<i64>, i32)> = sqlx::query_as(
+        "select m.category_id, p.category_id, m.position from menu_item m
+         left join menu_item p on p.menu_item_id = m.parent_id
+         where m.menu = 'main' order by m.menu_item_id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (news, None, 0),
+            (travel, None, 1),
+            (politics, Some(news), 0),
+            (economy, Some(news), 1),
+        ]
+    );
+    let app = TestApp::new(db.clone()).await;
+    let home = app.get("/").await;
+    let menu = header_menu(&home);
+    let at = |slug: &str| menu.find(&format!(r#"href="/chuyen-muc/{slug}""#)).unwrap();
+    assert!(at("tin-tuc") < at("chinh-tri") && at("chinh-tri") < at("kinh-te"));
+    assert!(at("kinh-te") < at("du-lich"), "{menu}");
+}

@@ -427,3 +427,50 @@ async fn print_versions_show_the_text_and_its_source_without_the_site_frame(db: 
     print.assert_not_contains("main-nav");
     print.assert_not_contains("<time");
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn cached_pages_follow_a_page_edit_here_and_on_another_instance(db: PgPool) {
+    let app = TestApp::with_page_cache(db.clone()).await;
+    let other = TestApp::with_page_cache(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    let id = create(
+        &app,
+        &editor,
+        &[
+            ("title", "Giới thiệu"),
+            ("body_html", "<p>Bản cũ</p>"),
+            ("status", "published"),
+        ],
+    )
+    .await;
+    for instance in [&app, &other] {
+        instance.get("/gioi-thieu").await.assert_contains("Bản cũ");
+        instance.get("/gioi-thieu").await.assert_contains("Bản cũ");
+    }
+    let (hits, _) = other.state.page_cache.counts();
+    assert!(hits >= 1, "the page was cached");
+
+    let saved = editor
+        .post(
+            &app,
+            &format!("/admin/pages/{id}"),
+            &[
+                ("title", "Giới thiệu"),
+                ("slug", "gioi-thieu"),
+                ("body_html", "<p>Bản mới</p>"),
+                ("status", "published"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_redirect(&saved, &format!("/admin/pages/{id}?msg=saved"));
+    app.get("/gioi-thieu").await.assert_contains("Bản mới");
+    let started = std::time::Instant::now();
+    while !other.get("/gioi-thieu").await.body.contains("Bản mới") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "the other instance still shows the old page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

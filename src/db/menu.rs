@@ -152,6 +152,16 @@ pub async fn child_count(db: impl PgExecutor<'_>, menu_item_id: i64) -> sqlx::Re
     .await
 }
 
+/// How many menu entries lead to the page.
+pub async fn count_for_page(db: impl PgExecutor<'_>, page_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "count!" from menu_item where page_id = $1"#,
+        page_id
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// An entry's siblings (itself included) in menu order.
 pub async fn list_siblings(db: impl PgExecutor<'_>, menu_item_id: i64) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar!(

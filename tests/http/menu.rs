@@ -229,6 +229,19 @@ async fn bad_entries_are_refused_beside_their_fields_with_the_input_kept(db: PgP
         .await;
     assert_eq!(moved_under.status, StatusCode::UNPROCESSABLE_ENTITY);
     moved_under.assert_contains("Mục này đang có mục con");
+    let to_footer = admin
+        .post(
+            &app,
+            &format!("/admin/menu/{top}"),
+            &[
+                ("menu", "footer"),
+                ("target", "documents"),
+                ("label", "Văn bản"),
+            ],
+        )
+        .await;
+    assert_eq!(to_footer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    to_footer.assert_contains("không thể chuyển sang menu khác");
     assert_eq!(
         sqlx::query_scalar::<_, i64>("select count(*) from menu_item")
             .fetch_one(&db)

@@ -300,6 +300,31 @@ async fn a_deleted_page_is_gone_and_the_deletion_is_audited(db: PgPool) {
     let id =
         create(&app, &editor, &[("title", "Chức năng nhiệm vụ"), ("status", "published")]).await;
     assert_eq!(app.get("/chuc-nang-nhiem-vu").await.status, StatusCode::OK);
+
+    // Not while a menu leads to it.
+    let admin = app.staff(Role::Admin).await;
+    let entry = admin
+        .post(
+            &app,
+            "/admin/menu",
+            &[
+                ("menu", "main"),
+                ("target", "page"),
+                ("page", &id.to_string()),
+            ],
+        )
+        .await;
+    assert_redirect(&entry, "/admin/menu?msg=created");
+    let refused = editor
+        .post(&app, &format!("/admin/pages/{id}/delete"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("không thể xóa trang đang có trong menu");
+    assert_eq!(app.get("/chuc-nang-nhiem-vu").await.status, StatusCode::OK);
+    sqlx::query("delete from menu_item")
+        .execute(&db)
+        .await
+        .unwrap();
     let deleted = editor
         .post(&app, &format!("/admin/pages/{id}/delete"), &[])
         .await;

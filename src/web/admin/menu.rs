@@ -45,6 +45,8 @@ const PARENT_TOO_DEEP: &str =
     "Menu chỉ có hai cấp: hãy chọn một mục cấp trên cùng của cùng menu làm mục cha.";
 const HAS_CHILDREN: &str = "Mục này đang có mục con nên không thể đặt vào trong mục khác.";
 const FOOTER_FLAT: &str = "Liên kết chân trang chỉ có một cấp.";
+const MENU_WITH_CHILDREN: &str =
+    "Mục này đang có mục con nên không thể chuyển sang menu khác: hãy chuyển các mục con trước.";
 
 /// The default label of entries that lead to a fixed place.
 fn default_label(target: MenuTarget) -> &'static str {
@@ -93,6 +95,13 @@ impl MenuForm {
         editing: Option<i64>,
     ) -> MenuFields {
         let menu = MenuName::parse(&self.menu).unwrap_or(MenuName::Main);
+        let has_children = editing.is_some() && items.iter().any(|m| m.parent_id == editing);
+        let moved_menu = items
+            .iter()
+            .any(|m| Some(m.menu_item_id) == editing && m.menu != menu);
+        if has_children && moved_menu {
+            errors.add("menu", MENU_WITH_CHILDREN);
+        }
         let target = MenuTarget::parse(&self.target).unwrap_or(MenuTarget::Category);
         let mut label = optional(errors, "label", &self.label, LABEL_MAX);
         if label.is_empty() {
@@ -136,13 +145,7 @@ impl MenuForm {
                         errors.add("parent", PARENT_INVALID);
                     }
                     Some(p) if p.parent_id.is_some() => errors.add("parent", PARENT_TOO_DEEP),
-                    Some(_)
-                        if items
-                            .iter()
-                            .any(|m| m.parent_id.is_some() && m.parent_id == editing) =>
-                    {
-                        errors.add("parent", HAS_CHILDREN);
-                    }
+                    Some(_) if has_children => errors.add("parent", HAS_CHILDREN),
                     Some(_) => {}
                 }
                 parent.map(|p| p.menu_item_id)

@@ -44,6 +44,18 @@ fn page_admin_url(id: i64) -> String {
 pub(crate) struct PagesPage {
     layout: AdminLayout,
     pages: Vec<PageRow>,
+    /// Why an action on the list was refused.
+    error: Option<String>,
+}
+
+impl PagesPage {
+    async fn new(state: &AppState, layout: AdminLayout, error: Option<String>) -> AppResult<Self> {
+        Ok(Self {
+            layout: layout.page("Trang", "pages"),
+            pages: db::pages::list_all(&state.db).await?,
+            error,
+        })
+    }
 }
 
 pub(crate) async fn list_pages(
@@ -51,11 +63,7 @@ pub(crate) async fn list_pages(
     layout: AdminLayout,
 ) -> AppResult<PagesPage> {
     layout.user.require(Capability::ManagePages)?;
-    let pages = db::pages::list_all(&state.db).await?;
-    Ok(PagesPage {
-        layout: layout.page("Trang", "pages"),
-        pages,
-    })
+    PagesPage::new(&state, layout, None).await
 }
 
 #[derive(Template, WebTemplate)]
@@ -311,15 +319,28 @@ async fn conflict(
     Ok((StatusCode::CONFLICT, page).into_response())
 }
 
+/// Deletes a page; one that a menu leads to is refused on the list page (the menu would lose
+/// the entry without anyone deciding it).
 pub(crate) async fn delete_page(
     State(state): State<AppState>,
     staff: Staff,
+    layout: AdminLayout,
     IdParam(id): IdParam,
 ) -> AppResult<Response> {
     staff.require(Capability::ManagePages)?;
     let mut tx = state.db.begin().await?;
     db::pages::lock_pages(&mut *tx).await?;
+    db::menu::lock_menus(&mut *tx).await?;
     let page = db::pages::get_editable(&mut *tx, id).await?;
+    if db::menu::count_for_page(&mut *tx, id).await? > 0 {
+        drop(tx);
+        let message = format!(
+            "“{}”: không thể xóa trang đang có trong menu. Hãy bỏ mục menu dẫn tới trang trước.",
+            page.title
+        );
+        let list = PagesPage::new(&state, layout, Some(message)).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, list).into_response());
+    }
     db::pages::delete(&mut *tx, id).await?;
     let details = format!("{} (/{})", page.title, page.slug);
     let entry = (AuditAction::PageDeleted, Target::Page(id), &*details);

@@ -32,6 +32,8 @@ pub(crate) struct Layout {
     pub canonical: Option<String>,
     /// The top-level category the page belongs to (highlighted in the menu).
     pub section: Option<i64>,
+    /// The page shown and its ancestors (their menu entries are highlighted).
+    pub pages_here: Vec<i64>,
     pub menu: Vec<MenuItem>,
     pub footer_links: Vec<MenuItem>,
     /// The page's language, and the words of the frame in it.
@@ -70,6 +72,8 @@ pub(crate) struct Alternate {
 pub(crate) struct MenuItem {
     /// The category the entry leads to, if it does (highlighted on its pages).
     pub category_id: Option<i64>,
+    /// The page the entry leads to, if it does (highlighted on it and on its child pages).
+    pub page_id: Option<i64>,
     pub name: String,
     pub url: String,
     pub children: Vec<MenuItem>,
@@ -97,6 +101,7 @@ fn main_menu(site: &Site) -> Vec<MenuItem> {
 fn category_item(category: &Category, children: Vec<MenuItem>) -> MenuItem {
     MenuItem {
         category_id: Some(category.category_id),
+        page_id: None,
         name: category.name.clone(),
         url: category_url(&category.slug),
         children,
@@ -139,6 +144,7 @@ fn menu_entries(site: &Site, menu: MenuName, parent: Option<i64>) -> Vec<MenuIte
             };
             Some(MenuItem {
                 category_id,
+                page_id: item.page_id,
                 name,
                 url,
                 children,
@@ -164,6 +170,7 @@ impl Layout {
             description,
             canonical: None,
             section: None,
+            pages_here: Vec::new(),
             menu,
             footer_links,
             language: Language::Vi,
@@ -308,8 +315,17 @@ impl Layout {
             .collect()
     }
 
-    pub(crate) fn is_section(&self, category_id: &Option<i64>) -> bool {
-        self.section.is_some() && self.section == *category_id
+    /// Marks the page and its ancestors (ids) as where the reader is, for the menu.
+    pub(crate) fn at_pages(mut self, ids: Vec<i64>) -> Self {
+        self.pages_here = ids;
+        self
+    }
+
+    /// Whether the menu entry leads to where the reader is: the page's section, the page
+    /// itself or one of its ancestors.
+    pub(crate) fn is_active(&self, item: &MenuItem) -> bool {
+        (self.section.is_some() && self.section == item.category_id)
+            || item.page_id.is_some_and(|id| self.pages_here.contains(&id))
     }
 }
 

@@ -153,9 +153,11 @@ async fn demo_pages_are_in_the_menus_and_one_is_in_english(db: PgPool) {
         assert_eq!(page.status, StatusCode::OK, "{slug}");
         page.assert_contains("Bảo Thắng");
     }
-    app.get("/co-cau-to-chuc")
-        .await
-        .assert_contains(r#"<li><a href="/gioi-thieu">Giới thiệu</a></li>"#);
+    let child = app.get("/co-cau-to-chuc").await;
+    child.assert_contains(r#"<li><a href="/gioi-thieu">Giới thiệu</a></li>"#);
+    // The menu shows where the reader is: under "Giới thiệu".
+    child.assert_contains(r#"<a href="/gioi-thieu" aria-current="true">Giới thiệu</a>"#);
+    home.assert_not_contains(r#"aria-current="true">Giới thiệu"#);
     let english = app.get("/introduction").await;
     english.assert_contains(r#"<html lang="en">"#);
     english.assert_contains(r#"hreflang="vi" href="https://baothang.example.vn/gioi-thieu""#);

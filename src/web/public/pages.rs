@@ -50,7 +50,12 @@ pub(crate) async fn show_page(
     let page = published(&state, &slug).await?;
     let site = state.site.get();
     let link = page.link();
-    let ancestors = site.page_ancestors(&link).into_iter().cloned().collect();
+    let ancestors: Vec<PageLink> = site.page_ancestors(&link).into_iter().cloned().collect();
+    let here = ancestors
+        .iter()
+        .map(|p| p.page_id)
+        .chain([page.page_id])
+        .collect();
     let counterpart = page
         .counterpart_id
         .and_then(|id| site.page(id))
@@ -59,7 +64,8 @@ pub(crate) async fn show_page(
     let layout = Layout::new(&state, page.title.clone())
         .in_language(page.language)
         .with_canonical(&state, &page_url(&page.slug))
-        .with_counterpart(&link, counterpart.as_ref());
+        .with_counterpart(&link, counterpart.as_ref())
+        .at_pages(here);
     Ok(PagePage {
         layout,
         page,

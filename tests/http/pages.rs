@@ -357,6 +357,7 @@ async fn an_english_page_has_an_english_frame_an_hreflang_pair_and_is_listed_at_
     en.assert_contains(r##"<a class="skip-link" href="#noi-dung">Skip to main content</a>"##);
     en.assert_contains(r#"<button type="submit">Search</button>"#);
     en.assert_contains(r#"<meta property="og:locale" content="en_US">"#);
+    en.assert_contains(r#"<meta name="description" content="Introduction">"#);
     en.assert_contains(">Print</a>");
     en.assert_not_contains("Bỏ qua, đến nội dung chính");
     let pair = [

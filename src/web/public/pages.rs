@@ -61,7 +61,9 @@ pub(crate) async fn show_page(
         .and_then(|id| site.page(id))
         .filter(|other| other.language != page.language)
         .cloned();
+    // In the page's language (the site's tagline is Vietnamese).
     let layout = Layout::new(&state, page.title.clone())
+        .with_description(&page.title)
         .in_language(page.language)
         .with_canonical(&state, &page_url(&page.slug))
         .with_counterpart(&link, counterpart.as_ref())
@@ -104,6 +106,7 @@ pub(crate) struct EnglishPage {
 /// `/en`: the English pages, by title.
 pub(crate) async fn list_english_pages(State(state): State<AppState>) -> EnglishPage {
     let layout = Layout::new(&state, ENGLISH_TITLE)
+        .with_description(ENGLISH_TITLE)
         .in_language(Language::En)
         .with_canonical(&state, ENGLISH_URL);
     // The snapshot lists pages by title already.

@@ -153,39 +153,6 @@ impl From<&EditablePage> for PageFields {
     }
 }
 
-pub async fn slug_taken(
-    db: impl PgExecutor<'_>,
-    slug: &str,
-    except_page_id: Option<i64>,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"select exists(
-               select 1 from page where slug = $1 and page_id is distinct from $2
-           ) as "exists!""#,
-        slug,
-        except_page_id
-    )
-    .fetch_one(db)
-    .await
-}
-
-/// Whether `candidate` is `page_id` itself or one of its ancestors' descendants, i.e. whether
-/// making `candidate` the parent of `page_id` would close a loop.
-pub async fn is_below(db: impl PgExecutor<'_>, page_id: i64, candidate: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar!(
-        r#"with recursive below (page_id) as (
-               select page_id from page where page_id = $1
-               union
-               select p.page_id from page p join below b on p.parent_id = b.page_id
-           )
-           select exists(select 1 from below where page_id = $2) as "exists!""#,
-        page_id,
-        candidate
-    )
-    .fetch_one(db)
-    .await
-}
-
 /// Serialises saves of pages until the transaction ends, so that the checks made inside it
 /// (the parent chain has no loop) still hold when it commits. Readers are not blocked.
 pub async fn lock_pages(db: impl PgExecutor<'_>) -> sqlx::Result<()> {

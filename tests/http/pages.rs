@@ -500,3 +500,28 @@ async fn cached_pages_follow_a_page_edit_here_and_on_another_instance(db: PgPool
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn competing_saves_of_one_slug_store_one_page_and_tell_the_others(db: PgPool) {
+    let app = TestApp::new(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    let fields = [("title", "Lãnh đạo huyện"), ("status", "published")];
+    let saves = (0..6).map(|_| editor.post(&app, "/admin/pages", &fields));
+    let answers = futures_util::future::join_all(saves).await;
+    let created = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(created, 1);
+    for refused in answers.iter().filter(|a| a.status != StatusCode::SEE_OTHER) {
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        refused.assert_contains("Đường dẫn này đã được dùng cho trang khác.");
+    }
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from page")
+            .fetch_one(&db)
+            .await
+            .unwrap(),
+        1
+    );
+}

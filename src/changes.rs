@@ -14,7 +14,7 @@ use crate::AppState;
 pub const CHANNEL: &str = "toasoan_changes";
 
 /// Tables whose change alters the menu or the site settings (the cached `Site`).
-const SITE_TABLES: [&str; 2] = ["category", "site_setting"];
+const SITE_TABLES: [&str; 4] = ["category", "site_setting", "menu_item", "page"];
 
 /// How long to wait before listening again after the connection failed.
 const RETRY_AFTER: Duration = Duration::from_secs(1);

@@ -1,18 +1,60 @@
-//! The parts of every page that rarely change — site settings and the category tree — kept in
-//! memory and refreshed in the background, so a page costs no query for its menu and an error
+//! The parts of every page that rarely change — site settings, the category tree, the menus and
+//! the published pages they name — kept in memory and refreshed in the background, so a page costs no query for its menu and an error
 //! page can still show the layout while the database is down.
 
 use std::sync::{Arc, RwLock};
 
 use sqlx::PgPool;
 
-use crate::db::{self, categories::Category, settings::SiteSettings};
+use crate::db::{
+    self,
+    categories::Category,
+    menu::{MenuItem, MenuName},
+    pages::PageLink,
+    settings::SiteSettings,
+};
 
 /// A snapshot of the site frame.
 #[derive(Debug)]
 pub struct Site {
     pub settings: SiteSettings,
     pub categories: CategoryTree,
+    /// Both menus as stored, siblings in order.
+    pub menu: Vec<MenuItem>,
+    /// The published pages.
+    pub pages: Vec<PageLink>,
+}
+
+impl Site {
+    pub fn page(&self, id: i64) -> Option<&PageLink> {
+        self.pages.iter().find(|p| p.page_id == id)
+    }
+
+    /// The entries of `menu` under `parent` (`None`: the first level), in order.
+    pub fn menu_items(
+        &self,
+        menu: MenuName,
+        parent: Option<i64>,
+    ) -> impl Iterator<Item = &MenuItem> {
+        self.menu
+            .iter()
+            .filter(move |m| m.menu == menu && m.parent_id == parent)
+    }
+
+    /// The page's ancestors, from the top (for breadcrumbs); published ones only.
+    pub fn page_ancestors(&self, page: &PageLink) -> Vec<&PageLink> {
+        let mut path: Vec<&PageLink> = Vec::new();
+        let mut current = page.parent_id.and_then(|id| self.page(id));
+        while let Some(parent) = current {
+            if parent.page_id == page.page_id || path.iter().any(|p| p.page_id == parent.page_id) {
+                break; // a loop cannot be saved, but never follow one
+            }
+            path.push(parent);
+            current = parent.parent_id.and_then(|id| self.page(id));
+        }
+        path.reverse();
+        path
+    }
 }
 
 pub struct SiteCache {
@@ -46,6 +88,8 @@ async fn fetch(db: &PgPool) -> Result<Site, sqlx::Error> {
     Ok(Site {
         settings: db::settings::get(db).await?,
         categories: CategoryTree::new(db::categories::list_all(db).await?),
+        menu: db::menu::list_all(db).await?,
+        pages: db::pages::list_published(db).await?,
     })
 }
 

@@ -23,6 +23,10 @@ pub enum Capability {
     /// Edit, publish, unpublish and schedule any article; review pending ones.
     EditAllArticles,
     ManageCategories,
+    /// Write, publish and delete pages ("Trang").
+    ManagePages,
+    /// Arrange the main menu and the footer links.
+    ManageMenu,
     ModerateComments,
     ManageUsers,
     ManageSettings,
@@ -36,7 +40,7 @@ impl Role {
             Role::Admin => true,
             Role::Editor => matches!(
                 capability,
-                WriteArticles | EditAllArticles | ManageCategories | ModerateComments
+                WriteArticles | EditAllArticles | ManageCategories | ManagePages | ModerateComments
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

@@ -52,6 +52,14 @@ vocabulary! {
         CategoryMoved => "category.moved", "Đổi thứ tự chuyên mục";
         CategoryDeleted => "category.deleted", "Xóa chuyên mục";
         SettingsUpdated => "settings.updated", "Sửa cài đặt trang";
+        PageCreated => "page.created", "Tạo trang";
+        PageUpdated => "page.updated", "Sửa trang";
+        PageRestored => "page.restored", "Khôi phục phiên bản cũ của trang";
+        PageDeleted => "page.deleted", "Xóa trang";
+        MenuItemCreated => "menu.created", "Thêm mục menu";
+        MenuItemUpdated => "menu.updated", "Sửa mục menu";
+        MenuItemMoved => "menu.moved", "Đổi thứ tự menu";
+        MenuItemDeleted => "menu.deleted", "Xóa mục menu";
         CommentApproved => "comment.approved", "Duyệt bình luận";
         CommentRejected => "comment.rejected", "Từ chối bình luận";
         CommentSpam => "comment.spam", "Đánh dấu bình luận rác";
@@ -65,7 +73,10 @@ impl AuditAction {
     /// Whether the row's target no longer exists.
     pub fn removes_target(self) -> bool {
         use AuditAction::*;
-        matches!(self, ArticleDeleted | CategoryDeleted | CommentDeleted)
+        matches!(
+            self,
+            ArticleDeleted | CategoryDeleted | CommentDeleted | PageDeleted | MenuItemDeleted
+        )
     }
 }
 
@@ -77,6 +88,8 @@ pub enum Target {
     User(i64),
     Category(i64),
     Comment(i64),
+    Page(i64),
+    MenuItem(i64),
 }
 
 impl Target {
@@ -88,6 +101,8 @@ impl Target {
             Target::User(id) => ("user", Some(id)),
             Target::Category(id) => ("category", Some(id)),
             Target::Comment(id) => ("comment", Some(id)),
+            Target::Page(id) => ("page", Some(id)),
+            Target::MenuItem(id) => ("menu_item", Some(id)),
         }
     }
 }

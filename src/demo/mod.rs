@@ -1,5 +1,6 @@
 //! Demo content for an empty database: the categories of a district news portal, its contact
-//! block, and about twenty published articles (the first is the product's seed article).
+//! block, about twenty published articles (the first is the product's seed article), the
+//! agency's pages (one in English) and the menus.
 
 use std::{collections::HashMap, path::Path};
 
@@ -11,7 +12,14 @@ use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
 use crate::{
-    db::{self, articles::NewArticle, categories::NewCategory, settings::SiteSettings},
+    db::{
+        self,
+        articles::NewArticle,
+        categories::NewCategory,
+        menu::{MenuFields, MenuName, MenuTarget},
+        pages::{Language, PageFields, PageStatus},
+        settings::SiteSettings,
+    },
     text::{clean, slugify},
 };
 
@@ -90,6 +98,79 @@ const CATEGORIES: &[(&str, &str, Option<&str>, &str)] = &[
         None,
         "Thông báo, thông cáo của các cơ quan huyện",
     ),
+];
+
+/// A demo page: slug, title, language, parent's slug, counterpart's slug, paragraphs.
+struct DemoPage {
+    slug: &'static str,
+    title: &'static str,
+    language: Language,
+    parent: Option<&'static str>,
+    counterpart: Option<&'static str>,
+    body: &'static [&'static str],
+}
+
+const PAGES: &[DemoPage] = &[
+    DemoPage {
+        slug: "gioi-thieu",
+        title: "Giới thiệu",
+        language: Language::Vi,
+        parent: None,
+        counterpart: None,
+        body: &[
+            "Huyện Bảo Thắng nằm ở phía đông bắc tỉnh Lào Cai, có diện tích tự nhiên khoảng 682 km², gồm 3 thị trấn và 11 xã, với hơn 110 nghìn người thuộc 20 dân tộc anh em cùng sinh sống.",
+            "Bảo Thắng có tuyến đường sắt Hà Nội - Lào Cai, đường cao tốc Nội Bài - Lào Cai và sông Hồng chảy qua; Khu công nghiệp Tằng Loỏng là một trong những trung tâm công nghiệp hóa chất lớn của cả nước.",
+            "Đảng bộ, chính quyền và nhân dân các dân tộc huyện Bảo Thắng phát huy truyền thống đoàn kết, tập trung phát triển nông nghiệp hàng hóa, công nghiệp, thương mại - dịch vụ và du lịch gắn với bảo tồn văn hóa truyền thống.",
+        ],
+    },
+    DemoPage {
+        slug: "co-cau-to-chuc",
+        title: "Cơ cấu tổ chức",
+        language: Language::Vi,
+        parent: Some("gioi-thieu"),
+        counterpart: None,
+        body: &[
+            "Ủy ban nhân dân huyện Bảo Thắng gồm Chủ tịch, các Phó Chủ tịch và các Ủy viên; giúp việc cho Ủy ban nhân dân huyện có 12 cơ quan chuyên môn.",
+            "Các cơ quan chuyên môn: Văn phòng HĐND và UBND huyện; Phòng Nội vụ; Phòng Tư pháp; Phòng Tài chính - Kế hoạch; Phòng Tài nguyên và Môi trường; Phòng Lao động - Thương binh và Xã hội; Phòng Văn hóa và Thông tin; Phòng Giáo dục và Đào tạo; Phòng Y tế; Thanh tra huyện; Phòng Kinh tế - Hạ tầng; Phòng Nông nghiệp và Phát triển nông thôn.",
+            "Các đơn vị sự nghiệp trực thuộc: Trung tâm Văn hóa - Thể thao và Truyền thông, Ban Quản lý dự án đầu tư xây dựng, Trung tâm Dịch vụ nông nghiệp, Ban Quản lý rừng phòng hộ.",
+        ],
+    },
+    DemoPage {
+        slug: "lanh-dao",
+        title: "Lãnh đạo",
+        language: Language::Vi,
+        parent: Some("gioi-thieu"),
+        counterpart: None,
+        body: &[
+            "Chủ tịch Ủy ban nhân dân huyện: lãnh đạo, điều hành chung mọi hoạt động của Ủy ban nhân dân huyện; trực tiếp phụ trách công tác tổ chức cán bộ, quốc phòng - an ninh, thanh tra và tiếp công dân.",
+            "Phó Chủ tịch phụ trách kinh tế: chỉ đạo lĩnh vực tài chính, kế hoạch, đầu tư, xây dựng, giao thông, tài nguyên và môi trường.",
+            "Phó Chủ tịch phụ trách văn hóa - xã hội: chỉ đạo lĩnh vực giáo dục, y tế, văn hóa, thông tin, lao động, thương binh và xã hội, dân tộc, tôn giáo.",
+        ],
+    },
+    DemoPage {
+        slug: "chuc-nang-nhiem-vu",
+        title: "Chức năng nhiệm vụ",
+        language: Language::Vi,
+        parent: Some("gioi-thieu"),
+        counterpart: None,
+        body: &[
+            "Ủy ban nhân dân huyện do Hội đồng nhân dân huyện bầu, là cơ quan chấp hành của Hội đồng nhân dân, cơ quan hành chính nhà nước ở địa phương, chịu trách nhiệm trước nhân dân địa phương, Hội đồng nhân dân huyện và cơ quan hành chính nhà nước cấp trên.",
+            "Ủy ban nhân dân huyện xây dựng, trình Hội đồng nhân dân huyện quyết định các nội dung thuộc thẩm quyền; tổ chức thực hiện nghị quyết của Hội đồng nhân dân huyện; quản lý nhà nước về kinh tế - xã hội, quốc phòng - an ninh trên địa bàn.",
+            "Ủy ban nhân dân huyện bảo đảm cải cách hành chính, công khai, minh bạch thông tin và tiếp nhận, giải quyết phản ánh, kiến nghị của tổ chức, công dân theo quy định của pháp luật.",
+        ],
+    },
+    DemoPage {
+        slug: "introduction",
+        title: "Introduction",
+        language: Language::En,
+        parent: None,
+        counterpart: Some("gioi-thieu"),
+        body: &[
+            "Bao Thang is a district in the north-east of Lao Cai province, Viet Nam, covering about 682 km² with three towns and eleven communes, home to more than 110,000 people of 20 ethnic groups.",
+            "The Ha Noi - Lao Cai railway, the Noi Bai - Lao Cai expressway and the Red River cross the district; the Tang Loong industrial zone is one of the country's main centres of the chemical industry.",
+            "The People's Committee of Bao Thang district welcomes investors and visitors. Contact: Hoang Lien street, Pho Lu town, Bao Thang district, Lao Cai province.",
+        ],
+    },
 ];
 
 #[derive(Debug, Deserialize)]
@@ -181,6 +262,8 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
         )
         .await?;
     }
+    let page_ids = insert_pages(&mut tx).await?;
+    arrange_menus(&mut tx, &page_ids).await?;
     tx.commit().await?;
     tracing::info!(articles = articles.len(), "demo content seeded");
     Ok(())
@@ -206,6 +289,121 @@ pub(crate) async fn ensure_categories(
         );
     }
     Ok(ids)
+}
+
+/// The demo pages, published; their ids by slug.
+async fn insert_pages(tx: &mut sqlx::PgConnection) -> anyhow::Result<HashMap<&'static str, i64>> {
+    let mut ids: HashMap<&'static str, i64> = HashMap::new();
+    for page in PAGES {
+        let fields = PageFields {
+            slug: page.slug.to_owned(),
+            title: clean(page.title),
+            body_html: page.body.iter().map(|p| paragraph(&clean(p))).collect(),
+            parent_id: page.parent.map(|p| ids[p]),
+            language: page.language,
+            counterpart_id: page.counterpart.map(|p| ids[p]),
+            status: PageStatus::Published,
+        };
+        let id = db::pages::insert(&mut *tx, &fields, None).await?;
+        db::pages::link_counterparts(&mut *tx, id, fields.counterpart_id).await?;
+        db::page_revisions::snapshot(&mut *tx, id, None).await?;
+        ids.insert(page.slug, id);
+    }
+    Ok(ids)
+}
+
+/// The main menu: "Giới thiệu" (with its pages below), the categories, "Văn bản", "Liên hệ";
+/// the footer links: "Giới thiệu", "Văn bản", "Liên hệ", "English".
+async fn arrange_menus(
+    tx: &mut sqlx::PgConnection,
+    page_ids: &HashMap<&'static str, i64>,
+) -> anyhow::Result<()> {
+    db::menu::add_categories(&mut *tx).await?;
+    let entry = |menu, parent_id, target, page: Option<&str>, label: &str| MenuFields {
+        menu,
+        parent_id,
+        label: label.to_owned(),
+        target,
+        category_id: None,
+        page_id: page.map(|slug| page_ids[slug]),
+        url: String::new(),
+    };
+    let mut add = async |fields: MenuFields| -> anyhow::Result<i64> {
+        let position = db::menu::next_position(&mut *tx, fields.menu, fields.parent_id).await?;
+        Ok(db::menu::insert(&mut *tx, &fields, position).await?)
+    };
+    let about = add(entry(
+        MenuName::Main,
+        None,
+        MenuTarget::Page,
+        Some("gioi-thieu"),
+        "",
+    ))
+    .await?;
+    for slug in ["co-cau-to-chuc", "lanh-dao", "chuc-nang-nhiem-vu"] {
+        add(entry(
+            MenuName::Main,
+            Some(about),
+            MenuTarget::Page,
+            Some(slug),
+            "",
+        ))
+        .await?;
+    }
+    add(entry(
+        MenuName::Main,
+        None,
+        MenuTarget::Documents,
+        None,
+        "Văn bản",
+    ))
+    .await?;
+    add(entry(
+        MenuName::Main,
+        None,
+        MenuTarget::Contact,
+        None,
+        "Liên hệ",
+    ))
+    .await?;
+    add(entry(
+        MenuName::Footer,
+        None,
+        MenuTarget::Page,
+        Some("gioi-thieu"),
+        "",
+    ))
+    .await?;
+    add(entry(
+        MenuName::Footer,
+        None,
+        MenuTarget::Documents,
+        None,
+        "Văn bản",
+    ))
+    .await?;
+    add(entry(
+        MenuName::Footer,
+        None,
+        MenuTarget::Contact,
+        None,
+        "Liên hệ",
+    ))
+    .await?;
+    add(entry(
+        MenuName::Footer,
+        None,
+        MenuTarget::Page,
+        Some("introduction"),
+        "English",
+    ))
+    .await?;
+    // "Giới thiệu" leads the main menu.
+    let mut order = db::menu::list_siblings(&mut *tx, about).await?;
+    order.retain(|id| *id != about);
+    order.insert(0, about);
+    db::menu::renumber(&mut *tx, &order).await?;
+    Ok(())
 }
 
 async fn write_images(media_dir: &Path) -> anyhow::Result<()> {

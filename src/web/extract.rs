@@ -39,6 +39,28 @@ impl<S: Send + Sync> FromRequestParts<S> for IdParam {
     }
 }
 
+/// `…/{id}/revisions/{revision}`: two ids, 404 unless both are well formed.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct RevisionPath {
+    id: String,
+    revision: String,
+}
+
+impl RevisionPath {
+    /// `(id, revision)`.
+    pub(crate) fn ids(
+        path: Result<Path<Self>, axum::extract::rejection::PathRejection>,
+    ) -> Result<(i64, i64), AppError> {
+        let Ok(Path(path)) = path else {
+            return Err(AppError::NotFound);
+        };
+        match (parse_id(&path.id), parse_id(&path.revision)) {
+            (Some(id), Some(revision)) => Ok((id, revision)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
 /// An id: plain decimal digits, at least 1, fitting an `i64`.
 pub(crate) fn parse_id(value: &str) -> Option<i64> {
     if value.is_empty() || value.len() > 18 || !value.bytes().all(|b| b.is_ascii_digit()) {

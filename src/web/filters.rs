@@ -58,12 +58,6 @@ pub(crate) fn datetime_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama
     Ok(format::datetime_long(at.instant()))
 }
 
-/// "Thứ Sáu, 27/11/2026", in Vietnam's time.
-#[askama::filter_fn]
-pub(crate) fn date_long<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
-    Ok(format::date_long(at.instant()))
-}
-
 /// "2026-11-27T20:13:45+07:00", for `<time datetime>` and `<meta content>`.
 #[askama::filter_fn]
 pub(crate) fn iso<T: Instant>(at: T, _: &dyn askama::Values) -> askama::Result<String> {

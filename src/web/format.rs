@@ -66,6 +66,12 @@ pub(crate) fn date_long(at: OffsetDateTime) -> String {
     )
 }
 
+/// "Friday, 27 November 2026", for English pages.
+pub(crate) fn date_long_en(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!("{}, {} {} {}", t.weekday(), t.day(), t.month(), t.year())
+}
+
 /// Machine-readable, for `<time datetime>`: seconds precision, Vietnam's offset.
 pub(crate) fn iso(at: OffsetDateTime) -> String {
     let t = local(at).replace_nanosecond(0).unwrap_or(at);

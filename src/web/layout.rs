@@ -4,7 +4,20 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::{AppState, assets::Assets, db::categories::Category, site::Site};
+use crate::{
+    AppState,
+    assets::Assets,
+    db::{
+        categories::Category,
+        menu::{MenuName, MenuTarget},
+        pages::{Language, PageLink},
+    },
+    site::Site,
+    web::{
+        CONTACT_URL, DOCUMENTS_URL, format,
+        ui::{self, UiText},
+    },
+};
 
 /// Longest `<meta name="description">`: search engines show about this much.
 pub(crate) const DESCRIPTION_MAX: usize = 160;
@@ -19,7 +32,15 @@ pub(crate) struct Layout {
     pub canonical: Option<String>,
     /// The top-level category the page belongs to (highlighted in the menu).
     pub section: Option<i64>,
+    /// The page shown and its ancestors (their menu entries are highlighted).
+    pub pages_here: Vec<i64>,
     pub menu: Vec<MenuItem>,
+    pub footer_links: Vec<MenuItem>,
+    /// The page's language, and the words of the frame in it.
+    pub language: Language,
+    pub ui: &'static UiText,
+    /// The page in each language (`<link rel="alternate" hreflang>`), when it has a counterpart.
+    pub alternates: Vec<Alternate>,
     /// Now, for the date in the top bar.
     pub today: OffsetDateTime,
     /// `TOASOAN_BASE_URL`, for the absolute URLs of the page's head.
@@ -43,35 +64,100 @@ pub(crate) struct FeedLink {
     pub href: String,
 }
 
+pub(crate) struct Alternate {
+    pub lang: &'static str,
+    pub href: String,
+}
+
 pub(crate) struct MenuItem {
-    pub category_id: i64,
+    /// The category the entry leads to, if it does (highlighted on its pages).
+    pub category_id: Option<i64>,
+    /// The page the entry leads to, if it does (highlighted on it and on its child pages).
+    pub page_id: Option<i64>,
     pub name: String,
     pub url: String,
     pub children: Vec<MenuItem>,
 }
 
-impl Layout {
-    pub(crate) fn new(state: &AppState, title: impl Into<String>) -> Self {
-        let site = state.site.get();
-        let menu = site
+/// The main menu as arranged in the back office; until one is, the categories (two levels).
+fn main_menu(site: &Site) -> Vec<MenuItem> {
+    if site.menu_items(MenuName::Main, None).next().is_none() {
+        return site
             .categories
             .top_level()
             .map(|top| MenuItem {
-                category_id: top.category_id,
-                name: top.name.clone(),
-                url: category_url(&top.slug),
                 children: site
                     .categories
                     .children(top.category_id)
-                    .map(|child| MenuItem {
-                        category_id: child.category_id,
-                        name: child.name.clone(),
-                        url: category_url(&child.slug),
-                        children: Vec::new(),
-                    })
+                    .map(|child| category_item(child, Vec::new()))
                     .collect(),
+                ..category_item(top, Vec::new())
             })
             .collect();
+    }
+    menu_entries(site, MenuName::Main, None)
+}
+
+fn category_item(category: &Category, children: Vec<MenuItem>) -> MenuItem {
+    MenuItem {
+        category_id: Some(category.category_id),
+        page_id: None,
+        name: category.name.clone(),
+        url: category_url(&category.slug),
+        children,
+    }
+}
+
+/// The entries of `menu` under `parent` that lead somewhere (an entry for a draft page is not
+/// shown), with their children.
+fn menu_entries(site: &Site, menu: MenuName, parent: Option<i64>) -> Vec<MenuItem> {
+    site.menu_items(menu, parent)
+        .filter_map(|item| {
+            let children = if parent.is_none() {
+                menu_entries(site, menu, Some(item.menu_item_id))
+            } else {
+                Vec::new()
+            };
+            let name = |fallback: &str| {
+                if item.label.is_empty() {
+                    fallback.to_owned()
+                } else {
+                    item.label.clone()
+                }
+            };
+            let (name, url, category_id) = match item.target {
+                MenuTarget::Category => {
+                    let category = site.categories.get(item.category_id?)?;
+                    (
+                        name(&category.name),
+                        category_url(&category.slug),
+                        Some(category.category_id),
+                    )
+                }
+                MenuTarget::Page => {
+                    let page = site.page(item.page_id?)?;
+                    (name(&page.title), page_url(&page.slug), None)
+                }
+                MenuTarget::Documents => (name(""), DOCUMENTS_URL.to_owned(), None),
+                MenuTarget::Contact => (name(""), CONTACT_URL.to_owned(), None),
+                MenuTarget::Url => (name(""), item.url.clone(), None),
+            };
+            Some(MenuItem {
+                category_id,
+                page_id: item.page_id,
+                name,
+                url,
+                children,
+            })
+        })
+        .collect()
+}
+
+impl Layout {
+    pub(crate) fn new(state: &AppState, title: impl Into<String>) -> Self {
+        let site = state.site.get();
+        let menu = main_menu(&site);
+        let footer_links = menu_entries(&site, MenuName::Footer, None);
         let description = summary(&site.settings.tagline, DESCRIPTION_MAX);
         let feeds = vec![FeedLink {
             title: site.settings.site_name.clone(),
@@ -84,7 +170,12 @@ impl Layout {
             description,
             canonical: None,
             section: None,
+            pages_here: Vec::new(),
             menu,
+            footer_links,
+            language: Language::Vi,
+            ui: ui::text(Language::Vi),
+            alternates: Vec::new(),
             today: OffsetDateTime::now_utc(),
             base_url: state.config.base_url.clone(),
             og_type: "website",
@@ -97,6 +188,42 @@ impl Layout {
     pub(crate) fn with_description(mut self, description: impl AsRef<str>) -> Self {
         self.description = summary(description.as_ref(), DESCRIPTION_MAX);
         self
+    }
+
+    /// A page in `language`: `<html lang>` and the frame's words follow it.
+    pub(crate) fn in_language(mut self, language: Language) -> Self {
+        self.language = language;
+        self.ui = ui::text(language);
+        self
+    }
+
+    /// `hreflang` links for a page and its published counterpart in the other language (none
+    /// without one).
+    pub(crate) fn with_counterpart(
+        mut self,
+        page: &PageLink,
+        counterpart: Option<&PageLink>,
+    ) -> Self {
+        if let Some(other) = counterpart {
+            let mut pair = [page, other];
+            pair.sort_by_key(|p| p.language.as_str());
+            self.alternates = pair
+                .into_iter()
+                .map(|p| Alternate {
+                    lang: p.language.as_str(),
+                    href: self.absolute(&page_url(&p.slug)),
+                })
+                .collect();
+        }
+        self
+    }
+
+    /// Today, as the top bar shows it in the page's language.
+    pub(crate) fn today_text(&self) -> String {
+        match self.language {
+            Language::Vi => format::date_long(self.today),
+            Language::En => format::date_long_en(self.today),
+        }
     }
 
     /// Marks the page as an article for link previews (`og:type`).
@@ -188,8 +315,17 @@ impl Layout {
             .collect()
     }
 
-    pub(crate) fn is_section(&self, category_id: &i64) -> bool {
-        self.section == Some(*category_id)
+    /// Marks the page and its ancestors (ids) as where the reader is, for the menu.
+    pub(crate) fn at_pages(mut self, ids: Vec<i64>) -> Self {
+        self.pages_here = ids;
+        self
+    }
+
+    /// Whether the menu entry leads to where the reader is: the page's section, the page
+    /// itself or one of its ancestors.
+    pub(crate) fn is_active(&self, item: &MenuItem) -> bool {
+        (self.section.is_some() && self.section == item.category_id)
+            || item.page_id.is_some_and(|id| self.pages_here.contains(&id))
     }
 }
 
@@ -207,6 +343,23 @@ fn category_feed_url(slug: &str) -> String {
 pub(crate) fn article_url(slug: &str) -> String {
     format!("/bai-viet/{slug}")
 }
+
+/// A page, at the top level of the site (its slug never names a reserved first segment, see
+/// `web::RESERVED_SEGMENTS`).
+pub(crate) fn page_url(slug: &str) -> String {
+    format!("/{slug}")
+}
+
+/// The list of English pages.
+pub(crate) const ENGLISH_URL: &str = "/en";
+
+/// The print-friendly version of any public page: its address plus `/ban-in`.
+pub(crate) fn print_url(path: &str) -> String {
+    format!("{}/{PRINT_SEGMENT}", path.trim_end_matches('/'))
+}
+
+/// The last path segment of every print-friendly address.
+pub(crate) const PRINT_SEGMENT: &str = "ban-in";
 
 pub(crate) fn media_url(path: &str) -> String {
     format!("/media/{path}")

@@ -15,9 +15,11 @@ pub(crate) mod layout;
 mod load;
 pub(crate) mod page_cache;
 pub(crate) mod pager;
+pub(crate) mod print;
 pub mod public;
 mod same_origin;
 mod security_headers;
+pub(crate) mod ui;
 
 use std::time::Duration;
 
@@ -47,15 +49,54 @@ const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 /// Room in an article form beside its cover image (the text fields).
 const ARTICLE_FORM_ROOM: usize = 4 * 1024 * 1024;
 
+/// First path segments that are not pages: a page's slug (its address is `/{slug}`) may not be
+/// one of them, nor start with one ending in `*`. Every first segment of the routes below is
+/// here (a test reads this file to check), and those the portal keeps for itself.
+pub(crate) const RESERVED_SEGMENTS: &[&str] = &[
+    "admin",
+    "static",
+    "media",
+    "bai-viet",
+    "chuyen-muc",
+    "tim-kiem",
+    "rss.xml",
+    "robots.txt",
+    "sitemap*",
+    "ma-kiem-tra*",
+    "healthz",
+    "van-ban",
+    "lien-he",
+    "en",
+    "trang",
+    "tai-lieu",
+];
+
+/// Whether a page may not take `slug` because it names one of [`RESERVED_SEGMENTS`].
+pub(crate) fn is_reserved_segment(slug: &str) -> bool {
+    RESERVED_SEGMENTS
+        .iter()
+        .any(|reserved| match reserved.strip_suffix('*') {
+            Some(prefix) => slug.starts_with(prefix),
+            None => slug == *reserved,
+        })
+}
+
+/// The documents library and the contact page (menu entries lead there).
+pub(crate) const DOCUMENTS_URL: &str = "/van-ban";
+pub(crate) const CONTACT_URL: &str = "/lien-he";
+
 /// How long any request may take before it is answered with an error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     use admin::{
-        account, articles, audit, categories, comments, dashboard, login, settings, two_factor,
-        users,
+        account, articles, audit, categories, comments, dashboard, login, menu, pages, settings,
+        two_factor, users,
     };
-    use public::{articles as reading, comments as commenting, feeds, home, search, sitemaps};
+    use public::{
+        articles as reading, comments as commenting, feeds, home, pages as reading_pages, search,
+        sitemaps,
+    };
 
     let database = middleware::from_fn_with_state(state.clone(), load::require_database);
     let heavy = middleware::from_fn_with_state(state.clone(), load::heavy_page);
@@ -66,6 +107,11 @@ pub fn router(state: AppState) -> Router {
         .route("/chuyen-muc/{slug}", get(public::categories::show_category))
         .route("/chuyen-muc/{slug}/rss.xml", get(feeds::show_category_feed))
         .route("/bai-viet/{slug}", get(reading::show_article))
+        .route("/bai-viet/{slug}/ban-in", get(reading::print_article))
+        .route(layout::ENGLISH_URL, get(reading_pages::list_english_pages))
+        // Pages at the top level: every other first segment is in `RESERVED_SEGMENTS`.
+        .route("/{slug}", get(reading_pages::show_page))
+        .route("/{slug}/ban-in", get(reading_pages::print_page))
         .route("/ma-kiem-tra.png", get(commenting::new_captcha_image))
         .route("/ma-kiem-tra/{file}", get(commenting::show_captcha_image))
         .route(
@@ -215,6 +261,26 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(settings::edit_settings).post(settings::update_settings),
         )
+        .route("/pages", get(pages::list_pages).post(pages::create_page))
+        .route("/pages/new", get(pages::new_page))
+        .route(
+            "/pages/{id}",
+            get(pages::edit_page).post(pages::update_page),
+        )
+        .route("/pages/{id}/delete", post(pages::delete_page))
+        .route("/pages/{id}/revisions", get(pages::list_revisions))
+        .route(
+            "/pages/{id}/revisions/{revision}",
+            get(pages::show_revision),
+        )
+        .route(
+            "/pages/{id}/revisions/{revision}/restore",
+            post(pages::restore_revision),
+        )
+        .route("/menu", get(menu::list_menu).post(menu::create_item))
+        .route("/menu/{id}", get(menu::edit_item).post(menu::update_item))
+        .route("/menu/{id}/move", post(menu::move_item))
+        .route("/menu/{id}/delete", post(menu::delete_item))
         .route("/audit", get(audit::list_audit))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -279,4 +345,52 @@ pub fn router(state: AppState) -> Router {
             ))
             .service(app),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_first_segment_of_the_routes_is_reserved() {
+        // The routes outside `/admin` (the back office's are nested under it).
+        let source = include_str!("mod.rs");
+        let source =
+            &source[source.find("let public =").unwrap()..source.find("let uploads =").unwrap()];
+        let mut checked = 0;
+        for (at, _) in source.match_indices(".route(") {
+            let rest = source[at..].trim_start_matches(".route(").trim_start();
+            let Some(path) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) else {
+                continue; // a constant: checked below
+            };
+            let Some(first) = path.trim_start_matches('/').split('/').next() else {
+                continue;
+            };
+            if first.is_empty() || first.starts_with('{') {
+                continue;
+            }
+            assert!(is_reserved_segment(first), "/{first} is not reserved");
+            checked += 1;
+        }
+        assert!(checked > 8, "the routes were not found");
+        for path in [
+            public::search::SEARCH_URL,
+            layout::ENGLISH_URL,
+            DOCUMENTS_URL,
+            CONTACT_URL,
+            "/static",
+            "/media",
+        ] {
+            assert!(is_reserved_segment(&path[1..]), "{path} is not reserved");
+        }
+    }
+
+    #[test]
+    fn reserved_prefixes_cover_their_family() {
+        assert!(is_reserved_segment("sitemap-news"));
+        assert!(is_reserved_segment("ma-kiem-tra"));
+        assert!(is_reserved_segment("admin"));
+        assert!(!is_reserved_segment("administration"));
+        assert!(!is_reserved_segment("gioi-thieu"));
+    }
 }

@@ -469,6 +469,27 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     await fullPageShot(page, 'article.png');
   });
 
+  step('arranges the main menu in the back office; readers see it in the header', async () => {
+    await page.goto('/admin/menu');
+    await page.check('input[name="target"][value="url"]');
+    await page.fill('#url', 'https://laocai.gov.vn/');
+    await page.fill('#label', 'Cổng tỉnh Lào Cai');
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/admin/menu' && url.search.includes('msg=created')),
+      page.click('form[action="/admin/menu"] button[type=submit]'),
+    ]);
+    assert.equal(await page.locator('.flash.error').count(), 0, 'the entry was refused');
+    await page.goto('/');
+    const link = page.locator('.main-nav a[href="https://laocai.gov.vn/"]');
+    assert.equal((await link.textContent()).trim(), 'Cổng tỉnh Lào Cai');
+    // The demo's page entry is there too, and opens the page.
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/gioi-thieu'),
+      page.click('.main-nav a[href="/gioi-thieu"]'),
+    ]);
+    assert.equal((await page.locator('h1').textContent()).trim(), 'Giới thiệu');
+  });
+
   step('public pages and the editor run under the Content-Security-Policy', async () => {
     assert.deepEqual(pagesWithoutCsp, [], 'pages without a Content-Security-Policy');
     const onPublic = cspViolations.filter((p) => !new URL(p.url).pathname.startsWith('/admin'));

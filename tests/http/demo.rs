@@ -122,3 +122,46 @@ async fn demo_text_is_stored_nfc(db: PgPool) {
     .unwrap();
     assert_eq!(not_nfc, 0);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn demo_pages_are_in_the_menus_and_one_is_in_english(db: PgPool) {
+    let app = seeded_app(db).await;
+    let home = app.get("/").await;
+    let start = home.position(r#"<nav class="main-nav""#);
+    let menu = &home.body[start..start + home.body[start..].find("</nav>").unwrap()];
+    let about = menu
+        .find(r#"<a href="/gioi-thieu">Giới thiệu</a>"#)
+        .unwrap();
+    let leaders = menu
+        .find(r#"<li><a href="/lanh-dao">Lãnh đạo</a></li>"#)
+        .unwrap();
+    let news = menu
+        .find(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#)
+        .unwrap();
+    let documents = menu.find(r#"<a href="/van-ban">Văn bản</a>"#).unwrap();
+    assert!(about < leaders && leaders < news && news < documents, "{menu}");
+    assert!(menu.contains(r#"<a href="/lien-he">Liên hệ</a>"#));
+    home.assert_contains(r#"<li><a href="/introduction">English</a></li>"#);
+
+    for slug in [
+        "gioi-thieu",
+        "co-cau-to-chuc",
+        "lanh-dao",
+        "chuc-nang-nhiem-vu",
+    ] {
+        let page = app.get(&format!("/{slug}")).await;
+        assert_eq!(page.status, StatusCode::OK, "{slug}");
+        page.assert_contains("Bảo Thắng");
+    }
+    let child = app.get("/co-cau-to-chuc").await;
+    child.assert_contains(r#"<li><a href="/gioi-thieu">Giới thiệu</a></li>"#);
+    // The menu shows where the reader is: under "Giới thiệu".
+    child.assert_contains(r#"<a href="/gioi-thieu" aria-current="true">Giới thiệu</a>"#);
+    home.assert_not_contains(r#"aria-current="true">Giới thiệu"#);
+    let english = app.get("/introduction").await;
+    english.assert_contains(r#"<html lang="en">"#);
+    english.assert_contains(r#"hreflang="vi" href="https://baothang.example.vn/gioi-thieu""#);
+    app.get("/en")
+        .await
+        .assert_contains(r#"<a href="/introduction">Introduction</a>"#);
+}

@@ -59,6 +59,16 @@ const KINDS: &[Kind] = &[
         prefix: "category.",
     },
     Kind {
+        value: "page",
+        label: "Trang",
+        prefix: "page.",
+    },
+    Kind {
+        value: "menu",
+        label: "Menu",
+        prefix: "menu.",
+    },
+    Kind {
         value: "settings",
         label: "Cài đặt",
         prefix: "settings.",
@@ -120,6 +130,8 @@ impl From<Entry> for AuditRow {
                 "user" => ("Người dùng", Some("users")),
                 "category" => ("Chuyên mục", Some("categories")),
                 "comment" => ("Bình luận", None),
+                "page" => ("Trang", Some("pages")),
+                "menu_item" => ("Mục menu", Some("menu")),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

@@ -7,6 +7,8 @@ pub(crate) mod categories;
 pub(crate) mod comments;
 pub(crate) mod dashboard;
 pub(crate) mod login;
+pub(crate) mod menu;
+pub(crate) mod pages;
 pub(crate) mod settings;
 pub(crate) mod two_factor;
 pub(crate) mod users;
@@ -84,6 +86,22 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             url: "/admin/categories",
         },
         Some(Capability::ManageCategories),
+    ),
+    (
+        NavItem {
+            key: "pages",
+            label: "Trang",
+            url: "/admin/pages",
+        },
+        Some(Capability::ManagePages),
+    ),
+    (
+        NavItem {
+            key: "menu",
+            label: "Menu",
+            url: "/admin/menu",
+        },
+        Some(Capability::ManageMenu),
     ),
     (
         NavItem {

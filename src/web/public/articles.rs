@@ -17,6 +17,7 @@ use crate::{
         articles::{Article, ArticleCard},
         categories::Category,
         comments::PublicComment,
+        pages::Language,
     },
     error::{AppError, AppResult},
     web::{
@@ -24,8 +25,9 @@ use crate::{
         filters,
         form::FieldErrors,
         format,
-        layout::{Layout, article_url, media_url, script_json},
+        layout::{Layout, article_url, media_url, print_url, script_json},
         page_cache::ArticleView,
+        print::PrintFrame,
         public::comments::CommentForm,
     },
 };
@@ -67,6 +69,10 @@ impl ArticlePage {
 
     fn facebook_share_url(&self) -> String {
         format!("{FACEBOOK_SHARE}{}", url_component(&self.permalink))
+    }
+
+    fn print_url(&self) -> String {
+        print_url(&self.article.url())
     }
 
     fn zalo_share_url(&self) -> String {
@@ -206,6 +212,28 @@ impl ArticlePage {
             json_ld,
         })
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/article_print.html")]
+pub(crate) struct ArticlePrintPage {
+    frame: PrintFrame,
+    article: Article,
+}
+
+/// `/bai-viet/{slug}/ban-in`: the article alone, for paper.
+pub(crate) async fn print_article(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+) -> AppResult<Response> {
+    let Some(article) = db::articles::find_published(&state.db, &slug).await? else {
+        return match db::articles::find_renamed(&state.db, &slug).await? {
+            Some(current) => Ok(moved_permanently(&print_url(&article_url(&current)))),
+            None => Err(AppError::NotFound),
+        };
+    };
+    let frame = PrintFrame::new(&state, Language::Vi, &article.title, article.url());
+    Ok(ArticlePrintPage { frame, article }.into_response())
 }
 
 /// A 301: the address search engines and old links should forget.

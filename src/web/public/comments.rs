@@ -30,7 +30,6 @@ use crate::{
         client::{ClientIp, UserAgent},
         cookies,
         extract::SlugParam,
-        filters,
         form::{FieldErrors, Form, required},
         layout::{Layout, article_url},
     },

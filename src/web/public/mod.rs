@@ -5,6 +5,7 @@ pub(crate) mod categories;
 pub(crate) mod comments;
 pub(crate) mod feeds;
 pub(crate) mod home;
+pub(crate) mod pages;
 pub(crate) mod search;
 pub mod sitemaps;
 

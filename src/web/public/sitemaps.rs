@@ -12,12 +12,12 @@ use axum::{
 use super::feeds::{Document, xml_text};
 use crate::{
     AppState,
-    db::{self, feeds::SitemapArticle},
+    db::{self, feeds::SitemapArticle, pages::Language},
     error::{AppError, AppResult},
     site::Site,
     web::{
         format,
-        layout::{article_url, category_url},
+        layout::{ENGLISH_URL, article_url, category_url, page_url},
     },
 };
 
@@ -160,13 +160,20 @@ pub async fn render_sitemap_page(
     Ok(UrlSet { urls }.render()?)
 }
 
-/// How many URLs [`fixed_urls`] gives: the home page and every category page.
+/// How many URLs [`fixed_urls`] gives: the home page, every category page, every published
+/// page and `/en` when some are in English.
 fn fixed_url_count(site: &Site) -> usize {
     1 + site
         .categories
         .top_level()
         .map(|top| site.categories.subtree_ids(top.category_id).len())
         .sum::<usize>()
+        + site.pages.len()
+        + usize::from(has_english(site))
+}
+
+fn has_english(site: &Site) -> bool {
+    site.pages.iter().any(|p| p.language == Language::En)
 }
 
 async fn article_count(state: &AppState) -> AppResult<usize> {
@@ -175,7 +182,7 @@ async fn article_count(state: &AppState) -> AppResult<usize> {
 }
 
 /// The home page, then the categories in menu order (each parent before its children), with
-/// the time an article last appeared on them.
+/// the time an article last appeared on them; then the pages, and the list of English pages.
 async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>> {
     let activity = db::feeds::list_category_activity(&state.db).await?;
     let last_in = |id: i64| {
@@ -211,6 +218,18 @@ async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>>
                 lastmod,
             });
         }
+    }
+    for page in &site.pages {
+        urls.push(SitemapUrl {
+            loc: format!("{base}{}", page_url(&page.slug)),
+            lastmod: Some(format::iso(page.updated_at)),
+        });
+    }
+    if has_english(site) {
+        urls.push(SitemapUrl {
+            loc: format!("{base}{ENGLISH_URL}"),
+            lastmod: None,
+        });
     }
     Ok(urls)
 }

@@ -6,7 +6,6 @@ use axum::{
     extract::{Path, State, rejection::PathRejection},
     response::{IntoResponse, Redirect, Response},
 };
-use serde::Deserialize;
 
 use super::{article_url, editable};
 use crate::{
@@ -17,10 +16,10 @@ use crate::{
         audit::{AuditAction, Target},
         revisions::{Revision, RevisionRow},
     },
-    error::{AppError, AppResult},
+    error::AppResult,
     web::{
         admin::{AdminLayout, Flash, Staff},
-        extract::{IdParam, parse_id},
+        extract::{IdParam, RevisionPath},
         filters,
     },
 };
@@ -53,25 +52,6 @@ pub(crate) struct RevisionPage {
     layout: AdminLayout,
     article: EditableArticle,
     revision: Revision,
-}
-
-/// `/admin/articles/{id}/revisions/{revision}`: two ids, 404 unless both are well formed.
-#[derive(Debug, Deserialize)]
-pub(crate) struct RevisionPath {
-    id: String,
-    revision: String,
-}
-
-impl RevisionPath {
-    fn ids(path: Result<Path<Self>, PathRejection>) -> AppResult<(i64, i64)> {
-        let Ok(Path(path)) = path else {
-            return Err(AppError::NotFound);
-        };
-        match (parse_id(&path.id), parse_id(&path.revision)) {
-            (Some(id), Some(revision)) => Ok((id, revision)),
-            _ => Err(AppError::NotFound),
-        }
-    }
 }
 
 pub(crate) async fn show_revision(

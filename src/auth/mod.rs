@@ -23,6 +23,8 @@ pub enum Capability {
     /// Edit, publish, unpublish and schedule any article; review pending ones.
     EditAllArticles,
     ManageCategories,
+    /// The documents library ("Văn bản") and its managed lists.
+    ManageDocuments,
     ModerateComments,
     ManageUsers,
     ManageSettings,
@@ -36,7 +38,11 @@ impl Role {
             Role::Admin => true,
             Role::Editor => matches!(
                 capability,
-                WriteArticles | EditAllArticles | ManageCategories | ModerateComments
+                WriteArticles
+                    | EditAllArticles
+                    | ManageCategories
+                    | ManageDocuments
+                    | ModerateComments
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

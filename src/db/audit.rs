@@ -58,6 +58,12 @@ vocabulary! {
         CommentDeleted => "comment.deleted", "Xóa bình luận";
         CommentEdited => "comment.edited", "Sửa bình luận";
         CommentReplied => "comment.replied", "Trả lời bình luận";
+        DocumentCreated => "document.created", "Thêm văn bản";
+        DocumentUpdated => "document.updated", "Sửa văn bản";
+        DocumentDeleted => "document.deleted", "Xóa văn bản";
+        DocumentTermCreated => "document_term.created", "Thêm mục danh mục văn bản";
+        DocumentTermUpdated => "document_term.updated", "Sửa mục danh mục văn bản";
+        DocumentTermDeleted => "document_term.deleted", "Xóa mục danh mục văn bản";
     }
 }
 
@@ -65,7 +71,10 @@ impl AuditAction {
     /// Whether the row's target no longer exists.
     pub fn removes_target(self) -> bool {
         use AuditAction::*;
-        matches!(self, ArticleDeleted | CategoryDeleted | CommentDeleted)
+        matches!(
+            self,
+            ArticleDeleted | CategoryDeleted | CommentDeleted | DocumentDeleted | DocumentTermDeleted
+        )
     }
 }
 
@@ -77,6 +86,8 @@ pub enum Target {
     User(i64),
     Category(i64),
     Comment(i64),
+    Document(i64),
+    DocumentTerm(i64),
 }
 
 impl Target {
@@ -88,6 +99,8 @@ impl Target {
             Target::User(id) => ("user", Some(id)),
             Target::Category(id) => ("category", Some(id)),
             Target::Comment(id) => ("comment", Some(id)),
+            Target::Document(id) => ("document", Some(id)),
+            Target::DocumentTerm(id) => ("document_term", Some(id)),
         }
     }
 }

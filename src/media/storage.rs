@@ -21,6 +21,12 @@ pub trait MediaStore: Send + Sync + 'static {
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
 
+    /// What is stored under `key`; [`io::ErrorKind::NotFound`] when nothing is.
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<u8>>> + Send + 'a>>;
+
     /// Removes what is stored under `key`; a key with nothing stored is not an error.
     fn remove<'a>(
         &'a self,
@@ -51,6 +57,11 @@ impl LocalStore {
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
             .map_err(|_| io::Error::other("media write task failed"))?
+    }
+
+    async fn get_file(&self, key: &str) -> io::Result<Vec<u8>> {
+        validate_key(key)?;
+        tokio::fs::read(self.root.join(key)).await
     }
 
     async fn remove_file(&self, key: &str) -> io::Result<()> {
@@ -103,6 +114,13 @@ impl MediaStore for LocalStore {
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
         Box::pin(self.put_file(key, bytes))
+    }
+
+    fn get<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<u8>>> + Send + 'a>> {
+        Box::pin(self.get_file(key))
     }
 
     fn remove<'a>(
@@ -184,6 +202,9 @@ mod tests {
         store.put("2026/11/abc-480.jpg", b"second").await.unwrap();
         let target = dir.path().join("2026/11/abc-480.jpg");
         assert_eq!(std::fs::read(&target).unwrap(), b"second");
+        assert_eq!(store.get("2026/11/abc-480.jpg").await.unwrap(), b"second");
+        let missing = store.get("2026/11/none.jpg").await.unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("2026/11"))
             .unwrap()

@@ -44,7 +44,7 @@ use crate::{
 /// Largest comment form a reader may send (the fields allow about 4,300 characters).
 const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 
-/// Room in an article form beside its cover image (the text fields).
+/// Room in an article or document form beside its image or file (the text fields).
 const ARTICLE_FORM_ROOM: usize = 4 * 1024 * 1024;
 
 /// How long any request may take before it is answered with an error.
@@ -52,10 +52,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     use admin::{
-        account, articles, audit, categories, comments, dashboard, login, settings, two_factor,
-        users,
+        account, articles, audit, categories, comments, dashboard, documents, login, settings,
+        two_factor, users,
     };
-    use public::{articles as reading, comments as commenting, feeds, home, search, sitemaps};
+    use public::{
+        articles as reading, comments as commenting, documents as library, feeds, home, search,
+        sitemaps,
+    };
 
     let database = middleware::from_fn_with_state(state.clone(), load::require_database);
     let heavy = middleware::from_fn_with_state(state.clone(), load::heavy_page);
@@ -73,6 +76,13 @@ pub fn router(state: AppState) -> Router {
             get(search::search_articles).layer(heavy.clone()),
         )
         .route("/rss.xml", get(feeds::show_site_feed))
+        .route(library::DOCUMENTS_URL, get(library::list_documents))
+        .route(
+            library::DOCUMENTS_FEED_URL,
+            get(feeds::show_document_feed),
+        )
+        .route("/van-ban/{slug}", get(library::show_document))
+        .route("/tai-lieu/{id}/{name}", get(library::download_file))
         .route(
             "/sitemap.xml",
             get(sitemaps::show_sitemap).layer(heavy.clone()),
@@ -128,6 +138,21 @@ pub fn router(state: AppState) -> Router {
             state.config.max_upload_bytes + ARTICLE_FORM_ROOM,
         ));
 
+    // The document form carries files: over the file limit, so an oversize file gets a message
+    // beside the field with the rest of the form kept.
+    let document_uploads = Router::new()
+        .route(
+            "/documents",
+            get(documents::list_documents).post(documents::create_document),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::edit_document).post(documents::update_document),
+        )
+        .layer(DefaultBodyLimit::max(
+            state.config.max_file_bytes + ARTICLE_FORM_ROOM,
+        ));
+
     // The back office under `/admin`: every route needs a logged-in user, and each handler
     // checks the capability it needs.
     let back_office = Router::new()
@@ -175,6 +200,24 @@ pub fn router(state: AppState) -> Router {
             post(articles::revisions::restore_revision),
         )
         .merge(uploads)
+        .merge(document_uploads)
+        .route("/documents/new", get(documents::new_document))
+        .route(
+            "/documents/{id}/delete",
+            post(documents::delete_document),
+        )
+        .route(
+            "/documents/terms",
+            get(documents::terms::list_terms).post(documents::terms::create_term),
+        )
+        .route(
+            "/documents/terms/{id}",
+            post(documents::terms::rename_term),
+        )
+        .route(
+            "/documents/terms/{id}/delete",
+            post(documents::terms::delete_term),
+        )
         .route("/comments", get(comments::list::list_comments))
         .route(
             "/comments/bulk",

@@ -68,6 +68,11 @@ const KINDS: &[Kind] = &[
         label: "Bình luận",
         prefix: "comment.",
     },
+    Kind {
+        value: "document",
+        label: "Văn bản",
+        prefix: "document",
+    },
 ];
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
@@ -120,6 +125,8 @@ impl From<Entry> for AuditRow {
                 "user" => ("Người dùng", Some("users")),
                 "category" => ("Chuyên mục", Some("categories")),
                 "comment" => ("Bình luận", None),
+                "document" => ("Văn bản", Some("documents")),
+                "document_term" => ("Danh mục văn bản", None),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

@@ -6,6 +6,7 @@ pub(crate) mod audit;
 pub(crate) mod categories;
 pub(crate) mod comments;
 pub(crate) mod dashboard;
+pub(crate) mod documents;
 pub(crate) mod login;
 pub(crate) mod settings;
 pub(crate) mod two_factor;
@@ -84,6 +85,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             url: "/admin/categories",
         },
         Some(Capability::ManageCategories),
+    ),
+    (
+        NavItem {
+            key: "documents",
+            label: "Văn bản",
+            url: "/admin/documents",
+        },
+        Some(Capability::ManageDocuments),
     ),
     (
         NavItem {

@@ -15,6 +15,7 @@ mod categories;
 mod comments;
 mod cross_site;
 mod demo;
+mod documents;
 mod feeds;
 mod fuzz;
 mod hardening;

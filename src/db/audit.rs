@@ -73,7 +73,11 @@ impl AuditAction {
         use AuditAction::*;
         matches!(
             self,
-            ArticleDeleted | CategoryDeleted | CommentDeleted | DocumentDeleted | DocumentTermDeleted
+            ArticleDeleted
+                | CategoryDeleted
+                | CommentDeleted
+                | DocumentDeleted
+                | DocumentTermDeleted
         )
     }
 }

@@ -325,11 +325,7 @@ pub async fn list_files(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Vec<Fi
 }
 
 /// Makes `file_ids` the document's files, in that order (ids with no file are skipped).
-pub async fn set_files(
-    tx: &mut PgConnection,
-    id: i64,
-    file_ids: &[i64],
-) -> sqlx::Result<()> {
+pub async fn set_files(tx: &mut PgConnection, id: i64, file_ids: &[i64]) -> sqlx::Result<()> {
     sqlx::query!(
         "delete from legal_document_file
          where legal_document_id = $1 and media_file_id <> all($2)",

@@ -59,7 +59,10 @@ pub struct Download {
 /// The file, when something readers can see carries it (a document); `None` otherwise, so a
 /// file uploaded with a form that was never saved, or whose document was deleted, is not
 /// served.
-pub async fn get_public(db: impl PgExecutor<'_>, media_file_id: i64) -> sqlx::Result<Option<Download>> {
+pub async fn get_public(
+    db: impl PgExecutor<'_>,
+    media_file_id: i64,
+) -> sqlx::Result<Option<Download>> {
     sqlx::query_as!(
         Download,
         "select storage_key, original_name, content_type from media_file f

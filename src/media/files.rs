@@ -163,7 +163,8 @@ pub fn detect(bytes: &[u8]) -> Result<FileKind, FileError> {
 /// A Word or Excel 97–2003 file: an OLE2 compound file whose directory names the
 /// `WordDocument` or `Workbook` (`Book` in Excel 5) stream. Names are UTF-16LE.
 fn ole_kind(bytes: &[u8]) -> Option<FileKind> {
-    let utf16 = |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let utf16 =
+        |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
     let holds = |name: &str| {
         let needle = utf16(name);
         bytes.windows(needle.len()).any(|window| window == needle)
@@ -193,7 +194,7 @@ fn zip_kind(bytes: &[u8]) -> Option<FileKind> {
         }
     }
     let names = zip_names(bytes)?;
-    let has = |wanted: &str| names.iter().any(|name| *name == wanted.as_bytes());
+    let has = |wanted: &str| names.contains(&wanted.as_bytes());
     let under = |prefix: &str| names.iter().any(|name| name.starts_with(prefix.as_bytes()));
     if has("[Content_Types].xml") {
         if under("word/") {
@@ -346,7 +347,13 @@ pub fn minimal_pdf(lines: &[&str]) -> Vec<u8> {
     for line in lines {
         let escaped: String = line
             .chars()
-            .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
             .collect::<String>()
             .replace('\\', "\\\\")
             .replace('(', "\\(")
@@ -370,7 +377,9 @@ pub fn minimal_pdf(lines: &[&str]) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
@@ -452,7 +461,10 @@ mod tests {
             ("content.xml", b"<office/>"),
         ]);
         assert_eq!(detect(&odt).unwrap(), FileKind::Odt);
-        let ods = zip(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")]);
+        let ods = zip(&[(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        )]);
         assert_eq!(detect(&ods).unwrap(), FileKind::Ods);
         assert_eq!(detect(&zip(&[("a.txt", b"a")])).unwrap(), FileKind::Zip);
     }
@@ -466,10 +478,13 @@ mod tests {
             &b"<!DOCTYPE html><html>"[..],
             b"  %PDF-1.4 late header",
             b"GIF89a",
-            &OLE2[..],
+            OLE2,
             b"PK\x03\x04 cut short",
         ] {
-            assert!(matches!(detect(other), Err(FileError::NotAccepted)), "{other:?}");
+            assert!(
+                matches!(detect(other), Err(FileError::NotAccepted)),
+                "{other:?}"
+            );
         }
         assert!(matches!(detect(b""), Err(FileError::Empty)));
     }

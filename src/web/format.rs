@@ -1,8 +1,8 @@
 //! Dates as Vietnamese readers expect them, in Vietnam's time (Asia/Ho_Chi_Minh).
 
 use time::{
-    Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday, format_description::well_known::Rfc3339,
-    macros::format_description,
+    Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday,
+    format_description::well_known::Rfc3339, macros::format_description,
 };
 
 /// Asia/Ho_Chi_Minh is UTC+7 all year: Vietnam has had no daylight saving time since 1975.
@@ -114,10 +114,7 @@ pub(crate) fn parse_date(value: &str) -> Option<Date> {
     if !shape_ok {
         return None;
     }
-    let year: i32 = value[..4]
-        .parse()
-        .ok()
-        .filter(|y| YEARS.contains(y))?;
+    let year: i32 = value[..4].parse().ok().filter(|y| YEARS.contains(y))?;
     let month: u8 = value[5..7].parse().ok()?;
     let day: u8 = value[8..].parse().ok()?;
     Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
@@ -125,12 +122,22 @@ pub(crate) fn parse_date(value: &str) -> Option<Date> {
 
 /// "27/11/2026": a calendar date (a document's dates).
 pub(crate) fn date_short(date: Date) -> String {
-    format!("{:02}/{:02}/{}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }
 
 /// "2026-11-27": a date as `<input type="date">` shows it.
 pub(crate) fn date_input(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// "1.234.567": a count as Vietnamese writes it (one implementation, shared with `media`).

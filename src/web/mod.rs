@@ -77,10 +77,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/rss.xml", get(feeds::show_site_feed))
         .route(library::DOCUMENTS_URL, get(library::list_documents))
-        .route(
-            library::DOCUMENTS_FEED_URL,
-            get(feeds::show_document_feed),
-        )
+        .route(library::DOCUMENTS_FEED_URL, get(feeds::show_document_feed))
         .route("/van-ban/{slug}", get(library::show_document))
         .route("/tai-lieu/{id}/{name}", get(library::download_file))
         .route(
@@ -202,18 +199,12 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .merge(document_uploads)
         .route("/documents/new", get(documents::new_document))
-        .route(
-            "/documents/{id}/delete",
-            post(documents::delete_document),
-        )
+        .route("/documents/{id}/delete", post(documents::delete_document))
         .route(
             "/documents/terms",
             get(documents::terms::list_terms).post(documents::terms::create_term),
         )
-        .route(
-            "/documents/terms/{id}",
-            post(documents::terms::rename_term),
-        )
+        .route("/documents/terms/{id}", post(documents::terms::rename_term))
         .route(
             "/documents/terms/{id}/delete",
             post(documents::terms::delete_term),

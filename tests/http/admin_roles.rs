@@ -158,7 +158,13 @@ pub(crate) async fn rows(
     .unwrap();
     let section = category(db, &format!("Chuyên mục {n}"), None).await;
     let user = create_user(db, &format!("nguoi{n}"), M).await;
-    let document = crate::documents::document(db, &format!("{n}-TB/UBND"), "Thông báo thử quyền", "2026-01-01").await;
+    let document = crate::documents::document(
+        db,
+        &format!("{n}-TB/UBND"),
+        "Thông báo thử quyền",
+        "2026-01-01",
+    )
+    .await;
     let term: i64 = sqlx::query_scalar(
         "insert into document_term (kind, name, slug) values ('field', $1, $2) returning document_term_id",
     )
@@ -323,9 +329,6 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
     // Each id of each route, with every bad id, for every role allowed: 12 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
     // 3 document paths and 2 list-entry paths for 2.
-    assert_eq!(
-        tried,
-        (12 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2) * NO_SUCH_IDS.len()
-    );
+    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2) * NO_SUCH_IDS.len());
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -174,7 +174,13 @@ async fn an_editor_adds_a_document_with_a_pdf_that_readers_see_and_download(db: 
     assert_eq!(response.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
     assert_eq!(response.header(header::CACHE_CONTROL), "public, max-age=86400");
     // Only the id counts; a file nobody's document carries is not served.
-    assert_eq!(download(&app, &format!("/tai-lieu/{file_id}/x.pdf")).await.0.status, StatusCode::OK);
+    assert_eq!(
+        download(&app, &format!("/tai-lieu/{file_id}/x.pdf"))
+            .await
+            .0
+            .status,
+        StatusCode::OK
+    );
     assert_eq!(download(&app, "/tai-lieu/999999/x.pdf").await.0.status, StatusCode::NOT_FOUND);
     assert_eq!(download(&app, "/tai-lieu/abc/x.pdf").await.0.status, StatusCode::NOT_FOUND);
 }
@@ -206,10 +212,7 @@ async fn renamed_programs_and_pages_are_refused_with_the_form_kept(db: PgPool) {
     }
     assert_eq!(count_rows(&db, "legal_document").await, 0);
     assert_eq!(count_rows(&db, "media_file").await, 0);
-    assert!(
-        !app.media_dir().join("files").exists(),
-        "nothing refused was stored"
-    );
+    assert!(!app.media_dir().join("files").exists(), "nothing refused was stored");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -220,7 +223,9 @@ async fn a_file_over_20_mb_is_refused_and_one_of_20_mb_accepted(db: PgPool) {
     let mut pdf = minimal_pdf(&["lon"]);
     pdf.resize(20 * 1024 * 1024 + 1, b' ');
 
-    let form = document_form(&db, &[]).await.file("files", "lớn.pdf", "application/pdf", &pdf);
+    let form = document_form(&db, &[])
+        .await
+        .file("files", "lớn.pdf", "application/pdf", &pdf);
     let response = editor.post_multipart(&app, "/admin/documents", form).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
     response.assert_contains("lớn.pdf: Tệp vượt quá dung lượng cho phép (tối đa 20 MB).");
@@ -228,7 +233,9 @@ async fn a_file_over_20_mb_is_refused_and_one_of_20_mb_accepted(db: PgPool) {
     assert_eq!(count_rows(&db, "media_file").await, 0);
 
     pdf.pop();
-    let form = document_form(&db, &[]).await.file("files", "vừa.pdf", "application/pdf", &pdf);
+    let form = document_form(&db, &[])
+        .await
+        .file("files", "vừa.pdf", "application/pdf", &pdf);
     create(&app, &editor, form).await;
     assert_eq!(count_rows(&db, "media_file").await, 1);
 }
@@ -262,10 +269,16 @@ async fn a_name_with_dot_dot_and_vietnamese_letters_is_only_display_metadata(db:
     assert_eq!(std::fs::read(app.media_dir().join(&key)).unwrap(), pdf);
     // Nothing was written outside the media directory, under any part of the name.
     let parent = app.media_dir().parent().unwrap();
-    assert!(!parent.join("etc").join("Tờ trình số 7 (dự thảo).pdf").exists());
+    assert!(
+        !parent
+            .join("etc")
+            .join("Tờ trình số 7 (dự thảo).pdf")
+            .exists()
+    );
 
     let (file_id, _) = file_of(&db, id).await;
-    let (response, bytes) = download(&app, &format!("/tai-lieu/{file_id}/to-trinh-so-7-du-thao.pdf")).await;
+    let (response, bytes) =
+        download(&app, &format!("/tai-lieu/{file_id}/to-trinh-so-7-du-thao.pdf")).await;
     assert_eq!(bytes, pdf);
     assert_eq!(
         response.header(header::CONTENT_DISPOSITION),
@@ -281,7 +294,11 @@ async fn reporters_and_moderators_cannot_touch_documents(db: PgPool) {
     let type_id = term(&db, "type", "cong-van").await;
     for role in [Role::Reporter, Role::Moderator] {
         let who = app.staff(role).await;
-        for path in ["/admin/documents", "/admin/documents/new", "/admin/documents/terms"] {
+        for path in [
+            "/admin/documents",
+            "/admin/documents/new",
+            "/admin/documents/terms",
+        ] {
             let response = who.get(&app, path).await;
             assert_eq!(response.status, StatusCode::FORBIDDEN, "{role:?} GET {path}");
         }
@@ -290,7 +307,9 @@ async fn reporters_and_moderators_cannot_touch_documents(db: PgPool) {
         let form = document_form(&db, &[("number", "99-NQ/HU")]).await;
         let response = who.post_multipart(&app, "/admin/documents", form).await;
         assert_eq!(response.status, StatusCode::FORBIDDEN);
-        let response = who.post(&app, &format!("/admin/documents/{id}/delete"), &[]).await;
+        let response = who
+            .post(&app, &format!("/admin/documents/{id}/delete"), &[])
+            .await;
         assert_eq!(response.status, StatusCode::FORBIDDEN);
         let response = who
             .post(&app, "/admin/documents/terms", &[("kind", "type"), ("name", "Tờ trình mới")])
@@ -305,9 +324,15 @@ async fn reporters_and_moderators_cannot_touch_documents(db: PgPool) {
     assert!(audit_actions(&db).await.is_empty());
     // The back office's menu shows the library to those who may use it only.
     let editor = app.staff(Role::Editor).await;
-    editor.get(&app, "/admin").await.assert_contains(r#"href="/admin/documents""#);
+    editor
+        .get(&app, "/admin")
+        .await
+        .assert_contains(r#"href="/admin/documents""#);
     let reporter = app.staff(Role::Reporter).await;
-    reporter.get(&app, "/admin").await.assert_not_contains(r#"href="/admin/documents""#);
+    reporter
+        .get(&app, "/admin")
+        .await
+        .assert_not_contains(r#"href="/admin/documents""#);
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -321,7 +346,12 @@ async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPo
             ("number", "16-NQ/HU"),
             ("summary", "Về công tác cán bộ"),
             ("type_id", &term(&db, "type", "quyet-dinh").await.to_string()),
-            ("issuer_id", &term(&db, "issuer", "uy-ban-nhan-dan-huyen").await.to_string()),
+            (
+                "issuer_id",
+                &term(&db, "issuer", "uy-ban-nhan-dan-huyen")
+                    .await
+                    .to_string(),
+            ),
             ("field_id", &term(&db, "field", "to-chuc-can-bo").await.to_string()),
             ("issued_on", "2025-06-01"),
             ("effective_on", ""),
@@ -382,7 +412,11 @@ async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPo
     // A renamed type is searched under its new name.
     let type_id = term(&db, "type", "nghi-quyet").await;
     let response = editor
-        .post(&app, &format!("/admin/documents/terms/{type_id}"), &[("name", "Nghị quyết chuyên đề")])
+        .post(
+            &app,
+            &format!("/admin/documents/terms/{type_id}"),
+            &[("name", "Nghị quyết chuyên đề")],
+        )
         .await;
     assert_redirect(&response, "/admin/documents/terms?msg=saved");
     finds(&app.get("/van-ban?q=chuyen+de+15").await, true, false);
@@ -391,7 +425,9 @@ async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPo
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn the_feed_and_the_sitemap_list_documents(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
-    let id = document(&db, "7-KH/UBND", "Kế hoạch phòng chống lụt bão & tìm kiếm cứu nạn", "2026-02-10").await;
+    let id =
+        document(&db, "7-KH/UBND", "Kế hoạch phòng chống lụt bão & tìm kiếm cứu nạn", "2026-02-10")
+            .await;
     let slug = "7-kh-ubnd-ke-hoach-phong-chong-lut-bao-tim-kiem-cuu-nan";
 
     let feed = app.get("/van-ban/rss.xml").await;
@@ -418,17 +454,25 @@ async fn a_deleted_document_is_gone_for_readers_and_logged(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
     let pdf = minimal_pdf(&["xoa"]);
-    let form = document_form(&db, &[]).await.file("files", "nq.pdf", "application/pdf", &pdf);
+    let form = document_form(&db, &[])
+        .await
+        .file("files", "nq.pdf", "application/pdf", &pdf);
     let id = create(&app, &editor, form).await;
     let (file_id, _) = file_of(&db, id).await;
     let slug = "15-nq-hu-ve-phat-trien-kinh-te-nong-thon-gan-voi-xay-dung-nong-thon-moi-giai-doan-2026-2030";
     assert_eq!(app.get(&format!("/van-ban/{slug}")).await.status, StatusCode::OK);
 
-    let response = editor.post(&app, &format!("/admin/documents/{id}/delete"), &[]).await;
+    let response = editor
+        .post(&app, &format!("/admin/documents/{id}/delete"), &[])
+        .await;
     assert_redirect(&response, "/admin/documents?msg=deleted");
     assert_eq!(app.get(&format!("/van-ban/{slug}")).await.status, StatusCode::NOT_FOUND);
-    app.get("/van-ban").await.assert_not_contains(">15-NQ/HU</a>");
-    app.get("/van-ban/rss.xml").await.assert_not_contains("15-NQ/HU");
+    app.get("/van-ban")
+        .await
+        .assert_not_contains(">15-NQ/HU</a>");
+    app.get("/van-ban/rss.xml")
+        .await
+        .assert_not_contains("15-NQ/HU");
     app.get("/sitemap.xml").await.assert_not_contains(slug);
     let (gone, _) = download(&app, &format!("/tai-lieu/{file_id}/nq.pdf")).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
@@ -441,7 +485,9 @@ async fn a_deleted_document_is_gone_for_readers_and_logged(db: PgPool) {
     .await
     .unwrap();
     assert_eq!(details, "15-NQ/HU");
-    let again = editor.post(&app, &format!("/admin/documents/{id}/delete"), &[]).await;
+    let again = editor
+        .post(&app, &format!("/admin/documents/{id}/delete"), &[])
+        .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
@@ -450,7 +496,9 @@ async fn editing_keeps_adds_and_removes_files(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
     let first = minimal_pdf(&["mot"]);
-    let form = document_form(&db, &[]).await.file("files", "một.pdf", "application/pdf", &first);
+    let form = document_form(&db, &[])
+        .await
+        .file("files", "một.pdf", "application/pdf", &first);
     let id = create(&app, &admin, form).await;
     let (first_id, _) = file_of(&db, id).await;
 
@@ -464,7 +512,9 @@ async fn editing_keeps_adds_and_removes_files(db: PgPool) {
     let form = document_form(&db, &[("file_ids", &first_text), ("summary", "")])
         .await
         .file("files", "hai.pdf", "application/pdf", &second);
-    let refused = admin.post_multipart(&app, &format!("/admin/documents/{id}"), form).await;
+    let refused = admin
+        .post_multipart(&app, &format!("/admin/documents/{id}"), form)
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     refused.assert_contains("Vui lòng nhập thông tin này.");
     refused.assert_contains("hai.pdf");
@@ -480,15 +530,18 @@ async fn editing_keeps_adds_and_removes_files(db: PgPool) {
         .text("file_ids", &first_text)
         .text("file_ids", &second_text);
     let form = document_form_into(&db, form, &[("number", "15-NQ/HU (sửa)")]).await;
-    let saved = admin.post_multipart(&app, &format!("/admin/documents/{id}"), form).await;
+    let saved = admin
+        .post_multipart(&app, &format!("/admin/documents/{id}"), form)
+        .await;
     assert_redirect(&saved, &format!("/admin/documents/{id}?msg=saved"));
     let page = app.get("/van-ban?q=15-nq%2Fhu").await;
     page.assert_contains("15-NQ/HU (sửa)");
-    let slug: String = sqlx::query_scalar("select slug from legal_document where legal_document_id = $1")
-        .bind(id)
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let slug: String =
+        sqlx::query_scalar("select slug from legal_document where legal_document_id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
     let shown = app.get(&format!("/van-ban/{slug}")).await;
     assert!(shown.position("một.pdf") < shown.position("hai.pdf"));
 
@@ -497,7 +550,9 @@ async fn editing_keeps_adds_and_removes_files(db: PgPool) {
         .text("file_ids", &second_text)
         .text("remove_files", &first_text);
     let form = document_form_into(&db, form, &[]).await;
-    let saved = admin.post_multipart(&app, &format!("/admin/documents/{id}"), form).await;
+    let saved = admin
+        .post_multipart(&app, &format!("/admin/documents/{id}"), form)
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let shown = app.get(&format!("/van-ban/{slug}")).await;
     shown.assert_not_contains("một.pdf");
@@ -533,13 +588,25 @@ async fn the_same_slug_saved_twice_at_once_is_stored_once(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
     let (a, b) = tokio::join!(
-        editor.post_multipart(&app, "/admin/documents", document_form(&db, &[("slug", "trung")]).await),
-        editor.post_multipart(&app, "/admin/documents", document_form(&db, &[("slug", "trung")]).await),
+        editor.post_multipart(
+            &app,
+            "/admin/documents",
+            document_form(&db, &[("slug", "trung")]).await
+        ),
+        editor.post_multipart(
+            &app,
+            "/admin/documents",
+            document_form(&db, &[("slug", "trung")]).await
+        ),
     );
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]);
-    let refused = if a.status == StatusCode::SEE_OTHER { b } else { a };
+    let refused = if a.status == StatusCode::SEE_OTHER {
+        b
+    } else {
+        a
+    };
     refused.assert_contains("Đường dẫn này đã được dùng cho văn bản khác.");
     assert_eq!(count_rows(&db, "legal_document").await, 1);
 }
@@ -550,7 +617,14 @@ async fn the_managed_lists_are_edited_and_an_entry_in_use_is_kept(db: PgPool) {
     let editor = app.staff(Role::Editor).await;
     let page = editor.get(&app, "/admin/documents/terms").await;
     assert_eq!(page.status, StatusCode::OK);
-    for seeded in ["Nghị quyết", "Quyết định", "Chỉ thị", "Hướng dẫn", "Huyện ủy", "Đất đai"] {
+    for seeded in [
+        "Nghị quyết",
+        "Quyết định",
+        "Chỉ thị",
+        "Hướng dẫn",
+        "Huyện ủy",
+        "Đất đai",
+    ] {
         page.assert_contains(seeded);
     }
     // Vietnamese order: đ after d, before e.
@@ -558,13 +632,18 @@ async fn the_managed_lists_are_edited_and_an_entry_in_use_is_kept(db: PgPool) {
     assert!(page.position("Giáo dục") < page.position("Kinh tế"));
 
     let added = editor
-        .post(&app, "/admin/documents/terms", &[("kind", "type"), ("name", " Quy che\u{302}\u{301} ")])
+        .post(
+            &app,
+            "/admin/documents/terms",
+            &[("kind", "type"), ("name", " Quy che\u{302}\u{301} ")],
+        )
         .await;
     assert_redirect(&added, "/admin/documents/terms?msg=created");
-    let stored: String = sqlx::query_scalar("select name from document_term where slug = 'quy-che'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let stored: String =
+        sqlx::query_scalar("select name from document_term where slug = 'quy-che'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert_eq!(stored, "Quy chế", "stored NFC, trimmed");
     let twice = editor
         .post(&app, "/admin/documents/terms", &[("kind", "issuer"), ("name", "Huyện ủy")])
@@ -594,10 +673,7 @@ async fn the_managed_lists_are_edited_and_an_entry_in_use_is_kept(db: PgPool) {
         .post(&app, &format!("/admin/documents/terms/{unused}/delete"), &[])
         .await;
     assert_redirect(&deleted, "/admin/documents/terms?msg=deleted");
-    assert_eq!(
-        audit_actions(&db).await,
-        ["document_term.created", "document_term.deleted"]
-    );
+    assert_eq!(audit_actions(&db).await, ["document_term.created", "document_term.deleted"]);
     let listing = app.get("/van-ban").await;
     listing.assert_not_contains(">Chỉ thị<");
     listing.assert_contains(r#"<option value="quy-che">Quy chế</option>"#);

@@ -130,7 +130,11 @@ impl DocumentsPage {
 }
 
 /// The options of a managed list, and the id of the one `selected` names (by slug).
-fn term_options(terms: &[Term], kind: TermKind, selected: &str) -> (Vec<FilterOption>, Option<i64>) {
+fn term_options(
+    terms: &[Term],
+    kind: TermKind,
+    selected: &str,
+) -> (Vec<FilterOption>, Option<i64>) {
     let mut id = None;
     let options = terms
         .iter()
@@ -192,14 +196,17 @@ pub(crate) async fn list_documents(
         "het" => Some(false),
         _ => None,
     };
-    let statuses = [("con", "Còn hiệu lực", true), ("het", "Hết hiệu lực", false)]
-        .into_iter()
-        .map(|(value, label, flag)| FilterOption {
-            value: value.to_owned(),
-            label: label.to_owned(),
-            selected: in_force == Some(flag),
-        })
-        .collect();
+    let statuses = [
+        ("con", "Còn hiệu lực", true),
+        ("het", "Hết hiệu lực", false),
+    ]
+    .into_iter()
+    .map(|(value, label, flag)| FilterOption {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: in_force == Some(flag),
+    })
+    .collect();
     let query = SearchQuery::parse(&params.q);
     let terms_searched = query.is_searchable().then(|| query.terms.clone());
 
@@ -334,7 +341,10 @@ pub(crate) async fn download_file(
     };
     let disposition = files::content_disposition(&file.original_name, kind);
     let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type())),
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(kind.content_type()),
+        ),
         (
             header::CONTENT_DISPOSITION,
             HeaderValue::from_str(&disposition).map_err(|e| AppError::Unexpected(e.into()))?,
@@ -357,7 +367,9 @@ mod tests {
 
     #[test]
     fn the_first_value_of_each_filter_wins() {
-        let p = Params::parse(Some("q=15-nq%2Fhu&loai=nghi-quyet&loai=x&nam=2026&hieu-luc=con"));
+        let p = Params::parse(Some(
+            "q=15-nq%2Fhu&loai=nghi-quyet&loai=x&nam=2026&hieu-luc=con",
+        ));
         assert_eq!(p.q, "15-nq/hu");
         assert_eq!(p.kind, "nghi-quyet");
         assert_eq!(p.year, "2026");

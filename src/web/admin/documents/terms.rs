@@ -23,7 +23,7 @@ use crate::{
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::IdParam,
-        form::{FieldErrors, Form, Unique, required, ConstraintExt},
+        form::{ConstraintExt, FieldErrors, Form, Unique, required},
     },
 };
 
@@ -63,7 +63,11 @@ pub(crate) struct Refused {
 }
 
 impl TermsPage {
-    async fn new(state: &AppState, layout: AdminLayout, refused: Option<Refused>) -> AppResult<Self> {
+    async fn new(
+        state: &AppState,
+        layout: AdminLayout,
+        refused: Option<Refused>,
+    ) -> AppResult<Self> {
         Ok(Self {
             layout: layout.page("Danh mục văn bản", "documents"),
             terms: db::documents::list_terms(&state.db).await?,
@@ -237,7 +241,11 @@ pub(crate) async fn delete_term(
         return Ok(page.refused_page());
     }
     deleted?;
-    let details = format!("{}: {}", TermKind::parse(&term.kind).map_or("", TermKind::label), term.name);
+    let details = format!(
+        "{}: {}",
+        TermKind::parse(&term.kind).map_or("", TermKind::label),
+        term.name
+    );
     let entry = (
         AuditAction::DocumentTermDeleted,
         Target::DocumentTerm(id),

@@ -114,7 +114,7 @@ pub struct DocumentFields {
 pub async fn insert(
     db: impl PgExecutor<'_>,
     d: &DocumentFields,
-    created_by: i64,
+    created_by: Option<i64>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar!(
         "insert into legal_document (slug, number, type_id, issuer_id, field_id, signer,

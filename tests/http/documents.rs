@@ -40,7 +40,7 @@ pub(crate) async fn document(db: &PgPool, number: &str, summary: &str, issued_on
         body_html: String::new(),
         in_force: true,
     };
-    toasoan::db::documents::insert(db, &fields, created_by)
+    toasoan::db::documents::insert(db, &fields, Some(created_by))
         .await
         .unwrap()
 }

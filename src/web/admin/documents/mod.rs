@@ -273,7 +273,7 @@ pub(crate) async fn create_document(
         return Ok(page.refused());
     }
     let mut tx = state.db.begin().await?;
-    let inserted = db::documents::insert(&mut *tx, &fields, staff.user_id)
+    let inserted = db::documents::insert(&mut *tx, &fields, Some(staff.user_id))
         .await
         .on_constraint(UNIQUE)?;
     let id = match inserted {

@@ -56,9 +56,9 @@ pub struct Download {
     pub content_type: String,
 }
 
-/// The file, when something readers can see carries it (a document); `None` otherwise, so a
-/// file uploaded with a form that was never saved, or whose document was deleted, is not
-/// served.
+/// The file, when something readers can see carries it (a document, a published article);
+/// `None` otherwise, so a file uploaded with a form that was never saved, or whose document
+/// was deleted or article unpublished, is not served.
 pub async fn get_public(
     db: impl PgExecutor<'_>,
     media_file_id: i64,
@@ -67,7 +67,9 @@ pub async fn get_public(
         Download,
         "select storage_key, original_name, content_type from media_file f
          where media_file_id = $1
-           and exists (select 1 from legal_document_file l where l.media_file_id = f.media_file_id)",
+           and (exists (select 1 from legal_document_file l where l.media_file_id = f.media_file_id)
+                or exists (select 1 from article_file l join article a using (article_id)
+                           where l.media_file_id = f.media_file_id and a.status = 'published'))",
         media_file_id
     )
     .fetch_optional(db)

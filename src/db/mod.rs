@@ -1,5 +1,6 @@
 //! Database access: one module per table, free async functions, no SQL anywhere else.
 
+pub mod article_files;
 pub mod articles;
 pub mod audit;
 pub mod captchas;

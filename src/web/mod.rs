@@ -119,8 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/logout", post(login::logout))
         .route_layer(database.clone());
 
-    // The forms that carry an image: over the image limit (so an oversize image gets a
-    // message beside the field, with the rest of the form kept) but bounded.
+    // The forms that carry an image and attached files: over the image and file limits (so an
+    // oversize image or file gets a message beside the field, with the rest of the form kept)
+    // but bounded.
     let uploads = Router::new()
         .route(
             "/articles",
@@ -132,7 +133,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/media", post(articles::uploads::upload_image))
         .layer(DefaultBodyLimit::max(
-            state.config.max_upload_bytes + ARTICLE_FORM_ROOM,
+            state.config.max_upload_bytes + state.config.max_file_bytes + ARTICLE_FORM_ROOM,
         ));
 
     // The document form carries files: over the file limit, so an oversize file gets a message

@@ -17,6 +17,7 @@ mod cross_site;
 mod demo;
 mod documents;
 mod feeds;
+mod files;
 mod fuzz;
 mod hardening;
 mod heads;

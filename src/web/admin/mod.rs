@@ -2,6 +2,7 @@
 
 pub(crate) mod account;
 pub(crate) mod articles;
+pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod categories;
 pub(crate) mod comments;

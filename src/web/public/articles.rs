@@ -17,6 +17,7 @@ use crate::{
         articles::{Article, ArticleCard},
         categories::Category,
         comments::PublicComment,
+        media_files::FileLink,
     },
     error::{AppError, AppResult},
     web::{
@@ -57,6 +58,8 @@ pub(crate) struct ArticlePage {
     section: Option<Category>,
     /// `NewsArticle` structured data, ready for a `<script>` element.
     json_ld: String,
+    /// "Tài liệu đính kèm".
+    attachments: Vec<FileLink>,
 }
 
 impl ArticlePage {
@@ -164,9 +167,10 @@ impl ArticlePage {
         article: Article,
         preview: bool,
     ) -> AppResult<Self> {
-        let (related, comments) = tokio::try_join!(
+        let (related, comments, attachments) = tokio::try_join!(
             db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED),
             db::comments::list_approved(&state.db, article.article_id),
+            db::article_files::list(&state.db, article.article_id),
         )?;
         let site = state.site.get();
         let breadcrumb = site
@@ -204,6 +208,7 @@ impl ArticlePage {
             permalink,
             section,
             json_ld,
+            attachments,
         })
     }
 }

@@ -52,12 +52,12 @@ pub(crate) fn download_url(file: &FileLink) -> String {
 }
 
 /// "1,2 MB", "350 KB".
-pub(crate) fn file_size(bytes: i64) -> String {
-    crate::media::format_size(usize::try_from(bytes).unwrap_or(0))
+pub(crate) fn file_size(bytes: &i64) -> String {
+    crate::media::format_size(usize::try_from(*bytes).unwrap_or(0))
 }
 
 /// "PDF", "Word"… for a stored content type.
-fn file_label(file: &FileLink) -> &'static str {
+pub(crate) fn file_label(file: &FileLink) -> &'static str {
     FileKind::from_content_type(&file.content_type).map_or("Tệp", FileKind::label)
 }
 
@@ -279,18 +279,6 @@ pub(crate) struct DocumentPage {
 impl DocumentPage {
     fn date(&self, date: &Date) -> String {
         format::date_short(*date)
-    }
-
-    fn download_url(&self, file: &FileLink) -> String {
-        download_url(file)
-    }
-
-    fn size(&self, file: &FileLink) -> String {
-        file_size(file.byte_size)
-    }
-
-    fn label(&self, file: &FileLink) -> &'static str {
-        file_label(file)
     }
 }
 

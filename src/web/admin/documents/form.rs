@@ -8,6 +8,7 @@ use crate::{
     sanitize,
     text::{SLUG_MAX_LEN, clean, is_slug, slugify},
     web::{
+        admin::attachments::{Attachments, FILES_FIELD, FileUpload, read_upload},
         extract::parse_id,
         form::{FieldErrors, optional, required},
         format,
@@ -18,9 +19,6 @@ const NUMBER_MAX: usize = 100;
 const SIGNER_MAX: usize = 200;
 const SUMMARY_MAX: usize = 2000;
 const BODY_MAX: usize = 300_000;
-/// Files one form may carry.
-pub(super) const FILES_MAX: usize = 10;
-
 pub(super) const SLUG_TAKEN: &str = "Đường dẫn này đã được dùng cho văn bản khác.";
 const SLUG_FORMAT: &str =
     "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 120 ký tự).";
@@ -40,16 +38,7 @@ pub(crate) struct DocumentForm {
     pub body_html: String,
     pub in_force: bool,
     pub slug: String,
-    /// Files already stored for this document or this form (hidden inputs), in order.
-    pub file_ids: Vec<i64>,
-    /// Files ticked for removal.
-    pub remove_files: Vec<i64>,
-}
-
-/// A file sent with the form.
-pub(super) struct Upload {
-    pub name: String,
-    pub bytes: Vec<u8>,
+    pub files: Attachments,
 }
 
 impl DocumentForm {
@@ -66,34 +55,31 @@ impl DocumentForm {
             body_html: d.body_html.clone(),
             in_force: d.in_force,
             slug: d.slug.clone(),
-            file_ids,
-            remove_files: Vec::new(),
+            files: Attachments {
+                file_ids,
+                remove_files: Vec::new(),
+            },
         }
     }
 
     /// The form, its new files, and the messages for fields that hold a control character.
     pub(super) async fn read(
         mut multipart: Multipart,
-    ) -> Result<(Self, Vec<Upload>, FieldErrors), MultipartError> {
+    ) -> Result<(Self, Vec<FileUpload>, FieldErrors), MultipartError> {
         let mut form = Self::default();
         let mut uploads = Vec::new();
         let mut screened = FieldErrors::default();
         while let Some(field) = multipart.next_field().await? {
             let name = field.name().unwrap_or_default().to_owned();
-            if name == "files" {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = field.bytes().await?;
-                // A file input left empty still sends a part, without a name or bytes.
-                if !bytes.is_empty() || !file_name.is_empty() {
-                    uploads.push(Upload {
-                        name: file_name,
-                        bytes: bytes.to_vec(),
-                    });
-                }
+            if name == FILES_FIELD {
+                uploads.extend(read_upload(field).await?);
                 continue;
             }
             let value = field.text().await?;
             screened.screen(&name, &value);
+            if form.files.read_field(&name, &value) {
+                continue;
+            }
             match name.as_str() {
                 "number" => form.number = value,
                 "type_id" => form.type_id = value,
@@ -106,23 +92,10 @@ impl DocumentForm {
                 "body_html" => form.body_html = value,
                 "in_force" => form.in_force = true,
                 "slug" => form.slug = value,
-                "file_ids" => form.file_ids.extend(parse_id(value.trim())),
-                "remove_files" => form.remove_files.extend(parse_id(value.trim())),
                 _ => {}
             }
         }
         Ok((form, uploads, screened))
-    }
-
-    /// The files the document keeps: those it had or was given, less those ticked.
-    pub(super) fn kept_files(&self) -> Vec<i64> {
-        let mut kept: Vec<i64> = Vec::with_capacity(self.file_ids.len());
-        for id in &self.file_ids {
-            if !self.remove_files.contains(id) && !kept.contains(id) {
-                kept.push(*id);
-            }
-        }
-        kept
     }
 
     /// Checks every field; the fields to store, and the messages to show (none when the
@@ -308,13 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn removed_files_are_dropped_once() {
-        let form = DocumentForm {
-            file_ids: vec![4, 5, 4, 6],
-            remove_files: vec![5],
-            ..DocumentForm::default()
-        };
-        assert_eq!(form.kept_files(), [4, 6]);
+    fn long_slugs_are_cut_at_a_hyphen() {
         let long = "nghi-quyet-".repeat(20);
         let cut = cut_slug(&long);
         assert!(cut.len() <= SLUG_MAX_LEN && is_slug(&cut), "{cut}");

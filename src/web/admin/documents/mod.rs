@@ -11,9 +11,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use time::OffsetDateTime;
 
-use self::form::{DocumentForm, FILES_MAX, SLUG_TAKEN, Upload};
+use self::form::{DocumentForm, SLUG_TAKEN};
 use crate::{
     AppState,
     auth::Capability,
@@ -24,14 +23,13 @@ use crate::{
         media_files::FileLink,
     },
     error::{AppError, AppResult, ErrorPage},
-    media::{self, files::ACCEPT_ATTRIBUTE},
+    media,
     web::{
-        admin::{AdminLayout, Flash, Staff},
+        admin::{AdminLayout, Flash, Staff, attachments::FileUpload},
         extract::{IdParam, PageParam},
         form::{ConstraintExt, FieldErrors, Unique, unreadable_status},
         format,
         pager::Pager,
-        public::documents::file_size,
     },
 };
 
@@ -116,7 +114,7 @@ impl DocumentFormPage {
             Some(d) => format!("Sửa văn bản: {}", d.number),
             None => "Thêm văn bản".to_owned(),
         };
-        let files = db::media_files::list_by_ids(&state.db, &form.file_ids).await?;
+        let files = db::media_files::list_by_ids(&state.db, &form.files.file_ids).await?;
         Ok(Self {
             layout: layout.page(title, "documents"),
             document,
@@ -155,16 +153,8 @@ impl DocumentFormPage {
         }
     }
 
-    fn accept(&self) -> &'static str {
-        ACCEPT_ATTRIBUTE
-    }
-
     fn max_file_size(&self) -> String {
         media::format_size(self.max_file_bytes)
-    }
-
-    fn size(&self, file: &FileLink) -> String {
-        file_size(file.byte_size)
     }
 }
 
@@ -210,41 +200,11 @@ async fn check(
     state: &AppState,
     staff: &Staff,
     form: &mut DocumentForm,
-    uploads: Vec<Upload>,
+    uploads: Vec<FileUpload>,
     screened: FieldErrors,
     document_id: Option<i64>,
 ) -> AppResult<(DocumentFields, FieldErrors)> {
-    let mut file_error = None;
-    if form.kept_files().len() + uploads.len() > FILES_MAX {
-        file_error = Some(format!("Tối đa {FILES_MAX} tệp cho một văn bản."));
-    } else {
-        let now = OffsetDateTime::now_utc();
-        for upload in uploads {
-            let saved = media::files::save_file(
-                &*state.media,
-                &upload.bytes,
-                &upload.name,
-                state.config.max_file_bytes,
-                now,
-            )
-            .await;
-            match saved {
-                Ok(saved) => {
-                    let id =
-                        db::media_files::insert(&state.db, &saved, Some(staff.user_id)).await?;
-                    form.file_ids.push(id);
-                }
-                Err(error) => {
-                    error.log_if_ours();
-                    let message = match media::files::shown_name(&upload.name) {
-                        name if name.is_empty() => error.message(),
-                        name => format!("{name}: {}", error.message()),
-                    };
-                    file_error.get_or_insert(message);
-                }
-            }
-        }
-    }
+    let file_error = form.files.store(state, staff.user_id, uploads).await?;
     let terms = db::documents::list_terms(&state.db).await?;
     let (fields, mut errors) = form.parse(&terms, screened);
     if let Some(message) = file_error {
@@ -284,7 +244,7 @@ pub(crate) async fn create_document(
             return Ok(page.refused());
         }
     };
-    db::documents::set_files(&mut tx, id, &form.kept_files()).await?;
+    db::documents::set_files(&mut tx, id, &form.files.kept()).await?;
     let entry = (
         AuditAction::DocumentCreated,
         Target::Document(id),
@@ -323,7 +283,7 @@ pub(crate) async fn update_document(
             return Ok(page.refused());
         }
     }
-    db::documents::set_files(&mut tx, id, &form.kept_files()).await?;
+    db::documents::set_files(&mut tx, id, &form.files.kept()).await?;
     let entry = (
         AuditAction::DocumentUpdated,
         Target::Document(id),

@@ -172,6 +172,11 @@ async fn an_editor_adds_a_document_with_a_pdf_that_readers_see_and_download(db: 
          filename*=UTF-8''Ngh%E1%BB%8B%20quy%E1%BA%BFt%20s%E1%BB%91%2015-NQ-HU.pdf"
     );
     assert_eq!(response.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(
+        response.header(header::CONTENT_LENGTH),
+        pdf.len().to_string(),
+        "streamed from storage with its length"
+    );
     assert_eq!(response.header(header::CACHE_CONTROL), "public, max-age=86400");
     // Only the id counts; a file nobody's document carries is not served.
     assert_eq!(

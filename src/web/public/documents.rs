@@ -5,11 +5,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
+    body::Body,
     extract::{Path, RawQuery, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use time::Date;
+use tokio_util::io::ReaderStream;
 
 use super::search::SearchQuery;
 use crate::{
@@ -319,8 +321,8 @@ pub(crate) async fn download_file(
     let Some(kind) = FileKind::from_content_type(&file.content_type) else {
         return Err(AppError::NotFound);
     };
-    let bytes = match state.media.get(&file.storage_key).await {
-        Ok(bytes) => bytes,
+    let stored = match state.media.open(&file.storage_key).await {
+        Ok(stored) => stored,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             tracing::warn!(key = file.storage_key, "a registered file is missing");
             return Err(AppError::NotFound);
@@ -345,8 +347,10 @@ pub(crate) async fn download_file(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
+        (header::CONTENT_LENGTH, HeaderValue::from(stored.len)),
     ];
-    Ok((headers, bytes).into_response())
+    let body = Body::from_stream(ReaderStream::new(stored.reader));
+    Ok((headers, body).into_response())
 }
 
 #[cfg(test)]

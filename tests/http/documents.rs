@@ -408,6 +408,9 @@ async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPo
     finds(&app.get("/van-ban?hieu-luc=het").await, false, true);
     finds(&app.get("/van-ban?loai=nghi-quyet&nam=2025").await, false, false);
     finds(&app.get("/van-ban?loai=khong-co&nam=1").await, true, true);
+    let short = app.get("/van-ban?q=a").await;
+    finds(&short, true, true);
+    short.assert_contains("Từ khóa cần ít nhất 2 chữ cái hoặc chữ số");
     let filtered = app.get("/van-ban?q=nghi+quyet+15&loai=nghi-quyet").await;
     filtered.assert_contains(r#"value="nghi quyet 15""#);
     filtered.assert_contains(r#"<option value="nghi-quyet" selected>Nghị quyết</option>"#);

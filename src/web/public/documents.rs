@@ -110,6 +110,8 @@ pub(crate) struct FilterOption {
 pub(crate) struct DocumentsPage {
     layout: Layout,
     q: String,
+    /// What was left out of the search, and why.
+    notices: Vec<&'static str>,
     types: Vec<FilterOption>,
     issuers: Vec<FilterOption>,
     fields: Vec<FilterOption>,
@@ -211,6 +213,13 @@ pub(crate) async fn list_documents(
     .collect();
     let query = SearchQuery::parse(&params.q);
     let terms_searched = query.is_searchable().then(|| query.terms.clone());
+    let mut notices = Vec::new();
+    if !query.text.is_empty() && terms_searched.is_none() {
+        notices.push("Từ khóa cần ít nhất 2 chữ cái hoặc chữ số: đã liệt kê mọi văn bản.");
+    }
+    if query.shortened {
+        notices.push("Từ khóa quá dài: chỉ 200 ký tự và 20 từ đầu tiên được dùng để tìm kiếm.");
+    }
 
     // The listing's own URL: only the filters that apply (the pager adds `trang`).
     let query_string = listing_query(&[
@@ -258,6 +267,7 @@ pub(crate) async fn list_documents(
     Ok(DocumentsPage {
         layout,
         q: query.text,
+        notices,
         types,
         issuers,
         fields,

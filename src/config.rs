@@ -24,6 +24,8 @@ pub struct Config {
     pub session: SessionLimits,
     /// `TOASOAN_MAX_UPLOAD_MB`: largest image upload, in bytes.
     pub max_upload_bytes: usize,
+    /// `TOASOAN_MAX_FILE_MB`: largest attached file (PDF, Word, Excel, ZIP…), in bytes.
+    pub max_file_bytes: usize,
     /// `TOASOAN_TRUST_PROXY`: take the client IP from `X-Forwarded-For` (set by our own
     /// reverse proxy) instead of the TCP peer.
     pub trust_proxy: bool,
@@ -113,6 +115,15 @@ impl Config {
             upload,
             1..=100,
             "expected a whole number of megabytes, 1 to 100",
+        )? * 1024
+            * 1024;
+
+        let (file, name) = var("TOASOAN_MAX_FILE_MB", "20");
+        let max_file_bytes = number(
+            name,
+            file,
+            1..=200,
+            "expected a whole number of megabytes, 1 to 200",
         )? * 1024
             * 1024;
 
@@ -210,6 +221,7 @@ impl Config {
                 max: session_max,
             },
             max_upload_bytes,
+            max_file_bytes,
             trust_proxy,
             allow_originless,
             insecure_captcha,
@@ -316,6 +328,7 @@ mod tests {
         assert_eq!(config.session.idle, Duration::from_secs(8 * 3600));
         assert_eq!(config.session.max, Duration::from_secs(7 * 86_400));
         assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
+        assert_eq!(config.max_file_bytes, 20 * 1024 * 1024);
         assert!(!config.trust_proxy);
         assert!(!config.allow_originless);
         assert_eq!(config.insecure_captcha, None);
@@ -345,6 +358,7 @@ mod tests {
         }
         assert!(parse(&[("TOASOAN_SESSION_IDLE", "soon")]).is_err());
         assert!(parse(&[("TOASOAN_MAX_UPLOAD_MB", "0")]).is_err());
+        assert!(parse(&[("TOASOAN_MAX_FILE_MB", "201")]).is_err());
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub enum Capability {
     ManagePages,
     /// Arrange the main menu and the footer links.
     ManageMenu,
+    /// The documents library ("Văn bản") and its managed lists.
+    ManageDocuments,
     ModerateComments,
     ManageUsers,
     ManageSettings,
@@ -40,7 +42,12 @@ impl Role {
             Role::Admin => true,
             Role::Editor => matches!(
                 capability,
-                WriteArticles | EditAllArticles | ManageCategories | ManagePages | ModerateComments
+                WriteArticles
+                    | EditAllArticles
+                    | ManageCategories
+                    | ManagePages
+                    | ManageDocuments
+                    | ModerateComments
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

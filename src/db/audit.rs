@@ -66,6 +66,12 @@ vocabulary! {
         CommentDeleted => "comment.deleted", "Xóa bình luận";
         CommentEdited => "comment.edited", "Sửa bình luận";
         CommentReplied => "comment.replied", "Trả lời bình luận";
+        DocumentCreated => "document.created", "Thêm văn bản";
+        DocumentUpdated => "document.updated", "Sửa văn bản";
+        DocumentDeleted => "document.deleted", "Xóa văn bản";
+        DocumentTermCreated => "document_term.created", "Thêm mục danh mục văn bản";
+        DocumentTermUpdated => "document_term.updated", "Sửa mục danh mục văn bản";
+        DocumentTermDeleted => "document_term.deleted", "Xóa mục danh mục văn bản";
     }
 }
 
@@ -75,7 +81,13 @@ impl AuditAction {
         use AuditAction::*;
         matches!(
             self,
-            ArticleDeleted | CategoryDeleted | CommentDeleted | PageDeleted | MenuItemDeleted
+            ArticleDeleted
+                | CategoryDeleted
+                | CommentDeleted
+                | PageDeleted
+                | MenuItemDeleted
+                | DocumentDeleted
+                | DocumentTermDeleted
         )
     }
 }
@@ -90,6 +102,8 @@ pub enum Target {
     Comment(i64),
     Page(i64),
     MenuItem(i64),
+    Document(i64),
+    DocumentTerm(i64),
 }
 
 impl Target {
@@ -103,6 +117,8 @@ impl Target {
             Target::Comment(id) => ("comment", Some(id)),
             Target::Page(id) => ("page", Some(id)),
             Target::MenuItem(id) => ("menu_item", Some(id)),
+            Target::Document(id) => ("document", Some(id)),
+            Target::DocumentTerm(id) => ("document_term", Some(id)),
         }
     }
 }

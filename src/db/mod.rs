@@ -1,15 +1,18 @@
 //! Database access: one module per table, free async functions, no SQL anywhere else.
 
+pub mod article_files;
 pub mod articles;
 pub mod audit;
 pub mod captchas;
 pub mod categories;
 pub mod comments;
+pub mod documents;
 pub mod feeds;
 pub mod login_attempts;
 pub mod menu;
 pub mod page_revisions;
 pub mod pages;
+pub mod media_files;
 pub mod pending_logins;
 pub mod recovery_codes;
 pub mod revisions;

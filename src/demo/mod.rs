@@ -173,6 +173,110 @@ const PAGES: &[DemoPage] = &[
     },
 ];
 
+/// Demo documents: (number, type slug, issuer slug, field slug, signer, issued, effective,
+/// in force, summary, the text of its PDF).
+type DemoDocument = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    time::Date,
+    Option<time::Date>,
+    bool,
+    &'static str,
+    &'static [&'static str],
+);
+
+const DOCUMENTS: &[DemoDocument] = &[
+    (
+        "15-NQ/HU",
+        "nghi-quyet",
+        "huyen-uy",
+        "kinh-te",
+        "Nguyễn Văn Hùng",
+        time::macros::date!(2026 - 03 - 15),
+        Some(time::macros::date!(2026 - 04 - 01)),
+        true,
+        "Về phát triển kinh tế nông thôn gắn với xây dựng nông thôn mới giai đoạn 2026 - 2030",
+        &[
+            "HUYEN UY BAO THANG",
+            "NGHI QUYET so 15-NQ/HU",
+            "ve phat trien kinh te nong thon gan voi xay dung nong thon moi",
+            "giai doan 2026 - 2030",
+            "(Van ban trinh dien cua Toa Soan)",
+        ],
+    ),
+    (
+        "125/QĐ-UBND",
+        "quyet-dinh",
+        "uy-ban-nhan-dan-huyen",
+        "dat-dai",
+        "Trần Minh Tuấn",
+        time::macros::date!(2026 - 02 - 20),
+        Some(time::macros::date!(2026 - 02 - 20)),
+        true,
+        "Về việc phê duyệt kế hoạch sử dụng đất năm 2026 của huyện Bảo Thắng",
+        &[
+            "UY BAN NHAN DAN HUYEN BAO THANG",
+            "QUYET DINH so 125/QD-UBND",
+            "ve viec phe duyet ke hoach su dung dat nam 2026",
+            "(Van ban trinh dien cua Toa Soan)",
+        ],
+    ),
+    (
+        "45/KH-UBND",
+        "ke-hoach",
+        "uy-ban-nhan-dan-huyen",
+        "giao-duc",
+        "Lê Thị Hoa",
+        time::macros::date!(2026 - 08 - 05),
+        None,
+        true,
+        "Triển khai nhiệm vụ năm học 2026 - 2027 trên địa bàn huyện",
+        &[
+            "UY BAN NHAN DAN HUYEN BAO THANG",
+            "KE HOACH so 45/KH-UBND",
+            "trien khai nhiem vu nam hoc 2026 - 2027",
+            "(Van ban trinh dien cua Toa Soan)",
+        ],
+    ),
+    (
+        "12/TB-VP",
+        "thong-bao",
+        "van-phong-hdnd-va-ubnd-huyen",
+        "to-chuc-can-bo",
+        "Phạm Quốc Khánh",
+        time::macros::date!(2026 - 11 - 25),
+        None,
+        true,
+        "Lịch tiếp công dân của lãnh đạo Ủy ban nhân dân huyện tháng 12 năm 2026",
+        &[
+            "VAN PHONG HDND VA UBND HUYEN BAO THANG",
+            "THONG BAO so 12/TB-VP",
+            "lich tiep cong dan thang 12 nam 2026",
+            "(Van ban trinh dien cua Toa Soan)",
+        ],
+    ),
+    (
+        "08/CT-UBND",
+        "chi-thi",
+        "uy-ban-nhan-dan-huyen",
+        "nong-nghiep",
+        "Trần Minh Tuấn",
+        time::macros::date!(2025 - 01 - 10),
+        Some(time::macros::date!(2025 - 01 - 10)),
+        false,
+        "Về tăng cường công tác phòng, chống cháy rừng mùa khô 2024 - 2025",
+        &[
+            "UY BAN NHAN DAN HUYEN BAO THANG",
+            "CHI THI so 08/CT-UBND",
+            "ve tang cuong cong tac phong, chong chay rung mua kho 2024 - 2025",
+            "(Van ban trinh dien cua Toa Soan)",
+        ],
+    ),
+];
+
 #[derive(Debug, Deserialize)]
 struct DemoArticle {
     title: String,
@@ -264,8 +368,56 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
     }
     let page_ids = insert_pages(&mut tx).await?;
     arrange_menus(&mut tx, &page_ids).await?;
+    seed_documents(&mut tx, media_dir, now).await?;
     tx.commit().await?;
-    tracing::info!(articles = articles.len(), "demo content seeded");
+    tracing::info!(
+        articles = articles.len(),
+        documents = DOCUMENTS.len(),
+        "demo content seeded"
+    );
+    Ok(())
+}
+
+/// The demo documents, each with a small PDF written here (through the media storage, as an
+/// upload would be).
+async fn seed_documents(
+    tx: &mut sqlx::PgConnection,
+    media_dir: &Path,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let store = crate::media::LocalStore::new(media_dir);
+    let terms = db::documents::list_terms(&mut *tx).await?;
+    let term = |kind: &str, slug: &str| {
+        terms
+            .iter()
+            .find(|t| t.kind == kind && t.slug == slug)
+            .map(|t| t.document_term_id)
+            .with_context(|| format!("no demo {kind} {slug}"))
+    };
+    for (number, kind, issuer, field, signer, issued_on, effective_on, in_force, summary, text) in
+        DOCUMENTS
+    {
+        let fields = db::documents::DocumentFields {
+            slug: slugify(&format!("{number} {summary}")),
+            number: clean(number),
+            type_id: term("type", kind)?,
+            issuer_id: term("issuer", issuer)?,
+            field_id: Some(term("field", field)?),
+            signer: clean(signer),
+            issued_on: *issued_on,
+            effective_on: *effective_on,
+            summary: clean(summary),
+            body_html: String::new(),
+            in_force: *in_force,
+        };
+        let pdf = crate::media::files::minimal_pdf(text);
+        let name = format!("{} {}.pdf", fields.number.replace('/', "-"), summary);
+        let saved =
+            crate::media::files::save_file(&store, &pdf, &clean(&name), pdf.len(), now).await?;
+        let file_id = db::media_files::insert(&mut *tx, &saved, None).await?;
+        let document_id = db::documents::insert(&mut *tx, &fields, None).await?;
+        db::documents::set_files(&mut *tx, document_id, &[file_id]).await?;
+    }
     Ok(())
 }
 

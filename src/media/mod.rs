@@ -5,6 +5,7 @@
 //! per EXIF, resized to the [`WIDTHS`] that fit, re-encoded (which drops EXIF/GPS metadata) and
 //! stored under content-addressed keys `{yyyy}/{mm}/{hash16}-{width}.{ext}`.
 
+pub mod files;
 pub mod storage;
 
 use std::io::Cursor;
@@ -111,7 +112,7 @@ impl ImageError {
 
 /// `10485760` → "10 MB", `2621440` → "2,5 MB", `512000` → "500 KB" (binary units, Vietnamese
 /// decimal comma).
-fn format_size(bytes: usize) -> String {
+pub fn format_size(bytes: usize) -> String {
     const KB: usize = 1024;
     const MB: usize = 1024 * 1024;
     let (unit, name) = match bytes {

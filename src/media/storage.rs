@@ -21,11 +21,24 @@ pub trait MediaStore: Send + Sync + 'static {
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
 
+    /// What is stored under `key`, opened for reading (a download is streamed, never held
+    /// in memory whole); [`io::ErrorKind::NotFound`] when nothing is.
+    fn open<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<StoredFile>> + Send + 'a>>;
+
     /// Removes what is stored under `key`; a key with nothing stored is not an error.
     fn remove<'a>(
         &'a self,
         key: &'a str,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+}
+
+/// A stored file opened for reading: its length, and its bytes as they are read.
+pub struct StoredFile {
+    pub len: u64,
+    pub reader: Pin<Box<dyn tokio::io::AsyncRead + Send>>,
 }
 
 /// Files under a root directory on the local disk (the directory `/media` is served from).
@@ -51,6 +64,16 @@ impl LocalStore {
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
             .map_err(|_| io::Error::other("media write task failed"))?
+    }
+
+    async fn open_file(&self, key: &str) -> io::Result<StoredFile> {
+        validate_key(key)?;
+        let file = tokio::fs::File::open(self.root.join(key)).await?;
+        let len = file.metadata().await?.len();
+        Ok(StoredFile {
+            len,
+            reader: Box::pin(file),
+        })
     }
 
     async fn remove_file(&self, key: &str) -> io::Result<()> {
@@ -103,6 +126,13 @@ impl MediaStore for LocalStore {
         bytes: &'a [u8],
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
         Box::pin(self.put_file(key, bytes))
+    }
+
+    fn open<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<StoredFile>> + Send + 'a>> {
+        Box::pin(self.open_file(key))
     }
 
     fn remove<'a>(
@@ -184,6 +214,15 @@ mod tests {
         store.put("2026/11/abc-480.jpg", b"second").await.unwrap();
         let target = dir.path().join("2026/11/abc-480.jpg");
         assert_eq!(std::fs::read(&target).unwrap(), b"second");
+        let mut opened = store.open("2026/11/abc-480.jpg").await.unwrap();
+        assert_eq!(opened.len, 6);
+        let mut read = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut opened.reader, &mut read)
+            .await
+            .unwrap();
+        assert_eq!(read, b"second");
+        let missing = store.open("2026/11/none.jpg").await.err().unwrap();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("2026/11"))
             .unwrap()

@@ -1,8 +1,8 @@
 //! Dates as Vietnamese readers expect them, in Vietnam's time (Asia/Ho_Chi_Minh).
 
 use time::{
-    OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday, format_description::well_known::Rfc3339,
-    macros::format_description,
+    Date, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday,
+    format_description::well_known::Rfc3339, macros::format_description,
 };
 
 /// Asia/Ho_Chi_Minh is UTC+7 all year: Vietnam has had no daylight saving time since 1975.
@@ -105,6 +105,45 @@ pub(crate) fn parse_datetime_input(value: &str) -> Option<OffsetDateTime> {
         .ok()
         .filter(|at| YEARS.contains(&at.year()))
         .map(|at| at.assume_offset(VIETNAM))
+}
+
+/// A `YYYY-MM-DD` date (what `<input type="date">` sends) in [`YEARS`].
+pub(crate) fn parse_date(value: &str) -> Option<Date> {
+    let bytes = value.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape_ok {
+        return None;
+    }
+    let year: i32 = value[..4].parse().ok().filter(|y| YEARS.contains(y))?;
+    let month: u8 = value[5..7].parse().ok()?;
+    let day: u8 = value[8..].parse().ok()?;
+    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// "27/11/2026": a calendar date (a document's dates).
+pub(crate) fn date_short(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// "2026-11-27": a date as `<input type="date">` shows it.
+pub(crate) fn date_input(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// "1.234.567": a count as Vietnamese writes it (one implementation, shared with `media`).

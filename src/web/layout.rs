@@ -242,10 +242,16 @@ impl Layout {
     }
 
     /// Announces the category's own RSS feed besides the site's.
-    pub(crate) fn with_category_feed(mut self, category: &Category) -> Self {
+    pub(crate) fn with_category_feed(self, category: &Category) -> Self {
+        let title = format!("{} - {}", category.name, self.site.settings.site_name);
+        self.with_feed(title, category_feed_url(&category.slug))
+    }
+
+    /// Announces another RSS feed besides the site's.
+    pub(crate) fn with_feed(mut self, title: String, href: impl Into<String>) -> Self {
         self.feeds.push(FeedLink {
-            title: format!("{} - {}", category.name, self.site.settings.site_name),
-            href: category_feed_url(&category.slug),
+            title,
+            href: href.into(),
         });
         self
     }

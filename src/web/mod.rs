@@ -46,7 +46,7 @@ use crate::{
 /// Largest comment form a reader may send (the fields allow about 4,300 characters).
 const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 
-/// Room in an article form beside its cover image (the text fields).
+/// Room in an article or document form beside its image or file (the text fields).
 const ARTICLE_FORM_ROOM: usize = 4 * 1024 * 1024;
 
 /// First path segments that are not pages: a page's slug (its address is `/{slug}`) may not be
@@ -90,11 +90,12 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     use admin::{
-        account, articles, audit, categories, comments, dashboard, login, menu, pages, settings,
-        two_factor, users,
+        account, articles, audit, categories, comments, dashboard, documents, login, menu, pages,
+        settings, two_factor, users,
     };
     use public::{
-        articles as reading, comments as commenting, feeds, home, pages as reading_pages, search,
+        articles as reading, comments as commenting, documents as library, feeds, home,
+        pages as reading_pages, search,
         sitemaps,
     };
 
@@ -119,6 +120,10 @@ pub fn router(state: AppState) -> Router {
             get(search::search_articles).layer(heavy.clone()),
         )
         .route("/rss.xml", get(feeds::show_site_feed))
+        .route(library::DOCUMENTS_URL, get(library::list_documents))
+        .route(library::DOCUMENTS_FEED_URL, get(feeds::show_document_feed))
+        .route("/van-ban/{slug}", get(library::show_document))
+        .route("/tai-lieu/{id}/{name}", get(library::download_file))
         .route(
             "/sitemap.xml",
             get(sitemaps::show_sitemap).layer(heavy.clone()),
@@ -158,8 +163,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/logout", post(login::logout))
         .route_layer(database.clone());
 
-    // The forms that carry an image: over the image limit (so an oversize image gets a
-    // message beside the field, with the rest of the form kept) but bounded.
+    // The forms that carry an image and attached files: over the image and file limits (so an
+    // oversize image or file gets a message beside the field, with the rest of the form kept)
+    // but bounded.
     let uploads = Router::new()
         .route(
             "/articles",
@@ -171,7 +177,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/media", post(articles::uploads::upload_image))
         .layer(DefaultBodyLimit::max(
-            state.config.max_upload_bytes + ARTICLE_FORM_ROOM,
+            state.config.max_upload_bytes + state.config.max_file_bytes + ARTICLE_FORM_ROOM,
+        ));
+
+    // The document form carries files: over the file limit, so an oversize file gets a message
+    // beside the field with the rest of the form kept.
+    let document_uploads = Router::new()
+        .route(
+            "/documents",
+            get(documents::list_documents).post(documents::create_document),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::edit_document).post(documents::update_document),
+        )
+        .layer(DefaultBodyLimit::max(
+            state.config.max_file_bytes + ARTICLE_FORM_ROOM,
         ));
 
     // The back office under `/admin`: every route needs a logged-in user, and each handler
@@ -221,6 +242,18 @@ pub fn router(state: AppState) -> Router {
             post(articles::revisions::restore_revision),
         )
         .merge(uploads)
+        .merge(document_uploads)
+        .route("/documents/new", get(documents::new_document))
+        .route("/documents/{id}/delete", post(documents::delete_document))
+        .route(
+            "/documents/terms",
+            get(documents::terms::list_terms).post(documents::terms::create_term),
+        )
+        .route("/documents/terms/{id}", post(documents::terms::rename_term))
+        .route(
+            "/documents/terms/{id}/delete",
+            post(documents::terms::delete_term),
+        )
         .route("/comments", get(comments::list::list_comments))
         .route(
             "/comments/bulk",

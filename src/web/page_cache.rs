@@ -204,6 +204,7 @@ fn eligible(request: &Request) -> bool {
     matches!(*request.method(), Method::GET | Method::HEAD)
         && !path.starts_with("/static/")
         && !path.starts_with("/media/")
+        && !path.starts_with("/tai-lieu/")
         && !path.starts_with("/admin")
         && path != "/healthz"
         && CookieJar::from_headers(request.headers())
@@ -458,6 +459,7 @@ mod tests {
             &[("cookie", "toasoan_session=abc")]
         )));
         assert!(!eligible(&request("/static/site.css", &[])));
+        assert!(!eligible(&request("/tai-lieu/3/nghi-quyet.pdf", &[])));
         assert!(!eligible(&request("/admin", &[])));
     }
 

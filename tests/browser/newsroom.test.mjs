@@ -2,7 +2,9 @@
 // WYSIWYG editor (bold text, an uploaded picture), publishes it, pastes a Word list into a
 // new one, and a reader finds the article on the home page and reads it (with and without
 // JavaScript); the reader comments (with the test captcha), a moderator approves the
-// comment, and it shows under the article. No page breaks its Content-Security-Policy.
+// comment, and it shows under the article. The editor also adds a legal document with a PDF,
+// and a reader finds it at /van-ban by searching "nghi quyet 15" and downloads it under its
+// Vietnamese name. No page breaks its Content-Security-Policy.
 //
 // Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 ($PGPORT for
 // another port; user postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
@@ -44,6 +46,20 @@ const TEST_CAPTCHA = 'thu-nghiem';
 const COMMENT_NAME = 'Nguyễn Thị Bình';
 const COMMENT_TITLE = `Ý kiến bạn đọc ${Date.now()}`;
 const COMMENT_BODY = 'Kế hoạch rất thiết thực.\nMong sớm được triển khai ở thôn tôi.';
+
+const DOC_NUMBER = '15/NQ-HĐND';
+const DOC_SUMMARY = `Về chuyển đổi số trong cơ quan nhà nước (phép thử ${Date.now()})`;
+const DOC_FILE = 'Nghị quyết 15 HĐND.pdf';
+// A one-page PDF written here (no binary in the repository).
+const DOC_PDF = Buffer.from([
+  '%PDF-1.4',
+  '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+  '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+  '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj',
+  'trailer << /Root 1 0 R >>',
+  '%%EOF',
+  '',
+].join('\n'));
 
 const STEP_TIMEOUT = 30_000;
 
@@ -488,6 +504,41 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
       page.click('.main-nav a[href="/gioi-thieu"]'),
     ]);
     assert.equal((await page.locator('h1').textContent()).trim(), 'Giới thiệu');
+  });
+
+  step('an editor adds a document ("Văn bản") with a PDF', async () => {
+    await page.goto('/admin/documents/new');
+    await page.fill('#number', DOC_NUMBER);
+    await page.selectOption('#type_id', { label: 'Nghị quyết' });
+    await page.selectOption('#issuer_id', { label: 'Hội đồng nhân dân huyện' });
+    await page.fill('#issued_on', '2026-06-30');
+    await page.fill('#summary', DOC_SUMMARY);
+    await page.setInputFiles('#files', { name: DOC_FILE, mimeType: 'application/pdf', buffer: DOC_PDF });
+    await Promise.all([
+      page.waitForURL(/\/admin\/documents\/\d+\?msg=created$/),
+      page.click('form[enctype="multipart/form-data"] button[type=submit]'),
+    ]);
+    assert.equal(await page.inputValue('#number'), DOC_NUMBER);
+  });
+
+  step('a reader finds it at /van-ban by searching "nghi quyet 15" and downloads it', async () => {
+    await page.goto('/van-ban');
+    await page.fill('#van-ban-q', 'nghi quyet 15');
+    await Promise.all([
+      page.waitForURL(/\/van-ban\?q=nghi\+quyet\+15/),
+      page.click('form[action="/van-ban"] button[type=submit]'),
+    ]);
+    const link = page.locator('main a[href^="/van-ban/"]', { hasText: DOC_NUMBER }).first();
+    await link.waitFor({ state: 'visible' });
+    await Promise.all([page.waitForURL(/\/van-ban\/[a-z0-9-]+$/), link.click()]);
+    assert.ok((await page.textContent('main')).includes(DOC_SUMMARY), 'the document page shows its summary');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`a[download]:has-text("${DOC_FILE}")`),
+    ]);
+    assert.equal(download.suggestedFilename(), DOC_FILE);
+    const saved = await download.path();
+    assert.deepEqual(fs.readFileSync(saved), DOC_PDF);
   });
 
   step('public pages and the editor run under the Content-Security-Policy', async () => {

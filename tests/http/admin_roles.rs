@@ -44,6 +44,16 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/articles/{a}/return", EDITORS),
     ("POST", "/admin/articles/{a}/unpublish", EDITORS),
     ("POST", "/admin/articles/{a}/delete", EDITORS),
+    ("GET", "/admin/documents", EDITORS),
+    ("POST", "/admin/documents", EDITORS),
+    ("GET", "/admin/documents/new", EDITORS),
+    ("GET", "/admin/documents/{d}", EDITORS),
+    ("POST", "/admin/documents/{d}", EDITORS),
+    ("POST", "/admin/documents/{d}/delete", EDITORS),
+    ("GET", "/admin/documents/terms", EDITORS),
+    ("POST", "/admin/documents/terms", EDITORS),
+    ("POST", "/admin/documents/terms/{t}", EDITORS),
+    ("POST", "/admin/documents/terms/{t}/delete", EDITORS),
     ("GET", "/admin/categories", EDITORS),
     ("POST", "/admin/categories", EDITORS),
     ("GET", "/admin/categories/{c}", EDITORS),
@@ -74,7 +84,14 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
 
 /// The article editor and the image upload take multipart forms, like the browser sends.
 fn is_multipart(template: &str) -> bool {
-    matches!(template, "/admin/articles" | "/admin/articles/{a}" | "/admin/media")
+    matches!(
+        template,
+        "/admin/articles"
+            | "/admin/articles/{a}"
+            | "/admin/media"
+            | "/admin/documents"
+            | "/admin/documents/{d}"
+    )
 }
 
 async fn call(
@@ -97,13 +114,14 @@ async fn call(
 }
 
 /// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
-/// revisions, a pending comment on it, a category and a user. `n` keeps their names apart.
+/// revisions, a pending comment on it, a category, a user, a document and an entry of the
+/// documents' lists. `n` keeps their names apart.
 pub(crate) async fn rows(
     db: &PgPool,
     news: i64,
     author: i64,
     n: usize,
-) -> [(&'static str, i64); 5] {
+) -> [(&'static str, i64); 7] {
     let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
         .insert(db)
         .await;
@@ -140,12 +158,29 @@ pub(crate) async fn rows(
     .unwrap();
     let section = category(db, &format!("Chuyên mục {n}"), None).await;
     let user = create_user(db, &format!("nguoi{n}"), M).await;
+    let document = crate::documents::document(
+        db,
+        &format!("{n}-TB/UBND"),
+        "Thông báo thử quyền",
+        "2026-01-01",
+    )
+    .await;
+    let term: i64 = sqlx::query_scalar(
+        "insert into document_term (kind, name, slug) values ('field', $1, $2) returning document_term_id",
+    )
+    .bind(format!("Lĩnh vực {n}"))
+    .bind(format!("linh-vuc-{n}"))
+    .fetch_one(db)
+    .await
+    .unwrap();
     [
         ("{a}", article),
         ("{r}", revision),
         ("{m}", comment),
         ("{c}", section),
         ("{u}", user),
+        ("{d}", document),
+        ("{t}", term),
     ]
 }
 
@@ -292,7 +327,8 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
         }
     }
     // Each id of each route, with every bad id, for every role allowed: 12 article and revision
-    // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1.
-    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 6) * NO_SUCH_IDS.len());
+    // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
+    // 3 document paths and 2 list-entry paths for 2.
+    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2) * NO_SUCH_IDS.len());
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -165,3 +165,43 @@ async fn demo_pages_are_in_the_menus_and_one_is_in_english(db: PgPool) {
         .await
         .assert_contains(r#"<a href="/introduction">Introduction</a>"#);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn demo_documents_are_listed_found_and_downloadable(db: PgPool) {
+    let app = seeded_app(db.clone()).await;
+    let listing = app.get("/van-ban").await;
+    assert_eq!(listing.status, StatusCode::OK);
+    listing.assert_contains("Có 5 văn bản");
+    // Newest issued first.
+    assert!(listing.position(">12/TB-VP</a>") < listing.position(">15-NQ/HU</a>"));
+    assert!(listing.position(">15-NQ/HU</a>") < listing.position(">08/CT-UBND</a>"));
+
+    let found = app.get("/van-ban?q=nghi+quyet+15").await;
+    found.assert_contains("Tìm thấy 1 văn bản");
+    let slug = "15-nq-hu-ve-phat-trien-kinh-te-nong-thon-gan-voi-xay-dung-nong-thon-moi-giai-doan-2026-2030";
+    found.assert_contains(&format!(r#"href="/van-ban/{slug}""#));
+
+    let page = app.get(&format!("/van-ban/{slug}")).await;
+    let start = page.position(r#"href="/tai-lieu/"#) + r#"href=""#.len();
+    let url = &page.body[start..start + page.body[start..].find('"').unwrap()];
+    let (file, bytes) = app
+        .request_raw(
+            axum::http::Request::get(url)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{url}");
+    assert!(bytes.starts_with(b"%PDF-1.4") && bytes.ends_with(b"%%EOF\n"));
+    assert!(
+        file.header(axum::http::header::CONTENT_DISPOSITION)
+            .contains("filename*=UTF-8''15-NQ-HU%20V%E1%BB%81%20ph%C3%A1t")
+    );
+    // Seeding again adds nothing.
+    toasoan::demo::seed(&db, app.media_dir()).await.unwrap();
+    let documents: i64 = sqlx::query_scalar("select count(*) from legal_document")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(documents, 5);
+}

@@ -329,11 +329,13 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
             format!("{BASE}/chuyen-muc/tin-tuc"),
             format!("{BASE}/chuyen-muc/chinh-tri"),
             format!("{BASE}/chuyen-muc/thong-bao"),
+            format!("{BASE}/van-ban"),
             format!("{BASE}/bai-viet/hop-hoi-dong"),
         ]
     );
     // lastmod: W3C datetime, no fractional seconds (updated_at for articles).
-    assert_eq!(urls[4].child_text("lastmod"), "2026-11-20T15:30:15+07:00");
+    assert_eq!(urls[5].child_text("lastmod"), "2026-11-20T15:30:15+07:00");
+    assert!(urls[4].children("lastmod").is_empty(), "no document yet");
     let article_published = urls[2].child_text("lastmod");
     assert_eq!(
         urls[1].child_text("lastmod"),
@@ -366,11 +368,11 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     }
     article_row(&db, "ban-nhap", "Bản nháp", news, "draft", None).await;
     let app = TestApp::new(db).await;
-    // Home + 1 category + 5 articles = 7 URLs.
+    // Home + 1 category + the documents library + 5 articles = 8 URLs.
 
-    let fits = sitemaps::render_sitemap(&app.state, 7).await.unwrap();
+    let fits = sitemaps::render_sitemap(&app.state, 8).await.unwrap();
     xml::assert_well_formed(&fits);
-    assert_eq!(xml::all(&fits, "url").len(), 7);
+    assert_eq!(xml::all(&fits, "url").len(), 8);
     assert!(xml::all(&fits, "sitemapindex").is_empty());
 
     let index = sitemaps::render_sitemap(&app.state, 3).await.unwrap();
@@ -391,7 +393,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     );
 
     let mut locs = Vec::new();
-    for (page, expected_len) in [(1, 3), (2, 3), (3, 1)] {
+    for (page, expected_len) in [(1, 3), (2, 3), (3, 2)] {
         let body = sitemaps::render_sitemap_page(&app.state, page, 3)
             .await
             .unwrap();
@@ -400,7 +402,11 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
         assert_eq!(urls.len(), expected_len, "page {page}");
         locs.extend(urls.iter().map(|u| u.child_text("loc")));
     }
-    let mut expected = vec![format!("{BASE}/"), format!("{BASE}/chuyen-muc/tin-tuc")];
+    let mut expected = vec![
+        format!("{BASE}/"),
+        format!("{BASE}/chuyen-muc/tin-tuc"),
+        format!("{BASE}/van-ban"),
+    ];
     expected.extend((1..=5).map(|i| format!("{BASE}/bai-viet/bai-{i}")));
     assert_eq!(locs, expected, "every URL once, in order");
 

@@ -40,6 +40,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/sitemap-news.xml"),
     ("GET", "/sitemap-{file}"),
     ("GET", "/robots.txt"),
+    ("GET", "/van-ban"),
+    ("GET", "/van-ban/rss.xml"),
+    ("GET", "/van-ban/{document_slug}"),
+    ("GET", "/tai-lieu/{file_id}/{file}"),
     ("GET", "/healthz"),
     ("GET", "/static/{file}"),
     ("GET", "/media/{file}"),
@@ -74,6 +78,16 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/categories/{category_id}"),
     ("POST", "/admin/categories/{category_id}/move"),
     ("POST", "/admin/categories/{category_id}/delete"),
+    ("GET", "/admin/documents"),
+    ("POST", "/admin/documents"),
+    ("GET", "/admin/documents/new"),
+    ("GET", "/admin/documents/{document_id}"),
+    ("POST", "/admin/documents/{document_id}"),
+    ("POST", "/admin/documents/{document_id}/delete"),
+    ("GET", "/admin/documents/terms"),
+    ("POST", "/admin/documents/terms"),
+    ("POST", "/admin/documents/terms/{term_id}"),
+    ("POST", "/admin/documents/terms/{term_id}/delete"),
     ("GET", "/admin/users"),
     ("POST", "/admin/users"),
     ("GET", "/admin/users/new"),
@@ -136,6 +150,22 @@ const FIELDS: &[&str] = &[
     "badge_link",
     "comment_data_retention_days",
     "reply",
+    "number",
+    "type_id",
+    "issuer_id",
+    "field_id",
+    "signer",
+    "issued_on",
+    "effective_on",
+    "summary",
+    "in_force",
+    "file_ids",
+    "remove_files",
+    "loai",
+    "co-quan",
+    "linh-vuc",
+    "nam",
+    "hieu-luc",
 ];
 
 /// The real ids and slugs of the test data.
@@ -146,6 +176,9 @@ struct Data {
     article_id: String,
     comment_id: String,
     user_id: String,
+    document_slug: String,
+    document_id: String,
+    term_id: String,
 }
 
 struct Generator {
@@ -227,6 +260,7 @@ impl Generator {
             let name = match self.rng.u8(..6) {
                 0 => "cover",
                 1 => "image",
+                2 => "files",
                 _ => name,
             };
             body.extend_from_slice(
@@ -258,6 +292,10 @@ impl Generator {
             ("{article_id}", &data.article_id),
             ("{comment_id}", &data.comment_id),
             ("{user_id}", &data.user_id),
+            ("{document_slug}", &data.document_slug),
+            ("{document_id}", &data.document_id),
+            ("{file_id}", "1"),
+            ("{term_id}", &data.term_id),
             ("{revision}", "1"),
             ("{action}", "approve"),
             ("{file}", "style.css"),
@@ -302,6 +340,8 @@ impl Generator {
         } else if pattern.ends_with("/articles")
             || pattern.ends_with("{article_id}")
             || pattern.ends_with("/media")
+            || pattern.ends_with("/documents")
+            || pattern.ends_with("{document_id}")
         {
             let (content_type, body) = self.multipart();
             builder = builder.header(header::CONTENT_TYPE, content_type);
@@ -340,9 +380,15 @@ async fn thousands_of_malformed_requests_get_no_500_and_no_slow_answer(db: PgPoo
     .await
     .unwrap();
     let other = create_user(&db, "phongvien", Role::Reporter).await;
+    let document_id = crate::documents::document(&db, "15-NQ/HU", "Về kinh tế", "2026-03-15").await;
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
     let data = Data {
+        document_slug: slugify("15-NQ/HU Về kinh tế"),
+        document_id: document_id.to_string(),
+        term_id: crate::documents::term(&db, "field", "y-te")
+            .await
+            .to_string(),
         category_slug: slugify("Tin tức"),
         article_slug: slugify(title),
         category_id: news.to_string(),

@@ -437,3 +437,53 @@ async fn a_dropped_listener_leaves_no_stale_page(db: PgPool) {
         .await
         .assert_contains("Tên mới");
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn document_changes_show_at_once_here_and_on_another_instance(db: PgPool) {
+    let app = TestApp::with_page_cache(db.clone()).await;
+    let other = TestApp::with_page_cache(db.clone()).await;
+    let id = crate::documents::document(&db, "3-TB/UBND", "Về lịch nghỉ Tết", "2026-12-01").await;
+    let slug = "3-tb-ubnd-ve-lich-nghi-tet";
+    for instance in [&app, &other] {
+        eventually(instance, "/van-ban", |p| p.body.contains(">3-TB/UBND</a>")).await;
+        instance
+            .get(&format!("/van-ban/{slug}"))
+            .await
+            .assert_contains("Về lịch nghỉ Tết");
+        instance
+            .get("/van-ban/rss.xml")
+            .await
+            .assert_contains("3-TB/UBND");
+    }
+    // Cached now; an edit by an editor, a renamed list entry and a deletion each show at once.
+    let editor = app.staff(Role::Editor).await;
+    let type_id: i64 =
+        sqlx::query_scalar("select type_id from legal_document where legal_document_id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let renamed = editor
+        .post(
+            &app,
+            &format!("/admin/documents/terms/{type_id}"),
+            &[("name", "Nghị quyết chuyên đề")],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    for instance in [&app, &other] {
+        eventually(instance, &format!("/van-ban/{slug}"), |p| {
+            p.body.contains("Nghị quyết chuyên đề số 3-TB/UBND")
+        })
+        .await;
+    }
+    let deleted = editor
+        .post(&app, &format!("/admin/documents/{id}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    for instance in [&app, &other] {
+        eventually(instance, &format!("/van-ban/{slug}"), |p| p.status == StatusCode::NOT_FOUND)
+            .await;
+        eventually(instance, "/van-ban", |p| !p.body.contains(">3-TB/UBND</a>")).await;
+    }
+}

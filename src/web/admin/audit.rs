@@ -78,6 +78,11 @@ const KINDS: &[Kind] = &[
         label: "Bình luận",
         prefix: "comment.",
     },
+    Kind {
+        value: "document",
+        label: "Văn bản",
+        prefix: "document",
+    },
 ];
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
@@ -132,6 +137,8 @@ impl From<Entry> for AuditRow {
                 "comment" => ("Bình luận", None),
                 "page" => ("Trang", Some("pages")),
                 "menu_item" => ("Mục menu", Some("menu")),
+                "document" => ("Văn bản", Some("documents")),
+                "document_term" => ("Danh mục văn bản", None),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

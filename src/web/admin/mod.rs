@@ -2,10 +2,12 @@
 
 pub(crate) mod account;
 pub(crate) mod articles;
+pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod categories;
 pub(crate) mod comments;
 pub(crate) mod dashboard;
+pub(crate) mod documents;
 pub(crate) mod login;
 pub(crate) mod menu;
 pub(crate) mod pages;
@@ -102,6 +104,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             url: "/admin/menu",
         },
         Some(Capability::ManageMenu),
+    ),
+    (
+        NavItem {
+            key: "documents",
+            label: "Văn bản",
+            url: "/admin/documents",
+        },
+        Some(Capability::ManageDocuments),
     ),
     (
         NavItem {

@@ -18,6 +18,7 @@ use crate::{
         categories::Category,
         comments::PublicComment,
         pages::Language,
+        media_files::FileLink,
     },
     error::{AppError, AppResult},
     web::{
@@ -59,6 +60,8 @@ pub(crate) struct ArticlePage {
     section: Option<Category>,
     /// `NewsArticle` structured data, ready for a `<script>` element.
     json_ld: String,
+    /// "Tài liệu đính kèm".
+    attachments: Vec<FileLink>,
 }
 
 impl ArticlePage {
@@ -170,9 +173,10 @@ impl ArticlePage {
         article: Article,
         preview: bool,
     ) -> AppResult<Self> {
-        let (related, comments) = tokio::try_join!(
+        let (related, comments, attachments) = tokio::try_join!(
             db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED),
             db::comments::list_approved(&state.db, article.article_id),
+            db::article_files::list(&state.db, article.article_id),
         )?;
         let site = state.site.get();
         let breadcrumb = site
@@ -210,6 +214,7 @@ impl ArticlePage {
             permalink,
             section,
             json_ld,
+            attachments,
         })
     }
 }

@@ -25,6 +25,7 @@ use crate::{
         extract::SlugParam,
         format,
         layout::{article_url, category_url, media_url},
+        public::documents::{DOCUMENTS_FEED_URL, DOCUMENTS_URL, document_url},
     },
 };
 
@@ -140,6 +141,56 @@ pub(crate) async fn show_category_feed(
     rss(&state, &site, feed, articles).await
 }
 
+/// `GET /van-ban/rss.xml`: the newest documents of the library, newest issued first.
+pub(crate) async fn show_document_feed(State(state): State<AppState>) -> AppResult<Response> {
+    let site = state.site.get();
+    let base = &state.config.base_url;
+    let site_name = &site.settings.site_name;
+    let documents = db::documents::list(
+        &state.db,
+        &db::documents::DocumentFilter::default(),
+        0,
+        FEED_SIZE,
+    )
+    .await?;
+    let tag_authority = tag_authority(base);
+    let feed = RssFeed {
+        title: xml_text(&format!("Văn bản - {site_name}")).into_owned(),
+        link: format!("{base}{DOCUMENTS_URL}"),
+        description: xml_text(&format!("Văn bản chỉ đạo, điều hành của {site_name}")).into_owned(),
+        last_build_date: documents.iter().map(|d| d.updated_at).max().map(rfc2822),
+        self_url: format!("{base}{DOCUMENTS_FEED_URL}"),
+        items: documents
+            .into_iter()
+            .map(|d| RssItem {
+                title: xml_text(&format!("{} số {}", d.type_name, d.number)).into_owned(),
+                link: format!("{base}{}", document_url(&d.slug)),
+                guid: format!(
+                    "tag:{tag_authority},{TAG_DATE}:van-ban/{}",
+                    d.legal_document_id
+                ),
+                pub_date: rfc2822(d.issued_on.midnight().assume_offset(format::VIETNAM)),
+                description: html_escape(&xml_text(&d.summary)),
+                category: Some(xml_text(&d.issuer_name).into_owned()),
+                enclosure: None,
+            })
+            .collect(),
+    };
+    Ok(Document {
+        content_type: RSS_TYPE,
+        body: feed.render()?,
+    }
+    .into_response())
+}
+
+/// The host of the base URL, the authority of the items' `tag:` URIs.
+fn tag_authority(base: &str) -> String {
+    url::Url::parse(base)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// Fills in the items of `feed` and renders it.
 async fn rss(
     state: &AppState,
@@ -149,10 +200,7 @@ async fn rss(
 ) -> AppResult<Response> {
     let base = &state.config.base_url;
     let enclosures = enclosures(state.config.media_dir.clone(), &articles).await?;
-    let tag_authority = url::Url::parse(base)
-        .ok()
-        .and_then(|url| url.host_str().map(str::to_owned))
-        .unwrap_or_default();
+    let tag_authority = tag_authority(base);
     // The feed changes when an article in it is published or edited: stable between requests.
     feed.last_build_date = articles
         .iter()

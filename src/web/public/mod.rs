@@ -3,6 +3,7 @@
 pub(crate) mod articles;
 pub(crate) mod categories;
 pub(crate) mod comments;
+pub(crate) mod documents;
 pub(crate) mod feeds;
 pub(crate) mod home;
 pub(crate) mod pages;

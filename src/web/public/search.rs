@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
-use time::{Date, Month, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 
 use crate::{
     AppState,
@@ -179,28 +179,6 @@ fn search_url(q: &str, category: Option<&str>, from: &str, until: &str) -> Strin
     format!("{SEARCH_URL}?{}", url.finish())
 }
 
-/// A `YYYY-MM-DD` date (what `<input type="date">` sends) in [`format::YEARS`].
-fn parse_date(value: &str) -> Option<Date> {
-    let bytes = value.as_bytes();
-    let shape_ok = bytes.len() == 10
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if !shape_ok {
-        return None;
-    }
-    let year: i32 = value[..4]
-        .parse()
-        .ok()
-        .filter(|y| format::YEARS.contains(y))?;
-    let month: u8 = value[5..7].parse().ok()?;
-    let day: u8 = value[8..].parse().ok()?;
-    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
-}
-
 /// The first moment of a day in Vietnam.
 fn start_of_day(date: Date) -> OffsetDateTime {
     date.midnight().assume_offset(format::VIETNAM)
@@ -303,7 +281,7 @@ pub(crate) async fn search_articles(
         if value.is_empty() {
             return None;
         }
-        let parsed = parse_date(value);
+        let parsed = format::parse_date(value);
         if parsed.is_none() && !notices.contains(&BAD_DATE) {
             notices.push(BAD_DATE);
         }
@@ -384,6 +362,7 @@ const BAD_DATE: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Month;
 
     fn terms(raw: &str) -> Vec<String> {
         SearchQuery::parse(raw).terms
@@ -444,7 +423,7 @@ mod tests {
     #[test]
     fn dates_are_strict() {
         assert_eq!(
-            parse_date("2026-11-27"),
+            format::parse_date("2026-11-27"),
             Some(Date::from_calendar_date(2026, Month::November, 27).unwrap())
         );
         for bad in [
@@ -460,7 +439,7 @@ mod tests {
             "0001-01-01",
             "1899-12-31",
         ] {
-            assert_eq!(parse_date(bad), None, "{bad:?}");
+            assert_eq!(format::parse_date(bad), None, "{bad:?}");
         }
     }
 

@@ -18,6 +18,7 @@ use crate::{
     web::{
         format,
         layout::{ENGLISH_URL, article_url, category_url, page_url},
+        public::documents::{DOCUMENTS_URL, document_url},
     },
 };
 
@@ -96,7 +97,7 @@ fn parse_sitemap_file(file: &str) -> Option<usize> {
 pub async fn render_sitemap(state: &AppState, page_size: usize) -> AppResult<String> {
     let page_size = page_size.max(1);
     let site = state.site.get();
-    let total = fixed_url_count(&site) + article_count(state).await?;
+    let total = fixed_urls(state, &site).await?.len() + article_count(state).await?;
     let pages = total.div_ceil(page_size);
     if pages <= 1 {
         return render_sitemap_page(state, 1, page_size).await;
@@ -119,7 +120,8 @@ pub async fn render_sitemap_page(
 ) -> AppResult<String> {
     let page_size = page_size.max(1);
     let site = state.site.get();
-    let fixed_count = fixed_url_count(&site);
+    let fixed = fixed_urls(state, &site).await?;
+    let fixed_count = fixed.len();
     let total = fixed_count + article_count(state).await?;
     let pages = total.div_ceil(page_size).max(1);
     if page == 0 || page > pages {
@@ -131,8 +133,7 @@ pub async fn render_sitemap_page(
     let mut urls = Vec::with_capacity(end.saturating_sub(start));
     if start < fixed_count {
         urls.extend(
-            fixed_urls(state, &site)
-                .await?
+            fixed
                 .into_iter()
                 .skip(start)
                 .take(end.min(fixed_count) - start),
@@ -160,18 +161,6 @@ pub async fn render_sitemap_page(
     Ok(UrlSet { urls }.render()?)
 }
 
-/// How many URLs [`fixed_urls`] gives: the home page, every category page, every published
-/// page and `/en` when some are in English.
-fn fixed_url_count(site: &Site) -> usize {
-    1 + site
-        .categories
-        .top_level()
-        .map(|top| site.categories.subtree_ids(top.category_id).len())
-        .sum::<usize>()
-        + site.pages.len()
-        + usize::from(has_english(site))
-}
-
 fn has_english(site: &Site) -> bool {
     site.pages.iter().any(|p| p.language == Language::En)
 }
@@ -182,7 +171,8 @@ async fn article_count(state: &AppState) -> AppResult<usize> {
 }
 
 /// The home page, then the categories in menu order (each parent before its children), with
-/// the time an article last appeared on them; then the pages, and the list of English pages.
+/// the time an article last appeared on them; then the pages, the list of English pages, the
+/// documents library and every document.
 async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>> {
     let activity = db::feeds::list_category_activity(&state.db).await?;
     let last_in = |id: i64| {
@@ -231,6 +221,15 @@ async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>>
             lastmod: None,
         });
     }
+    let documents = db::documents::list_for_sitemap(&state.db).await?;
+    urls.push(SitemapUrl {
+        loc: format!("{base}{DOCUMENTS_URL}"),
+        lastmod: documents.iter().map(|(_, at)| *at).max().map(format::iso),
+    });
+    urls.extend(documents.into_iter().map(|(slug, at)| SitemapUrl {
+        loc: format!("{base}{}", document_url(&slug)),
+        lastmod: Some(format::iso(at)),
+    }));
     Ok(urls)
 }
 

@@ -24,12 +24,13 @@ use crate::{
         self,
         articles::{ArticleFields, EditableArticle, Status},
         audit::{AuditAction, Target},
+        media_files::FileLink,
     },
     error::{AppError, AppResult, ErrorPage},
     media,
     site::Site,
     web::{
-        admin::{AdminLayout, Staff},
+        admin::{AdminLayout, Staff, attachments::FileUpload},
         extract::IdParam,
         filters,
         form::{ConstraintExt, FieldErrors, Unique, unreadable_status},
@@ -55,16 +56,19 @@ pub(crate) struct ArticleFormPage {
     may_review: bool,
     /// The largest image upload, for the editor's check before sending.
     max_upload_bytes: usize,
+    /// The attached files of `form.files`, in order.
+    files: Vec<FileLink>,
+    max_file_bytes: usize,
 }
 
 impl ArticleFormPage {
-    fn new(
+    async fn new(
         state: &AppState,
         layout: AdminLayout,
         article: Option<EditableArticle>,
         form: ArticleForm,
         errors: FieldErrors,
-    ) -> Self {
+    ) -> AppResult<Self> {
         let user = &layout.user;
         let author = article.as_ref().map_or(Some(user.user_id), |a| a.author_id);
         let may_publish = can_publish(state, user, author);
@@ -73,7 +77,8 @@ impl ArticleFormPage {
             Some(a) => format!("Sửa bài: {}", a.title),
             None => "Viết bài mới".to_owned(),
         };
-        Self {
+        let files = db::media_files::list_by_ids(&state.db, &form.files.file_ids).await?;
+        Ok(Self {
             layout: layout.page(title, "articles"),
             site: state.site.get(),
             article,
@@ -82,7 +87,13 @@ impl ArticleFormPage {
             may_publish,
             may_review,
             max_upload_bytes: state.config.max_upload_bytes,
-        }
+            files,
+            max_file_bytes: state.config.max_file_bytes,
+        })
+    }
+
+    fn max_file_size(&self) -> String {
+        media::format_size(self.max_file_bytes)
     }
 
     /// The form shown again with what was wrong (422).
@@ -154,13 +165,7 @@ pub(crate) async fn new_article(
         comments_open: settings.comments_open_default,
         ..ArticleForm::default()
     };
-    Ok(ArticleFormPage::new(
-        &state,
-        layout,
-        None,
-        form,
-        FieldErrors::default(),
-    ))
+    ArticleFormPage::new(&state, layout, None, form, FieldErrors::default()).await
 }
 
 pub(crate) async fn edit_article(
@@ -169,14 +174,13 @@ pub(crate) async fn edit_article(
     IdParam(id): IdParam,
 ) -> AppResult<ArticleFormPage> {
     let article = editable(&state, &layout.user, id).await?;
-    let form = ArticleForm::from_article(&article);
-    Ok(ArticleFormPage::new(
-        &state,
-        layout,
-        Some(article),
-        form,
-        FieldErrors::default(),
-    ))
+    let mut form = ArticleForm::from_article(&article);
+    form.files.file_ids = db::article_files::list(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|f| f.media_file_id)
+        .collect();
+    ArticleFormPage::new(&state, layout, Some(article), form, FieldErrors::default()).await
 }
 
 /// A multipart form that could not be read: the body was cut (too large) or malformed.
@@ -184,13 +188,14 @@ fn unreadable(error: MultipartError) -> AppError {
     AppError::Page(ErrorPage::for_status(unreadable_status(&error)))
 }
 
-/// Everything that can be checked before saving: the new cover is stored first (so a form
-/// refused for another field keeps it), then the fields are parsed and the slug looked up
-/// among other articles' current and former slugs.
+/// Everything that can be checked before saving: the new cover and files are stored first (so
+/// a form refused for another field keeps them), then the fields are parsed and the slug
+/// looked up among other articles' current and former slugs.
 async fn check(
     state: &AppState,
+    staff: &Staff,
     form: &mut ArticleForm,
-    upload: Option<Upload>,
+    (upload, files): (Option<Upload>, Vec<FileUpload>),
     screened: FieldErrors,
     article_id: Option<i64>,
 ) -> AppResult<(ArticleFields, FieldErrors)> {
@@ -205,9 +210,13 @@ async fn check(
             }
         }
     }
+    let files_error = form.files.store(state, staff.user_id, files).await?;
     let (fields, mut errors) = form.parse(&state.site.get().categories, screened);
     if let Some(message) = cover_error {
         errors.add("cover", message);
+    }
+    if let Some(message) = files_error {
+        errors.add("files", message);
     }
     if !errors.has("slug")
         && !fields.slug.is_empty()
@@ -225,17 +234,22 @@ pub(crate) async fn create_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     staff.require(Capability::WriteArticles)?;
-    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, files, screened) =
+        ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, Some(staff.user_id));
-    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, None).await?;
+    let uploads = (upload, files);
+    let (mut fields, mut errors) =
+        check(&state, &staff, &mut form, uploads, screened, None).await?;
     let status = if errors.is_empty() {
         next_status(action, None, may_publish, &mut fields, &mut errors)
     } else {
         None
     };
     let Some(status) = status else {
-        return Ok(ArticleFormPage::new(&state, layout, None, form, errors).refused());
+        return Ok(ArticleFormPage::new(&state, layout, None, form, errors)
+            .await?
+            .refused());
     };
 
     let mut tx = state.db.begin().await?;
@@ -246,10 +260,13 @@ pub(crate) async fn create_article(
         Ok(id) => id,
         Err(errors) => {
             drop(tx);
-            return Ok(ArticleFormPage::new(&state, layout, None, form, errors).refused());
+            return Ok(ArticleFormPage::new(&state, layout, None, form, errors)
+                .await?
+                .refused());
         }
     };
     db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    db::article_files::set(&mut tx, id, &form.files.kept()).await?;
     let target = Target::Article(id);
     staff
         .log(&mut *tx, AuditAction::ArticleCreated, target, &fields.title)
@@ -269,10 +286,13 @@ pub(crate) async fn update_article(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let article = editable(&state, &staff, id).await?;
-    let (mut form, upload, screened) = ArticleForm::read(multipart).await.map_err(unreadable)?;
+    let (mut form, upload, files, screened) =
+        ArticleForm::read(multipart).await.map_err(unreadable)?;
     let action = Action::parse(&form.action);
     let may_publish = can_publish(&state, &staff, article.author_id);
-    let (mut fields, mut errors) = check(&state, &mut form, upload, screened, Some(id)).await?;
+    let uploads = (upload, files);
+    let (mut fields, mut errors) =
+        check(&state, &staff, &mut form, uploads, screened, Some(id)).await?;
     // A published or scheduled article whose time was cleared keeps the time it had.
     if fields.published_at.is_none()
         && matches!(article.status, Status::Published | Status::Scheduled)
@@ -300,7 +320,11 @@ pub(crate) async fn update_article(
         return conflict(&state, layout, article, form, errors).await;
     }
     let Some(status) = status else {
-        return Ok(ArticleFormPage::new(&state, layout, Some(article), form, errors).refused());
+        return Ok(
+            ArticleFormPage::new(&state, layout, Some(article), form, errors)
+                .await?
+                .refused(),
+        );
     };
 
     let mut tx = state.db.begin().await?;
@@ -318,7 +342,11 @@ pub(crate) async fn update_article(
         Ok(saved) => saved,
         Err(errors) => {
             drop(tx);
-            return Ok(ArticleFormPage::new(&state, layout, Some(article), form, errors).refused());
+            return Ok(
+                ArticleFormPage::new(&state, layout, Some(article), form, errors)
+                    .await?
+                    .refused(),
+            );
         }
     };
     if saved.is_none() {
@@ -328,6 +356,7 @@ pub(crate) async fn update_article(
         return conflict(&state, layout, latest, form, errors).await;
     }
     db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    db::article_files::set(&mut tx, id, &form.files.kept()).await?;
     if let Some(action) = status_action(Some(article.status), status) {
         staff
             .log(&mut *tx, action, Target::Article(id), &fields.title)
@@ -356,7 +385,7 @@ async fn conflict(
     let frame = layout
         .clone()
         .page("Bài viết vừa được người khác sửa", "articles");
-    let inner = ArticleFormPage::new(state, layout, Some(saved.clone()), form, errors);
+    let inner = ArticleFormPage::new(state, layout, Some(saved.clone()), form, errors).await?;
     let page = ConflictPage {
         layout: frame,
         inner,

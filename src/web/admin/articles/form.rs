@@ -9,6 +9,7 @@ use crate::{
     site::CategoryTree,
     text::{SLUG_MAX_LEN, clean, is_slug, slugify},
     web::{
+        admin::attachments::{Attachments, FILES_FIELD, FileUpload, read_upload},
         form::{FieldErrors, optional, required},
         format,
     },
@@ -42,6 +43,8 @@ pub(crate) struct ArticleForm {
     pub published_at: String,
     pub version: String,
     pub action: String,
+    /// "Tài liệu đính kèm".
+    pub files: Attachments,
 }
 
 /// A cover image sent with the form.
@@ -70,15 +73,18 @@ impl ArticleForm {
                 .unwrap_or_default(),
             version: a.version.to_string(),
             action: String::new(),
+            files: Attachments::default(),
         }
     }
 
-    /// The form, its new cover, and the messages for fields that hold a control character.
+    /// The form, its new cover, its new attached files, and the messages for fields that
+    /// hold a control character.
     pub(super) async fn read(
         mut multipart: Multipart,
-    ) -> Result<(Self, Option<Upload>, FieldErrors), MultipartError> {
+    ) -> Result<(Self, Option<Upload>, Vec<FileUpload>, FieldErrors), MultipartError> {
         let mut form = Self::default();
         let mut upload = None;
+        let mut files = Vec::new();
         let mut screened = FieldErrors::default();
         while let Some(field) = multipart.next_field().await? {
             let name = field.name().unwrap_or_default().to_owned();
@@ -91,8 +97,15 @@ impl ArticleForm {
                 }
                 continue;
             }
+            if name == FILES_FIELD {
+                files.extend(read_upload(field).await?);
+                continue;
+            }
             let value = field.text().await?;
             screened.screen(&name, &value);
+            if form.files.read_field(&name, &value) {
+                continue;
+            }
             match name.as_str() {
                 "title" => form.title = value,
                 "slug" => form.slug = value,
@@ -112,7 +125,7 @@ impl ArticleForm {
                 _ => {}
             }
         }
-        Ok((form, upload, screened))
+        Ok((form, upload, files, screened))
     }
 
     /// A cover just stored for this form replaces the one it had.

@@ -1,0 +1,77 @@
+//! `media_file`: every stored upload other than image variants (the media library's registry).
+
+use sqlx::PgExecutor;
+
+use crate::media::files::SavedFile;
+
+/// What the registry records of a new file.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    file: &SavedFile,
+    uploaded_by: Option<i64>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        "insert into media_file (storage_key, original_name, content_type, byte_size, sha256, uploaded_by)
+         values ($1, $2, $3, $4, $5, $6)
+         returning media_file_id",
+        file.storage_key,
+        file.original_name,
+        file.kind.content_type(),
+        file.byte_size,
+        file.sha256,
+        uploaded_by
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A stored file, as a download link shows it.
+#[derive(Debug, Clone)]
+pub struct FileLink {
+    pub media_file_id: i64,
+    pub original_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+}
+
+/// The files of `ids` that exist, in the order of `ids`.
+pub async fn list_by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> sqlx::Result<Vec<FileLink>> {
+    sqlx::query_as!(
+        FileLink,
+        "select f.media_file_id, f.original_name, f.content_type, f.byte_size
+         from unnest($1::bigint[]) with ordinality as wanted (id, n)
+         join media_file f on f.media_file_id = wanted.id
+         order by wanted.n",
+        ids
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A file readers may download, with where it is stored.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub storage_key: String,
+    pub original_name: String,
+    pub content_type: String,
+}
+
+/// The file, when something readers can see carries it (a document, a published article);
+/// `None` otherwise, so a file uploaded with a form that was never saved, or whose document
+/// was deleted or article unpublished, is not served.
+pub async fn get_public(
+    db: impl PgExecutor<'_>,
+    media_file_id: i64,
+) -> sqlx::Result<Option<Download>> {
+    sqlx::query_as!(
+        Download,
+        "select storage_key, original_name, content_type from media_file f
+         where media_file_id = $1
+           and (exists (select 1 from legal_document_file l where l.media_file_id = f.media_file_id)
+                or exists (select 1 from article_file l join article a using (article_id)
+                           where l.media_file_id = f.media_file_id and a.status = 'published'))",
+        media_file_id
+    )
+    .fetch_optional(db)
+    .await
+}

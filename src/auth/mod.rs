@@ -27,6 +27,8 @@ pub enum Capability {
     ManageUsers,
     ManageSettings,
     ViewAuditLog,
+    /// Read and file the messages of the contact form ("Hộp thư liên hệ").
+    ReadContactMessages,
 }
 
 impl Role {
@@ -36,7 +38,11 @@ impl Role {
             Role::Admin => true,
             Role::Editor => matches!(
                 capability,
-                WriteArticles | EditAllArticles | ManageCategories | ModerateComments
+                WriteArticles
+                    | EditAllArticles
+                    | ManageCategories
+                    | ModerateComments
+                    | ReadContactMessages
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

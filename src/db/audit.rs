@@ -37,6 +37,8 @@ vocabulary! {
         ArticleScheduled => "article.scheduled", "Lên lịch";
         ArticleRestored => "article.restored", "Khôi phục phiên bản cũ";
         ArticleDeleted => "article.deleted", "Xóa bài";
+        ArticleFeatured => "article.featured", "Đặt tin nổi bật";
+        ArticleUnfeatured => "article.unfeatured", "Bỏ tin nổi bật";
         UserCreated => "user.created", "Tạo tài khoản";
         UserUpdated => "user.updated", "Sửa thông tin tài khoản";
         UserRoleChanged => "user.role_changed", "Đổi vai trò";
@@ -58,6 +60,7 @@ vocabulary! {
         CommentDeleted => "comment.deleted", "Xóa bình luận";
         CommentEdited => "comment.edited", "Sửa bình luận";
         CommentReplied => "comment.replied", "Trả lời bình luận";
+        ContactStateChanged => "contact.state_changed", "Đổi trạng thái thư liên hệ";
     }
 }
 
@@ -77,6 +80,7 @@ pub enum Target {
     User(i64),
     Category(i64),
     Comment(i64),
+    ContactMessage(i64),
 }
 
 impl Target {
@@ -88,6 +92,7 @@ impl Target {
             Target::User(id) => ("user", Some(id)),
             Target::Category(id) => ("category", Some(id)),
             Target::Comment(id) => ("comment", Some(id)),
+            Target::ContactMessage(id) => ("contact_message", Some(id)),
         }
     }
 }

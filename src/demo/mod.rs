@@ -124,6 +124,9 @@ fn settings() -> SiteSettings {
         reporters_publish_directly: true,
         comment_data_retention_days: 90,
         require_two_factor: false,
+        most_read_days: 7,
+        contact_retention_days: 365,
+        show_visitor_counter: true,
     }
 }
 

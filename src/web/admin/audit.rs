@@ -68,6 +68,11 @@ const KINDS: &[Kind] = &[
         label: "Bình luận",
         prefix: "comment.",
     },
+    Kind {
+        value: "contact",
+        label: "Thư liên hệ",
+        prefix: "contact.",
+    },
 ];
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
@@ -120,6 +125,7 @@ impl From<Entry> for AuditRow {
                 "user" => ("Người dùng", Some("users")),
                 "category" => ("Chuyên mục", Some("categories")),
                 "comment" => ("Bình luận", None),
+                "contact_message" => ("Thư liên hệ", Some("contact")),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

@@ -3,8 +3,10 @@
 pub(crate) mod articles;
 pub(crate) mod categories;
 pub(crate) mod comments;
+pub(crate) mod contact;
 pub(crate) mod feeds;
 pub(crate) mod home;
+pub(crate) mod reader_forms;
 pub(crate) mod search;
 pub mod sitemaps;
 

@@ -15,6 +15,7 @@ pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod visitors;
 
 /// Namespaces of the per-key transaction locks (the first key of
 /// `pg_advisory_xact_lock(int, int)`), so that keys of different kinds never share a lock.

@@ -4,7 +4,12 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::{AppState, assets::Assets, db::categories::Category, site::Site};
+use crate::{
+    AppState,
+    assets::Assets,
+    db::{categories::Category, visitors::VisitorCounts},
+    site::Site,
+};
 
 /// Longest `<meta name="description">`: search engines show about this much.
 pub(crate) const DESCRIPTION_MAX: usize = 160;
@@ -30,6 +35,8 @@ pub(crate) struct Layout {
     pub image: Option<ShareImage>,
     /// RSS feeds announced with `<link rel="alternate">`: the site's, then the section's.
     pub feeds: Vec<FeedLink>,
+    /// The footer's visitor counter, when the settings show it.
+    pub visitors: Option<VisitorCounts>,
 }
 
 /// An image for link previews: an absolute URL and its text alternative.
@@ -77,6 +84,10 @@ impl Layout {
             title: site.settings.site_name.clone(),
             href: "/rss.xml".to_owned(),
         }];
+        let visitors = site
+            .settings
+            .show_visitor_counter
+            .then(|| state.visitors.counts());
         Self {
             site,
             assets: state.assets.clone(),
@@ -90,6 +101,7 @@ impl Layout {
             og_type: "website",
             image: None,
             feeds,
+            visitors,
         }
     }
 

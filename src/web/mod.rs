@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     };
     use public::{
         articles as reading, comments as commenting, contact, feeds, home, search, sitemaps,
+        visitors,
     };
 
     let database = middleware::from_fn_with_state(state.clone(), load::require_database);
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             get(sitemaps::show_sitemap_page).layer(heavy),
         )
         .route("/robots.txt", get(sitemaps::show_robots))
+        .route(visitors::PIXEL_URL, get(visitors::count_visitor))
         .route(
             contact::CONTACT_URL,
             get(contact::contact_page)

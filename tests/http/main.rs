@@ -31,3 +31,4 @@ mod search;
 mod security_headers;
 mod site;
 mod two_factor;
+mod visitors;

@@ -9,6 +9,7 @@ pub(crate) mod home;
 pub(crate) mod reader_forms;
 pub(crate) mod search;
 pub mod sitemaps;
+pub(crate) mod visitors;
 
 use crate::{
     db::articles::{Article, ArticleCard},

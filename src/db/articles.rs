@@ -135,25 +135,42 @@ pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .await
 }
 
-/// "Đọc nhiều": the published articles most viewed over the last `days` days (today included,
-/// Vietnam's days).
-pub async fn list_most_read(
+/// "Đọc nhiều": the ids of the articles most viewed over the last `days` days (today included,
+/// Vietnam's days), most first, whatever their status now.
+pub async fn list_most_read_ids(
     db: impl PgExecutor<'_>,
     days: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"select article_id as "article_id!" from article_daily_view
+           where day > (now() at time zone 'Asia/Ho_Chi_Minh')::date - $1::int
+           group by article_id
+           order by sum(views) desc, article_id desc
+           limit $2"#,
+        days,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published ones of `ids`, in that order, at most `limit`.
+pub async fn list_published_by_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
     limit: i64,
 ) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
         r#"select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths, a.cover_alt,
                   a.category_id, a.published_at as "published_at!"
-           from (select article_id, sum(views) as views from article_daily_view
-                 where day > (now() at time zone 'Asia/Ho_Chi_Minh')::date - $1::int
-                 group by article_id) v
-           join article a on a.article_id = v.article_id
+           from unnest($1::bigint[]) with ordinality as wanted(id, position)
+           join article a on a.article_id = wanted.id
            where a.status = 'published'
-           order by v.views desc, a.article_id desc
+           order by wanted.position
            limit $2"#,
-        days,
+        ids,
         limit
     )
     .fetch_all(db)

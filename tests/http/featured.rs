@@ -228,4 +228,15 @@ async fn most_read_counts_the_window_not_all_time(db: PgPool) {
     let old = most_read.find("bai-cu-tung-doc-nhieu").unwrap();
     let new = most_read.find("bai-moi-doc-it").unwrap();
     assert!(old < new);
+
+    // The ranking is kept a while, but an article taken down leaves it at once.
+    sqlx::query("update article set status = 'archived' where article_id = $1")
+        .bind(recent)
+        .execute(&db)
+        .await
+        .unwrap();
+    let home = app.get("/").await;
+    let most_read = most_read_box(&home);
+    assert!(most_read.contains("bai-cu-tung-doc-nhieu"));
+    assert!(!most_read.contains("bai-moi-doc-it"));
 }

@@ -382,6 +382,50 @@ mod tests {
     }
 
     #[test]
+    fn most_read_counts_seven_or_thirty_days_and_messages_are_kept_a_while() {
+        let current = SiteSettings {
+            site_name: "Bảo Thắng".into(),
+            most_read_days: 7,
+            contact_retention_days: 365,
+            ..SiteSettings::default()
+        };
+        let form = |most_read: &str, retention: &str| SettingsForm {
+            site_name: "Bảo Thắng".into(),
+            most_read_days: Some(most_read.into()),
+            contact_retention_days: Some(retention.into()),
+            show_visitor_counter: Some("on".into()),
+            ..SettingsForm::default()
+        };
+        let settings = form("30", " 90 ")
+            .validate(&current, FieldErrors::default())
+            .unwrap();
+        assert_eq!(
+            (
+                settings.most_read_days,
+                settings.contact_retention_days,
+                settings.show_visitor_counter
+            ),
+            (30, 90, true)
+        );
+        assert_eq!(
+            changed_fields(&current, &settings),
+            [
+                "contact_retention_days",
+                "most_read_days",
+                "show_visitor_counter"
+            ]
+        );
+        let errors = form("14", "0")
+            .validate(&current, FieldErrors::default())
+            .unwrap_err();
+        assert_eq!(errors.get("most_read_days").unwrap(), MOST_READ_FORMAT);
+        assert_eq!(
+            errors.get("contact_retention_days").unwrap(),
+            RETENTION_FORMAT
+        );
+    }
+
+    #[test]
     fn only_changed_fields_are_named() {
         let old = SiteSettings {
             site_name: "A".into(),

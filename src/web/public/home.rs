@@ -79,7 +79,7 @@ pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePa
         db::articles::list_latest(&state.db, count(LATEST + FEATURED)),
         // One spare per block: the lead story is left out of its category's block.
         db::articles::list_latest_per_group(&state.db, &tops, count(PER_CATEGORY + 1)),
-        db::articles::list_most_read(&state.db, most_read_days, MOST_READ),
+        most_read(&state, most_read_days),
     )?;
 
     let (lead, featured, latest) = lead_and_featured(featured, latest);
@@ -115,6 +115,12 @@ pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePa
         most_read,
         most_read_days,
     })
+}
+
+/// "Đọc nhiều": the published articles of the current ranking.
+async fn most_read(state: &AppState, days: i32) -> Result<Vec<ArticleCard>, sqlx::Error> {
+    let ids = state.views.most_read(&state.db, days).await?;
+    db::articles::list_published_by_ids(&state.db, &ids, MOST_READ).await
 }
 
 fn count(n: usize) -> i64 {

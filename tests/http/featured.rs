@@ -240,3 +240,24 @@ async fn most_read_counts_the_window_not_all_time(db: PgPool) {
     assert!(most_read.contains("bai-cu-tung-doc-nhieu"));
     assert!(!most_read.contains("bai-moi-doc-it"));
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn an_end_time_passing_shows_within_the_page_caches_lifetime(db: PgPool) {
+    let [oldest, ..] = three_articles(&db).await;
+    sqlx::query(
+        "update article set featured_rank = 1, featured_until = now() + interval '1 second'
+         where article_id = $1",
+    )
+    .bind(oldest)
+    .execute(&db)
+    .await
+    .unwrap();
+    let app = TestApp::with_page_cache(db.clone()).await;
+    let rendered = std::time::Instant::now();
+    assert_eq!(lead_title(&app.get("/").await), "Khánh thành cầu Phố Lu");
+    // Nothing announces an end time passing: the cached home page lives out its time to live
+    // (`page_cache::TIME_TO_LIVE`, 10 s), then the next render falls back to the newest.
+    tokio::time::sleep(std::time::Duration::from_secs(10).saturating_sub(rendered.elapsed())).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(lead_title(&app.get("/").await), "Tin mới nhất trong ngày");
+}

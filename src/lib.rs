@@ -23,6 +23,7 @@ pub mod site;
 pub mod state;
 pub mod text;
 pub mod view_counter;
+pub mod visitor_counter;
 pub mod web;
 
 pub use error::{AppError, AppResult};

@@ -1,6 +1,7 @@
 //! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
-//! locks let each article go out once), forget expired sessions and old login attempts, and
-//! erase readers' IP addresses and browsers from comments moderated long enough ago.
+//! locks let each article go out once), forget expired sessions and old login attempts, erase
+//! readers' IP addresses and browsers from comments moderated long enough ago, delete old
+//! contact messages, and daily view counts older than the longest "Đọc nhiều" window.
 
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use crate::{AppState, db};
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
 /// How often expired sessions, old login attempts and old comment data are removed.
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
+/// Days of view counts kept: the longest window "Đọc nhiều" may count.
+const DAILY_VIEWS_KEPT: i32 = 30;
 
 /// Publishes what is due; returns the ids.
 pub async fn publish_due(state: &AppState) -> Result<Vec<i64>, sqlx::Error> {
@@ -47,6 +50,17 @@ pub async fn erase_comment_personal_data(state: &AppState) -> sqlx::Result<u64> 
     Ok(erased)
 }
 
+/// Deletes the contact messages older than the configured number of days
+/// (`contact_retention_days`), and the senders' IPs after a day; returns how many messages went.
+pub async fn delete_old_contact_messages(state: &AppState) -> sqlx::Result<u64> {
+    let days = db::settings::get(&state.db).await?.contact_retention_days;
+    let deleted = db::contact_messages::delete_old(&state.db, days).await?;
+    if deleted > 0 {
+        tracing::info!(messages = deleted, days, "deleted old contact messages");
+    }
+    Ok(deleted)
+}
+
 pub async fn run_cleanup(state: AppState) {
     let mut tick = tokio::time::interval(CLEANUP_EVERY);
     loop {
@@ -57,6 +71,8 @@ pub async fn run_cleanup(state: AppState) {
         let captchas = db::captchas::delete_expired(&state.db).await;
         let pending_logins = db::pending_logins::delete_expired(&state.db).await;
         let questions = db::captchas::delete_old_question_uses(&state.db).await;
+        let daily_views = db::articles::delete_old_daily_views(&state.db, DAILY_VIEWS_KEPT).await;
+        let messages = delete_old_contact_messages(&state).await;
         for result in [
             sessions,
             attempts,
@@ -64,6 +80,8 @@ pub async fn run_cleanup(state: AppState) {
             captchas,
             pending_logins,
             questions,
+            daily_views,
+            messages,
         ] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");

@@ -22,7 +22,7 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(900);
 /// Database connections of one instance.
 pub const POOL_SIZE: u32 = 16;
 
-/// How often counted views are written.
+/// How often counted views and visitors are written (and the visitor counts read back).
 const VIEW_FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// A pool that fails fast when the database is gone and recovers when it is back.
@@ -133,6 +133,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Err(error) = state.views.flush(&state.db).await {
         tracing::warn!(%error, "could not write the last view counts");
     }
+    if let Err(error) = state.visitors.flush(&state.db).await {
+        tracing::warn!(%error, "could not write the last visitors");
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -151,6 +154,18 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
             }
         })
     };
+    let visitors = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(VIEW_FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(error) = state.visitors.flush(&state.db).await {
+                    tracing::warn!(%error, "could not write visitor counts; will retry");
+                }
+            }
+        })
+    };
     let watch = {
         let database = state.database.clone();
         let options = state.db.connect_options().as_ref().clone();
@@ -161,7 +176,7 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     // No cached page is served until the listener hears about changes.
     state.page_cache.set_trusted(false);
     let changes = tokio::spawn(crate::changes::listen(state.clone()));
-    vec![views, changes, watch, publisher, cleanup]
+    vec![views, visitors, changes, watch, publisher, cleanup]
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ use crate::{
     media::{LocalStore, MediaStore, UploadLimits},
     site::SiteCache,
     view_counter::ViewCounter,
+    visitor_counter::VisitorCounter,
     web::{page_cache::PageCache, public::categories::PageStarts},
 };
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub site: Arc<SiteCache>,
     /// Article views counted in memory and written to the database in batches.
     pub views: Arc<ViewCounter>,
+    /// The footer's visitor counter: visitors counted in memory, written in batches.
+    pub visitors: Arc<VisitorCounter>,
     /// Fingerprints of the files under `static/`.
     pub assets: Arc<Assets>,
     /// Where uploaded images go (served under `/media/`).
@@ -64,6 +67,7 @@ impl AppState {
             config: Arc::new(config),
             site: Arc::new(site),
             views: Arc::new(ViewCounter::default()),
+            visitors: Arc::new(VisitorCounter::default()),
             assets: Arc::new(Assets::scan(crate::assets::STATIC_DIR)),
         })
     }

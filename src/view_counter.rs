@@ -1,13 +1,26 @@
 //! Article views, counted in memory and written to the database in batches, so that reading
-//! an article never costs a database write on the request path.
+//! an article never costs a database write on the request path; and the "Đọc nhiều" ranking
+//! read from them, kept for a little while so that the home page does not add up days of
+//! views on every render.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
 
 use sqlx::PgPool;
+
+/// How long a "Đọc nhiều" ranking is used before it is read again.
+pub const RANKING_LIFETIME: Duration = Duration::from_secs(60);
+/// Articles kept in a ranking: more than the home page shows, in case some are taken down.
+const RANKED: i64 = 30;
 
 #[derive(Debug, Default)]
 pub struct ViewCounter {
     pending: Mutex<HashMap<i64, i64>>,
+    /// The last ranking: when it was read, over how many days, the article ids.
+    ranking: Mutex<Option<(Instant, i32, Vec<i64>)>>,
 }
 
 impl ViewCounter {
@@ -39,6 +52,21 @@ impl ViewCounter {
                 Err(error)
             }
         }
+    }
+
+    /// The ids of the articles most read over `days` days, most first (whatever their status:
+    /// the caller shows the published ones, so a takedown is seen at once). Read from the
+    /// database at most every [`RANKING_LIFETIME`].
+    pub async fn most_read(&self, db: &PgPool, days: i32) -> sqlx::Result<Vec<i64>> {
+        if let Some((at, of_days, ids)) = &*self.ranking.lock().expect("not poisoned")
+            && *of_days == days
+            && at.elapsed() < RANKING_LIFETIME
+        {
+            return Ok(ids.clone());
+        }
+        let ids = crate::db::articles::list_most_read_ids(db, days, RANKED).await?;
+        *self.ranking.lock().expect("not poisoned") = Some((Instant::now(), days, ids.clone()));
+        Ok(ids)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i64>> {

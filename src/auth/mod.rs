@@ -33,6 +33,8 @@ pub enum Capability {
     ManageUsers,
     ManageSettings,
     ViewAuditLog,
+    /// Read and file the messages of the contact form ("Hộp thư liên hệ").
+    ReadContactMessages,
 }
 
 impl Role {
@@ -48,6 +50,7 @@ impl Role {
                     | ManagePages
                     | ManageDocuments
                     | ModerateComments
+                    | ReadContactMessages
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

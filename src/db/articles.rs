@@ -135,15 +135,59 @@ pub async fn count_published(db: impl PgExecutor<'_>) -> sqlx::Result<i64> {
         .await
 }
 
-/// "Đọc nhiều": the most viewed published articles.
-pub async fn list_most_read(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleCard>> {
+/// "Đọc nhiều": the ids of the articles most viewed over the last `days` days (today included,
+/// Vietnam's days), most first, whatever their status now.
+pub async fn list_most_read_ids(
+    db: impl PgExecutor<'_>,
+    days: i32,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar!(
+        r#"select article_id as "article_id!" from article_daily_view
+           where day > (now() at time zone 'Asia/Ho_Chi_Minh')::date - $1::int
+           group by article_id
+           order by sum(views) desc, article_id desc
+           limit $2"#,
+        days,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The published ones of `ids`, in that order, at most `limit`.
+pub async fn list_published_by_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    limit: i64,
+) -> sqlx::Result<Vec<ArticleCard>> {
+    sqlx::query_as!(
+        ArticleCard,
+        r#"select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths, a.cover_alt,
+                  a.category_id, a.published_at as "published_at!"
+           from unnest($1::bigint[]) with ordinality as wanted(id, position)
+           join article a on a.article_id = wanted.id
+           where a.status = 'published'
+           order by wanted.position
+           limit $2"#,
+        ids,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// "Tin nổi bật": the featured published articles whose end time (if any) has not passed, in
+/// their order.
+pub async fn list_featured(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<ArticleCard>> {
     sqlx::query_as!(
         ArticleCard,
         r#"select article_id, slug, title, sapo, cover_image, cover_widths, cover_alt, category_id,
                   published_at as "published_at!"
            from article
-           where status = 'published'
-           order by view_count desc, article_id desc
+           where featured_rank is not null and status = 'published'
+             and (featured_until is null or featured_until > now())
+           order by featured_rank, published_at desc, article_id desc
            limit $1"#,
         limit
     )
@@ -248,18 +292,38 @@ pub async fn list_related(
     .await
 }
 
-/// Adds batched view counts: `counts[i]` views to article `ids[i]`.
+/// Adds batched view counts: `counts[i]` views to article `ids[i]`, to its total and to
+/// today's count (Vietnam's day), in one statement.
 pub async fn add_views(db: impl PgExecutor<'_>, ids: &[i64], counts: &[i64]) -> sqlx::Result<()> {
     sqlx::query!(
-        "update article a set view_count = a.view_count + v.n
-         from unnest($1::bigint[], $2::bigint[]) as v(id, n)
-         where a.article_id = v.id",
+        "with counted as (
+             update article a set view_count = a.view_count + v.n
+             from unnest($1::bigint[], $2::bigint[]) as v(id, n)
+             where a.article_id = v.id and v.n > 0
+             returning a.article_id, v.n
+         )
+         insert into article_daily_view (day, article_id, views)
+         select (now() at time zone 'Asia/Ho_Chi_Minh')::date, article_id, n from counted
+         on conflict (day, article_id)
+             do update set views = article_daily_view.views + excluded.views",
         ids,
         counts
     )
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Deletes the daily view counts older than `keep_days` days; returns how many.
+pub async fn delete_old_daily_views(db: impl PgExecutor<'_>, keep_days: i32) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "delete from article_daily_view
+         where day <= (now() at time zone 'Asia/Ho_Chi_Minh')::date - $1::int",
+        keep_days
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Changes an article's slug, keeping the old one as a redirect.
@@ -303,18 +367,26 @@ pub struct NewArticle<'a> {
     pub view_count: i64,
 }
 
-/// Inserts a published article; an existing slug is left alone (returns `None`).
+/// Inserts a published article; an existing slug is left alone (returns `None`). Its views
+/// count as read on the day it was published.
 pub async fn insert_published(
     db: impl PgExecutor<'_>,
     a: &NewArticle<'_>,
 ) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar!(
-        "insert into article (slug, title, sapo, body_html, cover_image, cover_caption, cover_alt,
-                              byline, author_id, category_id, status, published_at, view_count,
-                              created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'published', $11, $12, $11, $11)
-         on conflict (slug) do nothing
-         returning article_id",
+        r#"with inserted as (
+               insert into article (slug, title, sapo, body_html, cover_image, cover_caption,
+                                    cover_alt, byline, author_id, category_id, status,
+                                    published_at, view_count, created_at, updated_at)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'published', $11, $12, $11, $11)
+               on conflict (slug) do nothing
+               returning article_id, view_count, published_at
+           ), daily as (
+               insert into article_daily_view (day, article_id, views)
+               select (published_at at time zone 'Asia/Ho_Chi_Minh')::date, article_id, view_count
+               from inserted where view_count > 0
+           )
+           select article_id as "article_id!" from inserted"#,
         a.slug,
         a.title,
         a.sapo,
@@ -800,4 +872,48 @@ pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
     )
     .fetch_all(db)
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Tin nổi bật": featured articles.
+
+/// Whether and how an article is featured.
+#[derive(Debug, Clone)]
+pub struct Featuring {
+    pub article_id: i64,
+    pub title: String,
+    pub status: Status,
+    pub featured_rank: Option<i32>,
+    pub featured_until: Option<OffsetDateTime>,
+}
+
+pub async fn get_featuring(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<Featuring> {
+    sqlx::query_as!(
+        Featuring,
+        r#"select article_id, title, status as "status: Status", featured_rank, featured_until
+           from article where article_id = $1"#,
+        article_id
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Features a published or scheduled article at `rank` (1 first) until `until`, or stops
+/// featuring it (`rank` `None`). `false` when the article is gone or not (to be) published.
+pub async fn set_featuring(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    rank: Option<i32>,
+    until: Option<OffsetDateTime>,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        "update article set featured_rank = $2, featured_until = $3
+         where article_id = $1 and (status in ('published', 'scheduled') or $2::int is null)",
+        article_id,
+        rank,
+        until
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

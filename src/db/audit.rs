@@ -37,6 +37,8 @@ vocabulary! {
         ArticleScheduled => "article.scheduled", "Lên lịch";
         ArticleRestored => "article.restored", "Khôi phục phiên bản cũ";
         ArticleDeleted => "article.deleted", "Xóa bài";
+        ArticleFeatured => "article.featured", "Đặt tin nổi bật";
+        ArticleUnfeatured => "article.unfeatured", "Bỏ tin nổi bật";
         UserCreated => "user.created", "Tạo tài khoản";
         UserUpdated => "user.updated", "Sửa thông tin tài khoản";
         UserRoleChanged => "user.role_changed", "Đổi vai trò";
@@ -72,6 +74,7 @@ vocabulary! {
         DocumentTermCreated => "document_term.created", "Thêm mục danh mục văn bản";
         DocumentTermUpdated => "document_term.updated", "Sửa mục danh mục văn bản";
         DocumentTermDeleted => "document_term.deleted", "Xóa mục danh mục văn bản";
+        ContactStateChanged => "contact.state_changed", "Đổi trạng thái thư liên hệ";
     }
 }
 
@@ -104,6 +107,7 @@ pub enum Target {
     MenuItem(i64),
     Document(i64),
     DocumentTerm(i64),
+    ContactMessage(i64),
 }
 
 impl Target {
@@ -119,6 +123,7 @@ impl Target {
             Target::MenuItem(id) => ("menu_item", Some(id)),
             Target::Document(id) => ("document", Some(id)),
             Target::DocumentTerm(id) => ("document_term", Some(id)),
+            Target::ContactMessage(id) => ("contact_message", Some(id)),
         }
     }
 }

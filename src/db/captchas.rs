@@ -63,13 +63,7 @@ pub async fn delete_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
 /// count and the record happen under a per-IP lock, so a burst gets exactly `per_hour`.
 pub async fn record_question_use(db: &PgPool, ip: &str, per_hour: i64) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
-    sqlx::query!(
-        "select pg_advisory_xact_lock($1, hashtext($2))",
-        super::locks::QUESTION_IP,
-        ip
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    super::locks::lock(&mut *tx, super::locks::QUESTION_IP, ip).await?;
     let recorded = sqlx::query_scalar!(
         r#"insert into captcha_question_use (ip)
            select $1

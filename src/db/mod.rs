@@ -6,6 +6,7 @@ pub mod audit;
 pub mod captchas;
 pub mod categories;
 pub mod comments;
+pub mod contact_messages;
 pub mod documents;
 pub mod feeds;
 pub mod login_attempts;
@@ -20,6 +21,7 @@ pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod visitors;
 
 /// Namespaces of the per-key transaction locks (the first key of
 /// `pg_advisory_xact_lock(int, int)`), so that keys of different kinds never share a lock.
@@ -34,6 +36,24 @@ mod locks {
     pub(super) const COMMENT_TEXT: i32 = 4;
     /// Text captcha questions given to one IP.
     pub(super) const QUESTION_IP: i32 = 5;
+    /// Contact messages from one IP.
+    pub(super) const CONTACT_IP: i32 = 6;
+
+    /// Takes the transaction lock of `key` in `namespace`.
+    pub(super) async fn lock(
+        db: impl sqlx::PgExecutor<'_>,
+        namespace: i32,
+        key: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query!(
+            "select pg_advisory_xact_lock($1, hashtext($2)) as locked",
+            namespace,
+            key
+        )
+        .fetch_one(db)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Whether the database answers.

@@ -21,6 +21,12 @@ pub struct SiteSettings {
     pub comment_data_retention_days: i32,
     /// Admins and editors must turn on two-factor authentication before using the back office.
     pub require_two_factor: bool,
+    /// "Đọc nhiều" counts the views of this many days (7 or 30).
+    pub most_read_days: i32,
+    /// Days after which a contact message is deleted.
+    pub contact_retention_days: i32,
+    /// The footer shows the visitor counter.
+    pub show_visitor_counter: bool,
 }
 
 pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
@@ -28,7 +34,8 @@ pub async fn get(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSettings> {
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly, comment_data_retention_days, require_two_factor
+                reporters_publish_directly, comment_data_retention_days, require_two_factor,
+                most_read_days, contact_retention_days, show_visitor_counter
          from site_setting where site_setting_id = 1"
     )
     .fetch_one(db)
@@ -41,7 +48,9 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
                 agency_address = $4, agency_phone = $5, agency_email = $6, agency_editor = $7,
                 agency_license = $8, badge_image = $9, badge_link = $10,
                 comments_open_default = $11, reporters_publish_directly = $12,
-                comment_data_retention_days = $13, require_two_factor = $14, updated_at = now()
+                comment_data_retention_days = $13, require_two_factor = $14,
+                most_read_days = $15, contact_retention_days = $16, show_visitor_counter = $17,
+                updated_at = now()
          where site_setting_id = 1",
         s.site_name,
         s.tagline,
@@ -56,7 +65,10 @@ pub async fn update(db: impl PgExecutor<'_>, s: &SiteSettings) -> sqlx::Result<(
         s.comments_open_default,
         s.reporters_publish_directly,
         s.comment_data_retention_days,
-        s.require_two_factor
+        s.require_two_factor,
+        s.most_read_days,
+        s.contact_retention_days,
+        s.show_visitor_counter
     )
     .execute(db)
     .await?;
@@ -69,7 +81,8 @@ pub async fn get_for_update(db: impl PgExecutor<'_>) -> sqlx::Result<SiteSetting
         SiteSettings,
         "select site_name, tagline, agency_name, agency_address, agency_phone, agency_email,
                 agency_editor, agency_license, badge_image, badge_link, comments_open_default,
-                reporters_publish_directly, comment_data_retention_days, require_two_factor
+                reporters_publish_directly, comment_data_retention_days, require_two_factor,
+                most_read_days, contact_retention_days, show_visitor_counter
          from site_setting where site_setting_id = 1 for update"
     )
     .fetch_one(db)

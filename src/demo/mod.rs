@@ -291,6 +291,9 @@ struct DemoArticle {
     alt: Option<String>,
 }
 
+/// How many demo articles are featured on the home page.
+const FEATURED: i32 = 2;
+
 fn settings() -> SiteSettings {
     SiteSettings {
         site_name: "Cổng thông tin điện tử huyện Bảo Thắng".into(),
@@ -309,6 +312,9 @@ fn settings() -> SiteSettings {
         reporters_publish_directly: true,
         comment_data_retention_days: 90,
         require_two_factor: false,
+        most_read_days: 7,
+        contact_retention_days: 365,
+        show_visitor_counter: true,
     }
 }
 
@@ -337,7 +343,7 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc()
         .replace_second(0)?
         .replace_nanosecond(0)?;
-    for a in &articles {
+    for (index, a) in articles.iter().enumerate() {
         let title = clean(&a.title);
         let body_html: String = a.body.iter().map(|p| paragraph(&clean(p))).collect();
         let cover_image = a
@@ -347,7 +353,7 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
         let category_id = *category_ids
             .get(a.category.as_str())
             .with_context(|| format!("unknown demo category {}", a.category))?;
-        db::articles::insert_published(
+        let id = db::articles::insert_published(
             &mut *tx,
             &NewArticle {
                 slug: &slugify(&title),
@@ -365,6 +371,10 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
             },
         )
         .await?;
+        // The first articles lead the home page as "Tin nổi bật", in their order.
+        if let (Some(id), Ok(rank @ 1..=FEATURED)) = (id, i32::try_from(index + 1)) {
+            db::articles::set_featuring(&mut *tx, id, Some(rank), None).await?;
+        }
     }
     let page_ids = insert_pages(&mut tx).await?;
     arrange_menus(&mut tx, &page_ids).await?;

@@ -11,6 +11,7 @@ use crate::{
         categories::Category,
         menu::{MenuName, MenuTarget},
         pages::{Language, PageLink},
+        visitors::VisitorCounts,
     },
     site::Site,
     web::{
@@ -51,6 +52,8 @@ pub(crate) struct Layout {
     pub image: Option<ShareImage>,
     /// RSS feeds announced with `<link rel="alternate">`: the site's, then the section's.
     pub feeds: Vec<FeedLink>,
+    /// The footer's visitor counter, when the settings show it.
+    pub visitors: Option<VisitorCounts>,
 }
 
 /// An image for link previews: an absolute URL and its text alternative.
@@ -163,6 +166,10 @@ impl Layout {
             title: site.settings.site_name.clone(),
             href: "/rss.xml".to_owned(),
         }];
+        let visitors = site
+            .settings
+            .show_visitor_counter
+            .then(|| state.visitors.counts());
         Self {
             site,
             assets: state.assets.clone(),
@@ -181,6 +188,7 @@ impl Layout {
             og_type: "website",
             image: None,
             feeds,
+            visitors,
         }
     }
 

@@ -46,6 +46,9 @@ use crate::{
 /// Largest comment form a reader may send (the fields allow about 4,300 characters).
 const COMMENT_BODY_LIMIT: usize = 32 * 1024;
 
+/// Largest contact form a reader may send (the fields allow about 5,500 characters).
+const CONTACT_BODY_LIMIT: usize = 64 * 1024;
+
 /// Room in an article or document form beside its image or file (the text fields).
 const ARTICLE_FORM_ROOM: usize = 4 * 1024 * 1024;
 
@@ -90,13 +93,12 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(state: AppState) -> Router {
     use admin::{
-        account, articles, audit, categories, comments, dashboard, documents, login, menu, pages,
-        settings, two_factor, users,
+        account, articles, audit, categories, comments, contact as inbox, dashboard, documents,
+        login, menu, pages, settings, two_factor, users,
     };
     use public::{
-        articles as reading, comments as commenting, documents as library, feeds, home,
-        pages as reading_pages, search,
-        sitemaps,
+        articles as reading, comments as commenting, contact, documents as library, feeds, home,
+        pages as reading_pages, search, sitemaps, visitors,
     };
 
     let database = middleware::from_fn_with_state(state.clone(), load::require_database);
@@ -135,6 +137,13 @@ pub fn router(state: AppState) -> Router {
             get(sitemaps::show_sitemap_page).layer(heavy),
         )
         .route("/robots.txt", get(sitemaps::show_robots))
+        .route(visitors::PIXEL_URL, get(visitors::count_visitor))
+        .route(
+            contact::CONTACT_URL,
+            get(contact::contact_page)
+                .post(contact::send_message)
+                .layer(DefaultBodyLimit::max(CONTACT_BODY_LIMIT)),
+        )
         .route_layer(database.clone());
 
     // Posting a comment answers an outage itself (the error page shows the reader's text
@@ -230,6 +239,10 @@ pub fn router(state: AppState) -> Router {
             post(articles::workflow::delete_article),
         )
         .route(
+            "/articles/{id}/featured",
+            get(articles::featured::edit_featured).post(articles::featured::update_featured),
+        )
+        .route(
             "/articles/{id}/revisions",
             get(articles::revisions::list_revisions),
         )
@@ -267,6 +280,9 @@ pub fn router(state: AppState) -> Router {
             "/comments/{id}/{action}",
             post(comments::moderate::moderate_comment),
         )
+        .route("/contact", get(inbox::list_messages))
+        .route("/contact/{id}", get(inbox::show_message))
+        .route("/contact/{id}/state", post(inbox::change_state))
         .route(
             "/categories",
             get(categories::list_categories).post(categories::create_category),

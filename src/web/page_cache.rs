@@ -197,8 +197,8 @@ fn served(state: &AppState, page: &CachedPage, answer: &Answer) -> Response {
     page.respond(answer)
 }
 
-/// `GET` or `HEAD` of a page (not a file, not the health check) by someone without a staff
-/// session.
+/// `GET` or `HEAD` of a page (not a file, not the health check, not the visitor counter's
+/// image) by someone without a staff session.
 fn eligible(request: &Request) -> bool {
     let path = request.uri().path();
     matches!(*request.method(), Method::GET | Method::HEAD)
@@ -207,6 +207,7 @@ fn eligible(request: &Request) -> bool {
         && !path.starts_with("/tai-lieu/")
         && !path.starts_with("/admin")
         && path != "/healthz"
+        && path != crate::web::public::visitors::PIXEL_URL
         && CookieJar::from_headers(request.headers())
             .get(session::COOKIE)
             .is_none()

@@ -29,6 +29,9 @@ pub(crate) struct UiText {
     pub print: &'static str,
     pub source: &'static str,
     pub back_to_page: &'static str,
+    pub visitors_online: &'static str,
+    pub visitors_today: &'static str,
+    pub visitors_total: &'static str,
 }
 
 const VI: UiText = UiText {
@@ -53,6 +56,9 @@ const VI: UiText = UiText {
     print: "In bài",
     source: "Nguồn",
     back_to_page: "Quay lại trang đầy đủ",
+    visitors_online: "Đang truy cập",
+    visitors_today: "Hôm nay",
+    visitors_total: "Tổng lượt truy cập",
 };
 
 const EN: UiText = UiText {
@@ -77,6 +83,9 @@ const EN: UiText = UiText {
     print: "Print",
     source: "Source",
     back_to_page: "Back to the full page",
+    visitors_online: "Online now",
+    visitors_today: "Today",
+    visitors_total: "Total visits",
 };
 
 pub(crate) fn text(language: Language) -> &'static UiText {

@@ -22,7 +22,8 @@ const MODERATORS: &[Role] = &[A, E, M];
 const ADMINS: &[Role] = &[A];
 
 /// (method, path, roles allowed). `{a}`: an article by another reporter; `{r}`: one of its
-/// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user.
+/// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user; `{x}`: a
+/// contact message.
 pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
@@ -54,6 +55,11 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/documents/terms", EDITORS),
     ("POST", "/admin/documents/terms/{t}", EDITORS),
     ("POST", "/admin/documents/terms/{t}/delete", EDITORS),
+    ("GET", "/admin/articles/{a}/featured", EDITORS),
+    ("POST", "/admin/articles/{a}/featured", EDITORS),
+    ("GET", "/admin/contact", EDITORS),
+    ("GET", "/admin/contact/{x}", EDITORS),
+    ("POST", "/admin/contact/{x}/state", EDITORS),
     ("GET", "/admin/categories", EDITORS),
     ("POST", "/admin/categories", EDITORS),
     ("GET", "/admin/categories/{c}", EDITORS),
@@ -114,14 +120,14 @@ async fn call(
 }
 
 /// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
-/// revisions, a pending comment on it, a category, a user, a document and an entry of the
-/// documents' lists. `n` keeps their names apart.
+/// revisions, a pending comment on it, a category, a user, a document, an entry of the
+/// documents' lists and a contact message. `n` keeps their names apart.
 pub(crate) async fn rows(
     db: &PgPool,
     news: i64,
     author: i64,
     n: usize,
-) -> [(&'static str, i64); 7] {
+) -> [(&'static str, i64); 8] {
     let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
         .insert(db)
         .await;
@@ -173,6 +179,13 @@ pub(crate) async fn rows(
     .fetch_one(db)
     .await
     .unwrap();
+    let message: i64 = sqlx::query_scalar(
+        "insert into contact_message (sender_name, reply_to, subject, body)
+         values ('Bạn đọc', '0912345678', 'Hỏi thủ tục', 'Nội dung.') returning contact_message_id",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
     [
         ("{a}", article),
         ("{r}", revision),
@@ -181,6 +194,7 @@ pub(crate) async fn rows(
         ("{u}", user),
         ("{d}", document),
         ("{t}", term),
+        ("{x}", message),
     ]
 }
 
@@ -275,10 +289,12 @@ const NO_SUCH_IDS: &[&str] = &[
     "99999999999999999999",
 ];
 
-/// What the forms get: the fields the categories', users' and comments' forms read, so that a
-/// 404 comes from the id, not from a form that was refused.
+/// What the forms get: the fields the categories', users', comments', featuring and contact
+/// forms read, so that a 404 comes from the id, not from a form that was refused.
 const FIELDS: &[(&str, &str)] = &[
     ("name", "X"),
+    ("rank", "1"),
+    ("state", "read"),
     ("direction", "up"),
     ("role", "admin"),
     ("title", "Tiêu đề"),
@@ -326,9 +342,12 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
             }
         }
     }
-    // Each id of each route, with every bad id, for every role allowed: 12 article and revision
+    // Each id of each route, with every bad id, for every role allowed: 14 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
-    // 3 document paths and 2 list-entry paths for 2.
-    assert_eq!(tried, (12 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2) * NO_SUCH_IDS.len());
+    // 3 document paths, 2 list-entry paths and 2 contact message paths for 2.
+    assert_eq!(
+        tried,
+        (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2) * NO_SUCH_IDS.len()
+    );
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -68,14 +68,20 @@ async fn a_foreign_referer_is_refused_on_login_and_every_back_office_action(db: 
     for (n, (_, template, _)) in actions.enumerate() {
         let path = fill(template, &rows(&db, news, author, n).await);
         // The fields the forms read, so that the same post from this site would do something.
-        let fields = [("name", "Đổi tên"), ("direction", "up"), ("role", "admin")];
+        let fields = [
+            ("name", "Đổi tên"),
+            ("direction", "up"),
+            ("role", "admin"),
+            ("rank", "1"),
+            ("state", "read"),
+        ];
         assert_refused(&post(&app, &path, Some(&admin.cookie), &foreign, &fields).await);
         tried += 1;
     }
     assert_refused(&post(&app, "/admin/logout", Some(&admin.cookie), &foreign, &[]).await);
     tried += 1;
 
-    assert_eq!(tried, 36, "login, logout and the 34 back-office actions");
+    assert_eq!(tried, 38, "login, logout and the 36 back-office actions");
     assert_eq!(count(&db, "audit_log").await, 0, "no action was taken");
     assert_eq!(count(&db, "session").await, 1, "no login, no logout");
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);

@@ -51,6 +51,12 @@ async fn demo_home_leads_with_the_seed_article(db: PgPool) {
     }
     page.assert_contains("Ủy ban nhân dân huyện Bảo Thắng");
     page.assert_contains(r#"alt="Chứng nhận Tín nhiệm mạng""#);
+    // The seed article is featured first; the second featured one is in the strip.
+    let strip = &page.body[page.position(r#"id="tin-noi-bat""#)..];
+    let strip = &strip[..strip.find("</section>").unwrap()];
+    assert!(strip.contains("Ban Chấp hành Đảng bộ huyện sơ kết công tác 9 tháng"));
+    // The demo shows the visitor counter.
+    page.assert_contains("Đang truy cập: <strong>0</strong>");
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]

@@ -83,6 +83,11 @@ const KINDS: &[Kind] = &[
         label: "Văn bản",
         prefix: "document",
     },
+    Kind {
+        value: "contact",
+        label: "Thư liên hệ",
+        prefix: "contact.",
+    },
 ];
 
 /// `?loai=…`: one of [`KINDS`], or nothing (everything). Anything else is a 404, so no text
@@ -139,6 +144,7 @@ impl From<Entry> for AuditRow {
                 "menu_item" => ("Mục menu", Some("menu")),
                 "document" => ("Văn bản", Some("documents")),
                 "document_term" => ("Danh mục văn bản", None),
+                "contact_message" => ("Thư liên hệ", Some("contact")),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

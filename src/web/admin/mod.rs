@@ -6,6 +6,7 @@ pub(crate) mod attachments;
 pub(crate) mod audit;
 pub(crate) mod categories;
 pub(crate) mod comments;
+pub(crate) mod contact;
 pub(crate) mod dashboard;
 pub(crate) mod documents;
 pub(crate) mod login;
@@ -47,6 +48,8 @@ pub(crate) struct AdminLayout {
     pub flash: Option<Flash>,
     /// Comments waiting for moderation; `None` for users who do not moderate.
     pub pending_comments: Option<i64>,
+    /// Contact messages nobody has opened; `None` for users who do not read them.
+    pub new_messages: Option<i64>,
     assets: Arc<Assets>,
 }
 
@@ -80,6 +83,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             url: "/admin/comments",
         },
         Some(Capability::ModerateComments),
+    ),
+    (
+        NavItem {
+            key: "contact",
+            label: "Hộp thư liên hệ",
+            url: "/admin/contact",
+        },
+        Some(Capability::ReadContactMessages),
     ),
     (
         NavItem {
@@ -152,6 +163,11 @@ impl FromRequestParts<AppState> for AdminLayout {
         } else {
             None
         };
+        let new_messages = if user.can(Capability::ReadContactMessages) {
+            Some(db::contact_messages::count_new(&state.db).await?)
+        } else {
+            None
+        };
         Ok(Self {
             site_name: state.site.get().settings.site_name.clone(),
             user,
@@ -159,6 +175,7 @@ impl FromRequestParts<AppState> for AdminLayout {
             active: "",
             flash: Flash::from_query(parts.uri.query()),
             pending_comments,
+            new_messages,
             assets: state.assets.clone(),
         })
     }
@@ -181,12 +198,14 @@ impl AdminLayout {
             .collect()
     }
 
-    /// The number shown beside a menu entry, if any.
-    pub(crate) fn nav_count(&self, key: &str) -> Option<i64> {
-        match key {
-            "comments" => self.pending_comments.filter(|n| *n > 0),
-            _ => None,
-        }
+    /// The number shown beside a menu entry, if any, and what it counts (for screen readers).
+    pub(crate) fn nav_count(&self, key: &str) -> Option<(i64, &'static str)> {
+        let (count, what) = match key {
+            "comments" => (self.pending_comments, "chờ duyệt"),
+            "contact" => (self.new_messages, "thư mới"),
+            _ => (None, ""),
+        };
+        count.filter(|n| *n > 0).map(|n| (n, what))
     }
 
     pub(crate) fn asset(&self, name: &str) -> String {
@@ -254,6 +273,8 @@ vocabulary! {
             "Đã lưu bình luận.";
         CommentSavedApproved => "comment-saved-approved",
             "Đã lưu và duyệt bình luận.";
+        MessageStateChanged => "message-state-changed",
+            "Đã đổi trạng thái thư.";
         CommentUnchanged => "comment-unchanged",
             "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.";
     }

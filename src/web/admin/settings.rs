@@ -1,6 +1,7 @@
 //! Site settings: the name, the agency's contacts in the footer, the badge, two defaults of
-//! the newsroom, how long readers' IP addresses are kept, and whether admins and editors must
-//! use two-factor authentication.
+//! the newsroom, how long readers' IP addresses and contact messages are kept, the "Đọc nhiều"
+//! window, the visitor counter, and whether admins and editors must use two-factor
+//! authentication.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -33,6 +34,9 @@ const TEXT_MAX: usize = 300;
 const LINK_FORMAT: &str = "Hãy nhập một đường dẫn bắt đầu bằng “/” (ví dụ /static/img/tin-nhiem-mang.png) hoặc một địa chỉ http:// hay https://.";
 const RETENTION_DAYS: std::ops::RangeInclusive<i32> = 1..=3650;
 const RETENTION_FORMAT: &str = "Hãy nhập một số ngày từ 1 đến 3650.";
+/// The windows "Đọc nhiều" may count.
+const MOST_READ_DAYS: [i32; 2] = [7, 30];
+const MOST_READ_FORMAT: &str = "Hãy chọn 7 hoặc 30 ngày.";
 
 /// The form as typed: text fields, and checkboxes that are present only when ticked.
 #[derive(Debug, Default, Deserialize)]
@@ -51,8 +55,12 @@ pub(crate) struct SettingsForm {
     comments_open_default: Option<String>,
     reporters_publish_directly: Option<String>,
     require_two_factor: Option<String>,
-    /// Absent from a form that predates the field: the stored value stays.
+    show_visitor_counter: Option<String>,
+    /// Absent from a form that predates the field: the stored value stays (the same for the
+    /// fields below).
     comment_data_retention_days: Option<String>,
+    contact_retention_days: Option<String>,
+    most_read_days: Option<String>,
 }
 
 fn checkbox(checked: bool) -> Option<String> {
@@ -75,8 +83,21 @@ impl SettingsForm {
             comments_open_default: checkbox(s.comments_open_default),
             reporters_publish_directly: checkbox(s.reporters_publish_directly),
             require_two_factor: checkbox(s.require_two_factor),
+            show_visitor_counter: checkbox(s.show_visitor_counter),
             comment_data_retention_days: Some(s.comment_data_retention_days.to_string()),
+            contact_retention_days: Some(s.contact_retention_days.to_string()),
+            most_read_days: Some(s.most_read_days.to_string()),
         }
+    }
+
+    /// After a refused save: the fields the form did not send show the stored values.
+    fn fill_absent(&mut self, current: &SiteSettings) {
+        self.comment_data_retention_days
+            .get_or_insert_with(|| current.comment_data_retention_days.to_string());
+        self.contact_retention_days
+            .get_or_insert_with(|| current.contact_retention_days.to_string());
+        self.most_read_days
+            .get_or_insert_with(|| current.most_read_days.to_string());
     }
 
     /// `current`: the stored settings, for the fields the form did not send.
@@ -101,9 +122,24 @@ impl SettingsForm {
             comments_open_default: self.comments_open_default.is_some(),
             reporters_publish_directly: self.reporters_publish_directly.is_some(),
             require_two_factor: self.require_two_factor.is_some(),
+            show_visitor_counter: self.show_visitor_counter.is_some(),
             comment_data_retention_days: match &self.comment_data_retention_days {
-                Some(days) => retention_days(e, days),
+                Some(days) => retention_days(e, "comment_data_retention_days", days),
                 None => current.comment_data_retention_days,
+            },
+            contact_retention_days: match &self.contact_retention_days {
+                Some(days) => retention_days(e, "contact_retention_days", days),
+                None => current.contact_retention_days,
+            },
+            most_read_days: match &self.most_read_days {
+                Some(days) => match days.trim().parse() {
+                    Ok(days) if MOST_READ_DAYS.contains(&days) => days,
+                    _ => {
+                        e.add("most_read_days", MOST_READ_FORMAT);
+                        current.most_read_days
+                    }
+                },
+                None => current.most_read_days,
             },
         };
         if errors.is_empty() {
@@ -124,11 +160,11 @@ fn link(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
 }
 
 /// Whole days, within [`RETENTION_DAYS`].
-fn retention_days(errors: &mut FieldErrors, value: &str) -> i32 {
+fn retention_days(errors: &mut FieldErrors, field: &'static str, value: &str) -> i32 {
     match value.trim().parse::<i32>() {
         Ok(days) if RETENTION_DAYS.contains(&days) => days,
         _ => {
-            errors.add("comment_data_retention_days", RETENTION_FORMAT);
+            errors.add(field, RETENTION_FORMAT);
             0
         }
     }
@@ -178,6 +214,15 @@ fn changed_fields(old: &SiteSettings, new: &SiteSettings) -> Vec<&'static str> {
             "comment_data_retention_days",
             old.comment_data_retention_days != new.comment_data_retention_days,
         ),
+        (
+            "contact_retention_days",
+            old.contact_retention_days != new.contact_retention_days,
+        ),
+        ("most_read_days", old.most_read_days != new.most_read_days),
+        (
+            "show_visitor_counter",
+            old.show_visitor_counter != new.show_visitor_counter,
+        ),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))
@@ -219,8 +264,7 @@ pub(crate) async fn update_settings(
         Err(errors) => {
             drop(tx);
             let mut form = form;
-            form.comment_data_retention_days
-                .get_or_insert_with(|| old.comment_data_retention_days.to_string());
+            form.fill_absent(&old);
             let page = SettingsPage {
                 layout: layout.page(TITLE, "settings"),
                 form,
@@ -335,6 +379,50 @@ mod tests {
             .validate(&current, FieldErrors::default())
             .unwrap();
         assert_eq!(settings.comment_data_retention_days, 90);
+    }
+
+    #[test]
+    fn most_read_counts_seven_or_thirty_days_and_messages_are_kept_a_while() {
+        let current = SiteSettings {
+            site_name: "Bảo Thắng".into(),
+            most_read_days: 7,
+            contact_retention_days: 365,
+            ..SiteSettings::default()
+        };
+        let form = |most_read: &str, retention: &str| SettingsForm {
+            site_name: "Bảo Thắng".into(),
+            most_read_days: Some(most_read.into()),
+            contact_retention_days: Some(retention.into()),
+            show_visitor_counter: Some("on".into()),
+            ..SettingsForm::default()
+        };
+        let settings = form("30", " 90 ")
+            .validate(&current, FieldErrors::default())
+            .unwrap();
+        assert_eq!(
+            (
+                settings.most_read_days,
+                settings.contact_retention_days,
+                settings.show_visitor_counter
+            ),
+            (30, 90, true)
+        );
+        assert_eq!(
+            changed_fields(&current, &settings),
+            [
+                "contact_retention_days",
+                "most_read_days",
+                "show_visitor_counter"
+            ]
+        );
+        let errors = form("14", "0")
+            .validate(&current, FieldErrors::default())
+            .unwrap_err();
+        assert_eq!(errors.get("most_read_days").unwrap(), MOST_READ_FORMAT);
+        assert_eq!(
+            errors.get("contact_retention_days").unwrap(),
+            RETENTION_FORMAT
+        );
     }
 
     #[test]

@@ -14,12 +14,10 @@ use axum::{
 };
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
 use crate::{
     AppState,
-    captcha::{self, Challenge, Kind, Verdict},
+    captcha::{self, Challenge, Kind},
     db::{
         self,
         articles::Article,
@@ -32,11 +30,10 @@ use crate::{
         extract::SlugParam,
         form::{FieldErrors, Form, required},
         layout::{Layout, article_url},
+        public::reader_forms::{self, KindQuery, kind_of, no_store, stored_ip},
     },
 };
 
-/// Less than this between showing the challenge and posting is a robot.
-const MIN_SECONDS: i64 = 3;
 /// More links than this and the comment is filed as spam for review.
 const MAX_LINKS: usize = 3;
 pub(crate) const NAME_MAX: usize = 100;
@@ -47,11 +44,6 @@ pub(crate) const TOO_MANY: ErrorPage = ErrorPage {
     status: StatusCode::TOO_MANY_REQUESTS,
     heading: "Bạn gửi bình luận quá nhanh",
     message: "Bạn đã gửi nhiều bình luận trong ít phút. Xin vui lòng chờ một lát rồi gửi tiếp.",
-};
-const TOO_MANY_QUESTIONS: ErrorPage = ErrorPage {
-    status: StatusCode::TOO_MANY_REQUESTS,
-    heading: "Bạn đã yêu cầu quá nhiều câu hỏi",
-    message: "Mỗi địa chỉ chỉ nhận được 20 câu hỏi kiểm tra bằng chữ trong một giờ. Xin vui lòng thử lại sau, hoặc dùng mã kiểm tra bằng ảnh.",
 };
 const CLOSED: ErrorPage = ErrorPage {
     status: StatusCode::FORBIDDEN,
@@ -128,12 +120,7 @@ impl CommentPage {
         kind: Kind,
         ip_key: &str,
     ) -> AppResult<Self> {
-        let challenge = match kind {
-            Kind::Image => captcha::issue_image(&state.db).await?.0,
-            Kind::Question => captcha::issue_question(&state.db, ip_key)
-                .await?
-                .ok_or(AppError::Page(TOO_MANY_QUESTIONS))?,
-        };
+        let challenge = reader_forms::challenge(state, kind, ip_key).await?;
         let layout = Layout::new(state, format!("Gửi bình luận: {}", article.title))
             .in_section(article.category_id);
         Ok(Self {
@@ -144,20 +131,6 @@ impl CommentPage {
             challenge: Some(challenge),
         })
     }
-}
-
-fn kind_of(value: &str) -> Kind {
-    if value == "cau-hoi" || value == "question" {
-        Kind::Question
-    } else {
-        Kind::Image
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct KindQuery {
-    kieu: String,
 }
 
 async fn commentable(state: &AppState, slug: &str) -> AppResult<Article> {
@@ -188,28 +161,6 @@ pub(crate) async fn comment_form(
     )
     .await?;
     Ok(no_store(page.into_response()))
-}
-
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// How readers' addresses are stored: as they are, or as a keyed hash (`TOASOAN_HASH_IPS`).
-fn stored_ip(state: &AppState, ip: &str) -> String {
-    match &state.config.ip_hash_key {
-        Some(key) => {
-            let digest = Sha256::new()
-                .chain_update(key.as_bytes())
-                .chain_update(b"\0")
-                .chain_update(ip.as_bytes())
-                .finalize();
-            crate::text::hex(&digest)
-        }
-        None => ip.to_owned(),
-    }
 }
 
 /// Links in a text, with or without a scheme (`http://a.vn`, `www.a.vn`, `a.vn/x`).
@@ -302,36 +253,7 @@ async fn post_comment(
     let title = required(&mut errors, "title", &form.title, TITLE_MAX);
     let content = required(&mut errors, "content", &form.content, CONTENT_MAX);
 
-    let captcha_id = if form.captcha_id.is_empty() {
-        jar.get(cookies::CAPTCHA)
-            .map(|c| c.value().to_owned())
-            .unwrap_or_default()
-    } else {
-        form.captcha_id.clone()
-    };
-    let verdict = captcha::redeem(
-        &state.db,
-        &captcha_id,
-        &form.captcha,
-        state.config.insecure_captcha.as_deref(),
-    )
-    .await?;
-    match verdict {
-        Verdict::Passed { shown_at }
-            if (OffsetDateTime::now_utc() - shown_at).whole_seconds() < MIN_SECONDS =>
-        {
-            errors.add(
-                "captcha",
-                "Bạn gửi nhanh quá. Xin đọc lại bình luận, nhập mã mới rồi gửi.",
-            );
-        }
-        Verdict::Passed { .. } => {}
-        Verdict::Wrong => errors.add("captcha", "Mã kiểm tra không đúng. Xin nhập mã mới."),
-        Verdict::Missing => errors.add(
-            "captcha",
-            "Mã kiểm tra đã hết hạn hoặc đã được dùng. Xin nhập mã mới.",
-        ),
-    }
+    reader_forms::check_captcha(state, &jar, &form.captcha_id, &form.captcha, &mut errors).await?;
     if !errors.is_empty() {
         return refuse(state, article, form, errors, &ip_key).await;
     }

@@ -12,9 +12,12 @@ use crate::{
     },
 };
 
-const LATEST: i64 = 9;
+/// The newest articles shown, the lead story included when it is the newest.
+const LATEST: usize = 9;
 const PER_CATEGORY: usize = 4;
 const MOST_READ: i64 = 6;
+/// The lead story and the featured strip, when editors feature articles.
+const FEATURED: usize = 5;
 
 pub(crate) struct CategoryBlock {
     pub name: String,
@@ -27,9 +30,39 @@ pub(crate) struct CategoryBlock {
 pub(crate) struct HomePage {
     layout: Layout,
     lead: Option<ArticleCard>,
+    /// "Tin nổi bật" after the lead story.
+    featured: Vec<ArticleCard>,
     latest: Vec<ArticleCard>,
     blocks: Vec<CategoryBlock>,
     most_read: Vec<ArticleCard>,
+    most_read_days: i32,
+}
+
+/// The lead story and the featured strip: the featured articles in their order, or (none
+/// featured) the newest article alone. The rest of `latest` follows as "Tin mới".
+fn lead_and_featured(
+    featured: Vec<ArticleCard>,
+    latest: Vec<ArticleCard>,
+) -> (Option<ArticleCard>, Vec<ArticleCard>, Vec<ArticleCard>) {
+    let mut leading = if featured.is_empty() {
+        latest.first().cloned().into_iter().collect()
+    } else {
+        featured
+    }
+    .into_iter();
+    let lead = leading.next();
+    let strip: Vec<ArticleCard> = leading.collect();
+    let shown = |a: &ArticleCard| {
+        lead.iter()
+            .chain(&strip)
+            .any(|s| s.article_id == a.article_id)
+    };
+    let rest = latest
+        .into_iter()
+        .filter(|a| !shown(a))
+        .take(LATEST - 1)
+        .collect();
+    (lead, strip, rest)
 }
 
 pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
@@ -39,19 +72,17 @@ pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePa
         .top_level()
         .map(|top| top.category_id)
         .collect();
-    let (latest, grouped, most_read) = tokio::try_join!(
-        db::articles::list_latest(&state.db, LATEST),
+    let most_read_days = site.settings.most_read_days;
+    let (featured, latest, grouped, most_read) = tokio::try_join!(
+        db::articles::list_featured(&state.db, count(FEATURED)),
+        // Room for the featured ones, which "Tin mới" leaves out.
+        db::articles::list_latest(&state.db, count(LATEST + FEATURED)),
         // One spare per block: the lead story is left out of its category's block.
-        db::articles::list_latest_per_group(
-            &state.db,
-            &tops,
-            i64::try_from(PER_CATEGORY + 1).unwrap_or(i64::MAX)
-        ),
-        db::articles::list_most_read(&state.db, MOST_READ),
+        db::articles::list_latest_per_group(&state.db, &tops, count(PER_CATEGORY + 1)),
+        most_read(&state, most_read_days),
     )?;
 
-    let mut latest = latest.into_iter();
-    let lead = latest.next();
+    let (lead, featured, latest) = lead_and_featured(featured, latest);
     let lead_id = lead.as_ref().map(|a| a.article_id);
     let blocks = site
         .categories
@@ -78,10 +109,22 @@ pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePa
     Ok(HomePage {
         layout,
         lead,
-        latest: latest.collect(),
+        featured,
+        latest,
         blocks,
         most_read,
+        most_read_days,
     })
+}
+
+/// "Đọc nhiều": the published articles of the current ranking.
+async fn most_read(state: &AppState, days: i32) -> Result<Vec<ArticleCard>, sqlx::Error> {
+    let ids = state.views.most_read(&state.db, days).await?;
+    db::articles::list_published_by_ids(&state.db, &ids, MOST_READ).await
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The home page's description: the site's name and its tagline.

@@ -3,12 +3,15 @@
 pub(crate) mod articles;
 pub(crate) mod categories;
 pub(crate) mod comments;
+pub(crate) mod contact;
 pub(crate) mod documents;
 pub(crate) mod feeds;
 pub(crate) mod home;
 pub(crate) mod pages;
+pub(crate) mod reader_forms;
 pub(crate) mod search;
 pub mod sitemaps;
+pub(crate) mod visitors;
 
 use crate::{
     db::articles::{Article, ArticleCard},

@@ -2,6 +2,7 @@
 //! published / scheduled → archived), preview, revisions and the no-lost-edits conflict page.
 
 pub(crate) mod editor;
+pub(crate) mod featured;
 mod form;
 pub(crate) mod list;
 pub(crate) mod revisions;

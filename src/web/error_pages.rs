@@ -11,7 +11,7 @@ use axum::{
 use crate::{
     AppState,
     error::{ErrorPage, WaitedForDatabase},
-    web::{layout::Layout, public::comments::KeptComment},
+    web::{filters, layout::Layout, public::comments::KeptComment},
 };
 
 #[derive(Template)]

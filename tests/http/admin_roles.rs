@@ -345,9 +345,6 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
     // Each id of each route, with every bad id, for every role allowed: 14 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
     // 3 document paths, 2 list-entry paths and 2 contact message paths for 2.
-    assert_eq!(
-        tried,
-        (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2) * NO_SUCH_IDS.len()
-    );
+    assert_eq!(tried, (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2) * NO_SUCH_IDS.len());
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -17,8 +17,8 @@ use crate::{
         articles::{Article, ArticleCard},
         categories::Category,
         comments::PublicComment,
-        pages::Language,
         media_files::FileLink,
+        pages::Language,
     },
     error::{AppError, AppResult},
     web::{

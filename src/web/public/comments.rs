@@ -28,6 +28,7 @@ use crate::{
         client::{ClientIp, UserAgent},
         cookies,
         extract::SlugParam,
+        filters,
         form::{FieldErrors, Form, required},
         layout::{Layout, article_url},
         public::reader_forms::{self, KindQuery, kind_of, no_store, stored_ip},

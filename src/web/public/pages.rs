@@ -14,6 +14,7 @@ use crate::{
     error::{AppError, AppResult},
     web::{
         extract::SlugParam,
+        filters,
         layout::{ENGLISH_URL, Layout, page_url, print_url},
         print::PrintFrame,
     },

@@ -178,8 +178,13 @@ latest=$(db_ms "select $card from article a where status = 'published' order by 
 blocks=$(db_ms "select g.group_id, $card from unnest('$tops'::bigint[]) g(group_id) cross join lateral (
   select l.article_id from category_listing l where l.category_id = g.group_id
   order by l.published_at desc, l.article_id desc limit 5) p join article a using (article_id)")
-most_read=$(db_ms "select $card from article a where status = 'published' order by view_count desc, article_id desc limit 6")
-echo "/ (home): latest $latest + blocks $blocks + most read $most_read"
+featured=$(db_ms "select $card from article a where featured_rank is not null and status = 'published'
+  and (featured_until is null or featured_until > now()) order by featured_rank, published_at desc, article_id desc limit 5")
+# "Đọc nhiều" is ranked at most once a minute per instance (not per page), then read by id.
+most_read=$(db_ms "select article_id from article_daily_view
+  where day > (now() at time zone 'Asia/Ho_Chi_Minh')::date - 7 group by article_id
+  order by sum(views) desc, article_id desc limit 30")
+echo "/ (home): featured $featured + latest $latest + blocks $blocks (+ most read ranking $most_read once a minute)"
 
 # The sitemap as served: page cache on (the default).
 kill "$big_pid"

@@ -122,9 +122,10 @@ pub fn router(state: AppState) -> Router {
             get(search::search_articles).layer(heavy.clone()),
         )
         .route("/rss.xml", get(feeds::show_site_feed))
-        .route(library::DOCUMENTS_URL, get(library::list_documents))
+        .route(DOCUMENTS_URL, get(library::list_documents))
         .route(library::DOCUMENTS_FEED_URL, get(feeds::show_document_feed))
         .route("/van-ban/{slug}", get(library::show_document))
+        .route("/van-ban/{slug}/ban-in", get(library::print_document))
         .route("/tai-lieu/{id}/{name}", get(library::download_file))
         .route(
             "/sitemap.xml",
@@ -139,7 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/robots.txt", get(sitemaps::show_robots))
         .route(visitors::PIXEL_URL, get(visitors::count_visitor))
         .route(
-            contact::CONTACT_URL,
+            CONTACT_URL,
             get(contact::contact_page)
                 .post(contact::send_message)
                 .layer(DefaultBodyLimit::max(CONTACT_BODY_LIMIT)),

@@ -1,6 +1,6 @@
 //! The print-friendly frame: any public page's address plus `/ban-in` (see
 //! [`layout::print_url`]) shows its content alone — the site's name, the text, and the address
-//! it came from — without menu, footer, comments or scripts. Articles and pages use it; every
+//! it came from — without menu, footer, comments or scripts. Articles, pages and documents use it; every
 //! printable kind of content does the same with its own `{% block content %}`.
 
 use std::sync::Arc;
@@ -22,6 +22,7 @@ pub(crate) struct PrintFrame {
     pub path: String,
     /// Its absolute address, printed under the text (and the canonical URL).
     pub source: String,
+    base_url: String,
 }
 
 impl PrintFrame {
@@ -40,7 +41,13 @@ impl PrintFrame {
             title: title.into(),
             source: format!("{}{path}", state.config.base_url),
             path,
+            base_url: state.config.base_url.clone(),
         }
+    }
+
+    /// The absolute address of a site-relative `path` (links printed on paper).
+    pub(crate) fn absolute(&self, path: impl std::fmt::Display) -> String {
+        format!("{}{path}", self.base_url)
     }
 
     pub(crate) fn asset(&self, name: &str) -> String {

@@ -191,6 +191,45 @@ async fn an_editor_adds_a_document_with_a_pdf_that_readers_see_and_download(db: 
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_document_prints_with_its_fields_files_and_source_without_the_site_frame(db: PgPool) {
+    let app = TestApp::new(db.clone()).await;
+    let editor = app.staff(Role::Editor).await;
+    let form = document_form(&db, &[]).await.file(
+        "files",
+        "Nghị quyết số 15-NQ-HU.pdf",
+        "application/pdf",
+        &minimal_pdf(&["15-NQ/HU"]),
+    );
+    let id = create(&app, &editor, form).await;
+    let (file_id, _) = file_of(&db, id).await;
+    let slug = "15-nq-hu-ve-phat-trien-kinh-te-nong-thon-gan-voi-xay-dung-nong-thon-moi-giai-doan-2026-2030";
+
+    let page = app.get(&format!("/van-ban/{slug}")).await;
+    page.assert_contains(&format!(
+        r#"<a class="print-link" href="/van-ban/{slug}/ban-in" rel="nofollow">In bài</a>"#
+    ));
+    let print = app.get(&format!("/van-ban/{slug}/ban-in")).await;
+    assert_eq!(print.status, StatusCode::OK);
+    for shown in [
+        r#"<h1 class="article-title">Nghị quyết số 15-NQ/HU</h1>"#,
+        r#"<tr><th scope="row">Ngày ban hành</th><td>15/03/2026</td></tr>"#,
+        "Nguyễn Văn Hùng",
+        "<p>Điều 1. Mục tiêu</p>",
+        &format!(
+            "Nghị quyết số 15-NQ-HU.pdf: https://baothang.example.vn/tai-lieu/{file_id}/nghi-quyet-so-15-nq-hu.pdf"
+        ),
+        &format!("Nguồn: https://baothang.example.vn/van-ban/{slug}"),
+        r#"<meta name="robots" content="noindex">"#,
+    ] {
+        print.assert_contains(shown);
+    }
+    for frame in ["main-nav", "site-footer", "<script", "print-link"] {
+        print.assert_not_contains(frame);
+    }
+    assert_eq!(app.get("/van-ban/khong-co/ban-in").await.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn renamed_programs_and_pages_are_refused_with_the_form_kept(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;

@@ -329,13 +329,15 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
             format!("{BASE}/chuyen-muc/tin-tuc"),
             format!("{BASE}/chuyen-muc/chinh-tri"),
             format!("{BASE}/chuyen-muc/thong-bao"),
+            format!("{BASE}/lien-he"),
             format!("{BASE}/van-ban"),
             format!("{BASE}/bai-viet/hop-hoi-dong"),
         ]
     );
     // lastmod: W3C datetime, no fractional seconds (updated_at for articles).
-    assert_eq!(urls[5].child_text("lastmod"), "2026-11-20T15:30:15+07:00");
-    assert!(urls[4].children("lastmod").is_empty(), "no document yet");
+    assert_eq!(urls[6].child_text("lastmod"), "2026-11-20T15:30:15+07:00");
+    assert!(urls[4].children("lastmod").is_empty(), "the contact page has no date");
+    assert!(urls[5].children("lastmod").is_empty(), "no document yet");
     let article_published = urls[2].child_text("lastmod");
     assert_eq!(
         urls[1].child_text("lastmod"),
@@ -368,11 +370,11 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     }
     article_row(&db, "ban-nhap", "Bản nháp", news, "draft", None).await;
     let app = TestApp::new(db).await;
-    // Home + 1 category + the documents library + 5 articles = 8 URLs.
+    // Home + 1 category + the contact page + the documents library + 5 articles = 9 URLs.
 
-    let fits = sitemaps::render_sitemap(&app.state, 8).await.unwrap();
+    let fits = sitemaps::render_sitemap(&app.state, 9).await.unwrap();
     xml::assert_well_formed(&fits);
-    assert_eq!(xml::all(&fits, "url").len(), 8);
+    assert_eq!(xml::all(&fits, "url").len(), 9);
     assert!(xml::all(&fits, "sitemapindex").is_empty());
 
     let index = sitemaps::render_sitemap(&app.state, 3).await.unwrap();
@@ -393,7 +395,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     );
 
     let mut locs = Vec::new();
-    for (page, expected_len) in [(1, 3), (2, 3), (3, 2)] {
+    for (page, expected_len) in [(1, 3), (2, 3), (3, 3)] {
         let body = sitemaps::render_sitemap_page(&app.state, page, 3)
             .await
             .unwrap();
@@ -405,6 +407,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     let mut expected = vec![
         format!("{BASE}/"),
         format!("{BASE}/chuyen-muc/tin-tuc"),
+        format!("{BASE}/lien-he"),
         format!("{BASE}/van-ban"),
     ];
     expected.extend((1..=5).map(|i| format!("{BASE}/bai-viet/bai-{i}")));

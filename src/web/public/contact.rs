@@ -24,6 +24,7 @@ use crate::{
     },
     error::{AppError, AppResult, ErrorPage},
     web::{
+        CONTACT_URL,
         client::ClientIp,
         filters,
         form::{FieldErrors, Form, required},
@@ -32,7 +33,6 @@ use crate::{
     },
 };
 
-pub(crate) const CONTACT_URL: &str = "/lien-he";
 const NAME_MAX: usize = 100;
 const REPLY_TO_MAX: usize = 200;
 const SUBJECT_MAX: usize = 200;

@@ -20,18 +20,20 @@ use crate::{
         self,
         documents::{Document, DocumentFilter, DocumentRow, Term, TermKind},
         media_files::FileLink,
+        pages::Language,
     },
     error::{AppError, AppResult},
     media::files::{self, FileKind},
     web::{
+        DOCUMENTS_URL,
         extract::{PageParam, SlugParam, parse_id},
         filters, format,
-        layout::Layout,
+        layout::{Layout, print_url},
         pager::Pager,
+        print::PrintFrame,
     },
 };
 
-pub(crate) const DOCUMENTS_URL: &str = "/van-ban";
 pub(crate) const DOCUMENTS_FEED_URL: &str = "/van-ban/rss.xml";
 const PER_PAGE: u32 = 20;
 
@@ -127,10 +129,11 @@ impl DocumentsPage {
     fn url(&self, document: &DocumentRow) -> String {
         document_url(&document.slug)
     }
+}
 
-    fn date(&self, date: &Date) -> String {
-        format::date_short(*date)
-    }
+/// A document's dates as readers see them ("15/03/2026").
+pub(crate) fn date(date: &Date) -> String {
+    format::date_short(*date)
 }
 
 /// The options of a managed list, and the id of the one `selected` names (by slug).
@@ -289,8 +292,8 @@ pub(crate) struct DocumentPage {
 }
 
 impl DocumentPage {
-    fn date(&self, date: &Date) -> String {
-        format::date_short(*date)
+    fn print_url(&self) -> String {
+        print_url(&document_url(&self.document.slug))
     }
 }
 
@@ -313,6 +316,36 @@ pub(crate) async fn show_document(
     .with_feed(format!("Văn bản - {site_name}"), DOCUMENTS_FEED_URL);
     Ok(DocumentPage {
         layout,
+        document,
+        files,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "public/document_print.html")]
+pub(crate) struct DocumentPrintPage {
+    frame: PrintFrame,
+    document: Document,
+    files: Vec<FileLink>,
+}
+
+/// `GET /van-ban/{slug}/ban-in`: the document's fields, files and text, for paper.
+pub(crate) async fn print_document(
+    State(state): State<AppState>,
+    SlugParam(slug): SlugParam,
+) -> AppResult<DocumentPrintPage> {
+    let document = db::documents::get(&state.db, None, Some(&slug))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let files = db::documents::list_files(&state.db, document.legal_document_id).await?;
+    let frame = PrintFrame::new(
+        &state,
+        Language::Vi,
+        format!("{} số {}", document.type_name, document.number),
+        document_url(&document.slug),
+    );
+    Ok(DocumentPrintPage {
+        frame,
         document,
         files,
     })

@@ -22,10 +22,11 @@ use crate::{
     media,
     site::Site,
     web::{
+        DOCUMENTS_URL,
         extract::SlugParam,
         format,
         layout::{article_url, category_url, media_url},
-        public::documents::{DOCUMENTS_FEED_URL, DOCUMENTS_URL, document_url},
+        public::documents::{DOCUMENTS_FEED_URL, document_url},
     },
 };
 

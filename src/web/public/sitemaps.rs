@@ -16,9 +16,9 @@ use crate::{
     error::{AppError, AppResult},
     site::Site,
     web::{
-        format,
+        CONTACT_URL, DOCUMENTS_URL, format,
         layout::{ENGLISH_URL, article_url, category_url, page_url},
-        public::documents::{DOCUMENTS_URL, document_url},
+        public::documents::document_url,
     },
 };
 
@@ -172,7 +172,7 @@ async fn article_count(state: &AppState) -> AppResult<usize> {
 
 /// The home page, then the categories in menu order (each parent before its children), with
 /// the time an article last appeared on them; then the pages, the list of English pages, the
-/// documents library and every document.
+/// contact page, the documents library and every document.
 async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>> {
     let activity = db::feeds::list_category_activity(&state.db).await?;
     let last_in = |id: i64| {
@@ -221,6 +221,10 @@ async fn fixed_urls(state: &AppState, site: &Site) -> AppResult<Vec<SitemapUrl>>
             lastmod: None,
         });
     }
+    urls.push(SitemapUrl {
+        loc: format!("{base}{CONTACT_URL}"),
+        lastmod: None,
+    });
     let documents = db::documents::list_for_sitemap(&state.db).await?;
     urls.push(SitemapUrl {
         loc: format!("{base}{DOCUMENTS_URL}"),

@@ -421,13 +421,13 @@ async fn reading_controls_are_shown_only_by_the_script(db: PgPool) {
         r#"<div class="reader-tools" role="group" aria-label="Tùy chọn hiển thị" data-reader-tools hidden>"#,
     );
     page.assert_contains(
-        r#"<button type="button" class="reader-button" data-reader-size="-1" aria-label="Giảm cỡ chữ">A-</button>"#,
+        r#"<button type="button" class="reader-button" data-reader-size="-1">A-<span class="visually-hidden"> (giảm cỡ chữ)</span></button>"#,
     );
     page.assert_contains(
-        r#"<button type="button" class="reader-button" data-reader-size="0" aria-label="Cỡ chữ mặc định">A</button>"#,
+        r#"<button type="button" class="reader-button" data-reader-size="0">A<span class="visually-hidden"> (cỡ chữ mặc định)</span></button>"#,
     );
     page.assert_contains(
-        r#"<button type="button" class="reader-button" data-reader-size="1" aria-label="Tăng cỡ chữ">A+</button>"#,
+        r#"<button type="button" class="reader-button" data-reader-size="1">A+<span class="visually-hidden"> (tăng cỡ chữ)</span></button>"#,
     );
     page.assert_contains(r#"data-reader-contrast aria-pressed="false">Tương phản cao</button>"#);
 

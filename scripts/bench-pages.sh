@@ -19,7 +19,8 @@ if [ "$(psql "$server/postgres" -AtXc "select count(*) from pg_database where da
   psql "$DATABASE_URL" -qXc "vacuum analyze"
 fi
 
-TOASOAN_DEMO=off "$bin" serve &
+# Page cache off: every request renders from the database (a repeat would be a cache hit).
+TOASOAN_DEMO=off TOASOAN_PAGE_CACHE_MB=0 "$bin" serve &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

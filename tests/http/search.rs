@@ -177,7 +177,7 @@ async fn several_words_must_all_match(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
-async fn the_title_matters_more_than_the_body(db: PgPool) {
+async fn the_title_matters_more_than_the_sapo_and_the_sapo_more_than_the_body(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // Older, but the words are in its title.
     ArticleFixture {
@@ -188,7 +188,17 @@ async fn the_title_matters_more_than_the_body(db: PgPool) {
     .hours_ago(500)
     .insert(&db)
     .await;
-    // Newer, and the words are in its body, several times.
+    // Older still, the words once in its sapo.
+    ArticleFixture {
+        sapo: "Cả xã đoàn kết làm đường.",
+        body_html: "<p>Nội dung khác.</p>",
+        ..ArticleFixture::new("Làm đường liên thôn", news)
+    }
+    .hours_ago(700)
+    .insert(&db)
+    .await;
+    // Newer, and the words are in its body, several times: the body does not rank, it only
+    // finds (see db::search).
     ArticleFixture {
         sapo: "Tóm tắt.",
         body_html: "<p>Đoàn kết là sức mạnh. Đoàn kết, đoàn kết, đại đoàn kết.</p>",
@@ -202,6 +212,7 @@ async fn the_title_matters_more_than_the_body(db: PgPool) {
         finds(&app, "doan ket").await,
         [
             "tuoi-tre-bao-thang-chung-tay-doan-ket",
+            "lam-duong-lien-thon",
             "hoi-nghi-tong-ket-nam"
         ]
     );

@@ -38,9 +38,10 @@ create table media_image (
     uploaded_by    bigint references app_user (user_id) on delete set null,
     created_at     timestamptz not null default now(),
     storage_base   text generated always as (media_base(storage_key)) stored,
-    -- What the library's search reads, folded as article search is (accents, đ, case).
-    search_text    text generated always as (
-        f_unaccent(lower(original_name || ' ' || alt || ' ' || caption))) stored,
+    -- What the library's search reads, folded as article search is (accents, đ, case), with
+    -- the hyphens and underscores of file names as spaces ("le hoi" finds "le-hoi.jpg").
+    search_text    text generated always as (f_unaccent(lower(
+        translate(original_name, '-_', '  ') || ' ' || alt || ' ' || caption))) stored,
     constraint media_image_storage_key_key unique (storage_key),
     constraint media_image_storage_key_format check (
         storage_key ~ '^[A-Za-z0-9][A-Za-z0-9._/-]*$' and storage_key !~ '\.\.'),
@@ -56,7 +57,7 @@ create index media_image_created_idx on media_image (created_at desc, media_imag
 create index media_image_base_idx on media_image (storage_base);
 create index media_image_search_idx on media_image using gin (search_text gin_trgm_ops);
 create index media_file_search_idx on media_file
-    using gin (f_unaccent(lower(original_name)) gin_trgm_ops);
+    using gin (f_unaccent(lower(translate(original_name, '-_', '  '))) gin_trgm_ops);
 
 -- What is in use, for the library's orphans (one pass over the bodies): the images (by
 -- `media_base`) that a cover or a body names, and the attached files an article or document
@@ -83,5 +84,6 @@ create view media_library_item as
     union all
     select 'file', f.media_file_id, f.storage_key, '{}'::integer[], f.original_name,
            f.content_type, f.byte_size, null, null,
-           u.display_name collate "default", f.uploaded_at, f_unaccent(lower(f.original_name))
+           u.display_name collate "default", f.uploaded_at,
+           f_unaccent(lower(translate(f.original_name, '-_', '  ')))
     from media_file f left join app_user u on u.user_id = f.uploaded_by;

@@ -31,16 +31,17 @@ pub fn orphan_cutoff(now: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// The `LIKE` pattern that finds `query` anywhere in the folded search text (`None` for a
-/// blank query). `%`, `_` and `\` are matched literally; the database folds accents and case.
+/// blank query): hyphens and underscores are spaces there, as here; `%` and `\` are matched
+/// literally; the database folds accents and case.
 pub fn like_pattern(query: &str) -> Option<String> {
-    let query = clean(query);
+    let query = clean(&query.replace(['-', '_'], " "));
     if query.is_empty() {
         return None;
     }
     let mut pattern = String::with_capacity(query.len() + 2);
     pattern.push('%');
     for c in query.chars() {
-        if matches!(c, '%' | '_' | '\\') {
+        if matches!(c, '%' | '\\') {
             pattern.push('\\');
         }
         pattern.push(c);
@@ -317,6 +318,8 @@ mod tests {
     fn search_patterns_match_literally() {
         assert_eq!(like_pattern("  "), None);
         assert_eq!(like_pattern(" Cầu ").as_deref(), Some("%Cầu%"));
-        assert_eq!(like_pattern("50%_a\\").as_deref(), Some("%50\\%\\_a\\\\%"));
+        assert_eq!(like_pattern("50%_a\\").as_deref(), Some("%50\\% a\\\\%"));
+        assert_eq!(like_pattern("le-hoi").as_deref(), Some("%le hoi%"));
+        assert_eq!(like_pattern(" - ").as_deref(), None);
     }
 }

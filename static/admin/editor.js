@@ -250,12 +250,14 @@ class Editor {
     this.surface.focus({ preventScroll: true });
   }
 
-  // Focus the surface with the caret where the reporter left it (buttons and
-  // prompts take the focus away).
+  // Focus the surface with the caret where the reporter left it (buttons,
+  // prompts and dialogs take the focus away). Whether the caret is still inside
+  // is asked before focusing: focusing puts one at the start.
   restoreSelection() {
     const sel = window.getSelection();
+    const inside = this.rangeInside();
     if (document.activeElement !== this.surface) this.focus();
-    if (this.rangeInside()) return;
+    if (inside) return;
     const r = this.savedRange;
     if (r && this.surface.contains(r.startContainer) && this.surface.contains(r.endContainer)) {
       sel.removeAllRanges();

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use sqlx::PgPool;
 use toasoan::{auth::Role, media};
 
-use crate::admin_articles::jpeg;
+use crate::admin_articles::{article_form, jpeg};
 use crate::support::{
     ArticleFixture, Multipart, Staff, TestApp, TestResponse, assert_redirect, category, count,
     database_url, location_id,
@@ -82,26 +82,6 @@ fn stored(app: &TestApp, key: &str) -> bool {
     app.media_dir().join(key).exists()
 }
 
-/// The editor's form for a new article, published, with `extra` fields.
-fn article_form(category_id: i64, title: &str, extra: &[(&str, &str)]) -> Multipart {
-    let category = category_id.to_string();
-    let mut fields: Vec<(&str, &str)> = vec![
-        ("title", title),
-        ("slug", ""),
-        ("sapo", "Đoạn dẫn."),
-        ("body_html", "<p>Nội dung.</p>"),
-        ("category_id", &category),
-        ("byline", "Phóng viên"),
-        ("published_at", ""),
-        ("action", "publish"),
-    ];
-    for (name, value) in extra {
-        fields.retain(|(n, _)| n != name);
-        fields.push((name, value));
-    }
-    Multipart::default().fields(&fields)
-}
-
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn uploads_are_listed_with_their_details_and_found_without_accents(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
@@ -110,7 +90,7 @@ async fn uploads_are_listed_with_their_details_and_found_without_accents(db: PgP
 
     // An image for the body, and a cover sent with the article form.
     let body_image = upload(&app, &reporter, "Cầu Phố Lu.jpg", 1000).await;
-    let form = article_form(news, "Bài có ảnh", &[("action", "save")]).file(
+    let form = article_form(news, "Bài có ảnh", "save", &[]).file(
         "cover",
         "Đồi chè.jpg",
         "image/jpeg",
@@ -271,6 +251,7 @@ async fn a_picked_cover_is_used_and_the_image_cannot_be_deleted_while_it_is(db: 
     let form = article_form(
         news,
         "Khánh thành cầu mới",
+        "publish",
         &[
             ("cover_image", key),
             ("cover_widths", "480,960,1000"),

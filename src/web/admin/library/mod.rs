@@ -14,6 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use sqlx::PgTransaction;
 
 use crate::{
     AppState,
@@ -22,7 +23,7 @@ use crate::{
         self,
         audit::{AuditAction, Target},
         media_files::LibraryFile,
-        media_images::{Image, LibraryRow, Use},
+        media_images::{Image, LibraryRow, Removed, Use},
     },
     error::{AppError, AppResult},
     media::{self, files::FileKind, library},
@@ -417,11 +418,20 @@ pub(crate) async fn delete_image(
     let removed = db::media_images::delete(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let entry = (
-        AuditAction::MediaImageDeleted,
-        Target::MediaImage(id),
-        &*removed.original_name,
-    );
+    let audit = (AuditAction::MediaImageDeleted, Target::MediaImage(id));
+    finish_removal(&state, &staff, tx, audit, removed).await
+}
+
+/// The end of a deletion: the audit entry, the commit, the redirect to the library; then the
+/// stored files go (the row is gone for good by then).
+async fn finish_removal(
+    state: &AppState,
+    staff: &Staff,
+    tx: PgTransaction<'_>,
+    (action, target): (AuditAction, Target),
+    removed: Removed,
+) -> AppResult<Response> {
+    let entry = (action, target, &*removed.original_name);
     let response = staff.finish(tx, entry, LIST_URL, Flash::Deleted).await?;
     library::remove_stored(&*state.media, &removed).await;
     Ok(response)
@@ -500,12 +510,6 @@ pub(crate) async fn delete_file(
     let removed = db::media_files::delete(&mut *tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let entry = (
-        AuditAction::MediaFileDeleted,
-        Target::MediaFile(id),
-        &*removed.original_name,
-    );
-    let response = staff.finish(tx, entry, LIST_URL, Flash::Deleted).await?;
-    library::remove_stored(&*state.media, &removed).await;
-    Ok(response)
+    let audit = (AuditAction::MediaFileDeleted, Target::MediaFile(id));
+    finish_removal(&state, &staff, tx, audit, removed).await
 }

@@ -13,6 +13,7 @@ pub const STATIC_DIR: &str = "static";
 const ADMIN_MODULES: &[&str] = &[
     "admin/autosave.js",
     "admin/editor.js",
+    "admin/media-picker.js",
     "admin/sanitize-paste.js",
 ];
 

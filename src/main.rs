@@ -28,6 +28,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The media library.
+    Media {
+        #[command(subcommand)]
+        command: MediaCommand,
+    },
     /// Add generated published articles (benchmark data) to the demo categories.
     Generate {
         /// How many articles to add.
@@ -37,6 +42,13 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum MediaCommand {
+    /// List in the library the images already in storage that it does not list yet (uploads
+    /// from before the library); `serve` does this at every start too.
+    Import,
 }
 
 #[derive(Subcommand)]
@@ -85,6 +97,9 @@ async fn main() -> ExitCode {
         Command::Migrate => server::migrate(&config).await.map(drop),
         Command::Generate { articles, seed } => generate(&config, articles, seed).await,
         Command::User { command } => user(&config, command).await,
+        Command::Media {
+            command: MediaCommand::Import,
+        } => import_media(&config).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,6 +114,14 @@ async fn generate(config: &Config, articles: usize, seed: u64) -> anyhow::Result
     let db = server::migrate(config).await?;
     let added = toasoan::demo::generate::generate(&db, articles, seed).await?;
     println!("added {added} articles");
+    Ok(())
+}
+
+async fn import_media(config: &Config) -> anyhow::Result<()> {
+    let db = server::migrate(config).await?;
+    let store = toasoan::media::LocalStore::new(config.media_dir.clone());
+    let added = toasoan::media::library::import(&db, &store).await?;
+    println!("registered {added} images in the media library");
     Ok(())
 }
 

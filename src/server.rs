@@ -105,6 +105,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             .context("seeding demo content")?;
     }
     let state = AppState::new(db, config).await?;
+    // Images stored before the library existed (or by the demo) become visible in it.
+    match crate::media::library::import(&state.db, &*state.media).await {
+        Ok(0) => {}
+        Ok(added) => tracing::info!(added, "images registered in the media library"),
+        Err(error) => {
+            tracing::warn!(error = %format!("{error:#}"), "cannot import stored images into the media library")
+        }
+    }
     if crate::db::users::count_active_admins(&state.db).await? == 0 {
         tracing::warn!("{}", crate::cli::NO_ADMIN_HINT);
     }

@@ -35,6 +35,9 @@ pub enum Capability {
     ViewAuditLog,
     /// Read and file the messages of the contact form ("Hộp thư liên hệ").
     ReadContactMessages,
+    /// Set the default alt text and caption of library images, delete library items and
+    /// orphans ("Thư viện"; browsing it and picking from it only needs `WriteArticles`).
+    ManageMedia,
 }
 
 impl Role {
@@ -51,6 +54,7 @@ impl Role {
                     | ManageDocuments
                     | ModerateComments
                     | ReadContactMessages
+                    | ManageMedia
             ),
             Role::Reporter => capability == WriteArticles,
             Role::Moderator => capability == ModerateComments,

@@ -75,6 +75,10 @@ vocabulary! {
         DocumentTermUpdated => "document_term.updated", "Sửa mục danh mục văn bản";
         DocumentTermDeleted => "document_term.deleted", "Xóa mục danh mục văn bản";
         ContactStateChanged => "contact.state_changed", "Đổi trạng thái thư liên hệ";
+        MediaImageUpdated => "media.image_updated", "Sửa mô tả ảnh trong thư viện";
+        MediaImageDeleted => "media.image_deleted", "Xóa ảnh khỏi thư viện";
+        MediaFileDeleted => "media.file_deleted", "Xóa tệp khỏi thư viện";
+        MediaOrphansRemoved => "media.orphans_removed", "Dọn ảnh và tệp không dùng";
     }
 }
 
@@ -91,6 +95,8 @@ impl AuditAction {
                 | MenuItemDeleted
                 | DocumentDeleted
                 | DocumentTermDeleted
+                | MediaImageDeleted
+                | MediaFileDeleted
         )
     }
 }
@@ -108,6 +114,8 @@ pub enum Target {
     Document(i64),
     DocumentTerm(i64),
     ContactMessage(i64),
+    MediaImage(i64),
+    MediaFile(i64),
 }
 
 impl Target {
@@ -124,6 +132,8 @@ impl Target {
             Target::Document(id) => ("document", Some(id)),
             Target::DocumentTerm(id) => ("document_term", Some(id)),
             Target::ContactMessage(id) => ("contact_message", Some(id)),
+            Target::MediaImage(id) => ("media_image", Some(id)),
+            Target::MediaFile(id) => ("media_file", Some(id)),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use sqlx::PgExecutor;
 
+use super::media_images::{Removed, Use};
 use crate::media::files::SavedFile;
 
 /// What the registry records of a new file.
@@ -73,5 +74,90 @@ pub async fn get_public(
         media_file_id
     )
     .fetch_optional(db)
+    .await
+}
+
+/// A file of the library, as its page shows it.
+#[derive(Debug, Clone)]
+pub struct LibraryFile {
+    pub media_file_id: i64,
+    pub storage_key: String,
+    pub original_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub uploader: Option<String>,
+    pub uploaded_at: time::OffsetDateTime,
+}
+
+pub async fn get(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<LibraryFile>> {
+    sqlx::query_as!(
+        LibraryFile,
+        r#"select f.media_file_id, f.storage_key, f.original_name, f.content_type, f.byte_size,
+                  u.display_name as "uploader?", f.uploaded_at
+           from media_file f left join app_user u on u.user_id = f.uploaded_by
+           where f.media_file_id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Where the file is used: the articles and documents it is attached to, and the article,
+/// page and document bodies that link to it.
+pub async fn uses(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Vec<Use>> {
+    sqlx::query_as!(
+        Use,
+        r#"select kind as "kind!", id as "id!", title as "title!", place as "place!" from (
+               select 'article' as kind, a.article_id as id, a.title, 'attachment' as place
+               from article_file l join article a using (article_id) where l.media_file_id = $1
+               union all
+               select 'document', d.legal_document_id, d.number, 'attachment'
+               from legal_document_file l join legal_document d using (legal_document_id)
+               where l.media_file_id = $1
+               union all
+               select 'article', article_id, title, 'link' from article
+               where strpos(body_html, '/tai-lieu/' || $1 || '/') > 0
+               union all
+               select 'page', page_id, title collate "default", 'link' from page
+               where strpos(body_html, '/tai-lieu/' || $1 || '/') > 0
+               union all
+               select 'document', legal_document_id, number, 'link' from legal_document
+               where strpos(body_html, '/tai-lieu/' || $1 || '/') > 0
+           ) uses
+           order by kind, id, place"#,
+        id
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<Removed>> {
+    sqlx::query_as!(
+        Removed,
+        r#"delete from media_file where media_file_id = $1
+           returning media_file_id as id, storage_key, '{}'::integer[] as "widths!", original_name"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// Removes those of `ids` that are orphans: unused, and uploaded before `cutoff`.
+pub async fn delete_orphans(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    cutoff: time::OffsetDateTime,
+) -> sqlx::Result<Vec<Removed>> {
+    sqlx::query_as!(
+        Removed,
+        r#"delete from media_file f
+           where f.media_file_id = any($1) and f.uploaded_at < $2
+             and f.media_file_id not in (select media_file_id from media_file_used
+                                         where media_file_id is not null)
+           returning media_file_id as id, storage_key, '{}'::integer[] as "widths!", original_name"#,
+        ids,
+        cutoff
+    )
+    .fetch_all(db)
     .await
 }

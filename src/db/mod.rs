@@ -11,6 +11,7 @@ pub mod documents;
 pub mod feeds;
 pub mod login_attempts;
 pub mod media_files;
+pub mod media_images;
 pub mod menu;
 pub mod page_revisions;
 pub mod pages;

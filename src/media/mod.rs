@@ -6,6 +6,7 @@
 //! stored under content-addressed keys `{yyyy}/{mm}/{hash16}-{width}.{ext}`.
 
 pub mod files;
+pub mod library;
 pub mod storage;
 
 use std::io::Cursor;
@@ -19,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::text::group_thousands;
 
-pub use storage::{LocalStore, MediaStore};
+pub use storage::{LocalStore, MediaStore, StoredKey};
 
 /// Widths (in pixels) of the variants produced for each image.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
@@ -388,6 +389,8 @@ pub struct SavedImage {
     pub width: u32,
     /// Height of the largest variant.
     pub height: u32,
+    /// Size of the largest variant, in bytes.
+    pub byte_size: usize,
 }
 
 /// Processes an upload (on the blocking pool) and stores its variants as
@@ -414,6 +417,7 @@ pub async fn save_image(
         widths: Vec::with_capacity(processed.variants.len()),
         width: 0,
         height: 0,
+        byte_size: 0,
     };
     // Ascending, so once the largest (the one `path` names) exists, all of them do. When one
     // cannot be written (a full or read-only disk), those already written are removed.
@@ -435,6 +439,7 @@ pub async fn save_image(
         saved.path = key;
         saved.width = variant.width;
         saved.height = variant.height;
+        saved.byte_size = variant.bytes.len();
     }
     Ok(saved)
 }

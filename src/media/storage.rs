@@ -33,6 +33,21 @@ pub trait MediaStore: Send + Sync + 'static {
         &'a self,
         key: &'a str,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
+
+    /// Every key stored, in no particular order (what `toasoan media import` registers). A
+    /// store that cannot list its keys lists none.
+    fn list(&self) -> Pin<Box<dyn Future<Output = io::Result<Vec<StoredKey>>> + Send + '_>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// A key found in storage, with what the store knows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    pub key: String,
+    pub len: u64,
+    /// When it was last written, if the store knows.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// A stored file opened for reading: its length, and its bytes as they are read.
@@ -83,6 +98,43 @@ impl LocalStore {
             result => result,
         }
     }
+}
+
+/// The valid keys of the files under `root` (temporary files start with a dot: not keys).
+fn walk(root: &Path) -> io::Result<Vec<StoredKey>> {
+    let mut keys = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            result => result?,
+        };
+        for entry in entries {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let path = entry.path();
+            if meta.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Some(key) = path
+                .strip_prefix(root)
+                .ok()
+                .and_then(|relative| relative.to_str())
+                .map(|relative| relative.replace('\\', "/"))
+            else {
+                continue;
+            };
+            if meta.is_file() && validate_key(&key).is_ok() {
+                keys.push(StoredKey {
+                    key,
+                    len: meta.len(),
+                    modified: meta.modified().ok(),
+                });
+            }
+        }
+    }
+    Ok(keys)
 }
 
 /// Writes `bytes` to a temporary file next to `path`, flushes it to disk, then renames it over
@@ -140,6 +192,15 @@ impl MediaStore for LocalStore {
         key: &'a str,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>> {
         Box::pin(self.remove_file(key))
+    }
+
+    fn list(&self) -> Pin<Box<dyn Future<Output = io::Result<Vec<StoredKey>>> + Send + '_>> {
+        let root = self.root.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || walk(&root))
+                .await
+                .map_err(|_| io::Error::other("media listing task failed"))?
+        })
     }
 }
 
@@ -229,5 +290,9 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("abc-480.jpg")]);
+        let listed = store.list().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].key, "2026/11/abc-480.jpg");
+        assert_eq!(listed[0].len, 6);
     }
 }

@@ -94,7 +94,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     use admin::{
         account, articles, audit, categories, comments, contact as inbox, dashboard, documents,
-        login, menu, pages, settings, two_factor, users,
+        library as media_library, login, menu, pages, settings, two_factor, users,
     };
     use public::{
         articles as reading, comments as commenting, contact, documents as library, feeds, home,
@@ -280,6 +280,25 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/comments/{id}/{action}",
             post(comments::moderate::moderate_comment),
+        )
+        .route("/thu-vien", get(media_library::list_library))
+        .route("/thu-vien/chon", get(media_library::picker::pick_images))
+        .route(
+            "/thu-vien/anh/{id}",
+            get(media_library::show_image).post(media_library::update_image),
+        )
+        .route(
+            "/thu-vien/anh/{id}/delete",
+            post(media_library::delete_image),
+        )
+        .route("/thu-vien/tep/{id}", get(media_library::show_file))
+        .route(
+            "/thu-vien/tep/{id}/delete",
+            post(media_library::delete_file),
+        )
+        .route(
+            "/thu-vien/khong-dung",
+            get(media_library::orphans::list_orphans).post(media_library::orphans::remove_orphans),
         )
         .route("/contact", get(inbox::list_messages))
         .route("/contact/{id}", get(inbox::show_message))

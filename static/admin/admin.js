@@ -4,10 +4,12 @@
    - editor.js: the rich-text editor over <textarea data-editor>
      (sanitize-paste.js cleans what is pasted into it);
    - autosave.js: browser copies of articles, the unsaved-changes warning;
+   - media-picker.js: "Chọn từ thư viện", images from the media library;
    - here: confirmations, the slug helper, the file-drop guard, start-up. */
 
 import { startAutosave } from './autosave.js';
 import { startEditors } from './editor.js';
+import { startMediaPicker } from './media-picker.js';
 
 // Same rules as the server's text::slugify.
 function slugify(text) {
@@ -82,4 +84,5 @@ setupConfirm();
 const editors = startEditors();
 if (editors.length) guardFileDrops();
 startAutosave(editors);
+startMediaPicker(editors);
 for (const form of document.querySelectorAll('form')) setupSlug(form);

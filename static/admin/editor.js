@@ -250,12 +250,14 @@ class Editor {
     this.surface.focus({ preventScroll: true });
   }
 
-  // Focus the surface with the caret where the reporter left it (buttons and
-  // prompts take the focus away).
+  // Focus the surface with the caret where the reporter left it (buttons,
+  // prompts and dialogs take the focus away). Whether the caret is still inside
+  // is asked before focusing: focusing puts one at the start.
   restoreSelection() {
     const sel = window.getSelection();
+    const inside = this.rangeInside();
     if (document.activeElement !== this.surface) this.focus();
-    if (this.rangeInside()) return;
+    if (inside) return;
     const r = this.savedRange;
     if (r && this.surface.contains(r.startContainer) && this.surface.contains(r.endContainer)) {
       sel.removeAllRanges();
@@ -498,7 +500,10 @@ class Editor {
     this.surface.setAttribute('aria-busy', on ? 'true' : 'false');
   }
 
+  /** Inserts a figure at the caret. `data`: srcset, width, height; from the media library
+      also the image's default alt and caption (given, they are used as they are). */
   insertFigure(src, data) {
+    const defaultAlt = typeof data.alt === 'string' ? data.alt.trim() : '';
     const inert = inertDocument(); // the picture loads once it is in place
     const fig = inert.createElement('figure');
     const img = inert.createElement('img');
@@ -512,7 +517,8 @@ class Editor {
     if (Number.isInteger(data.width) && data.width > 0) img.setAttribute('width', String(data.width));
     if (Number.isInteger(data.height) && data.height > 0) img.setAttribute('height', String(data.height));
     const cap = inert.createElement('figcaption');
-    cap.textContent = CAPTION_PLACEHOLDER;
+    const captionText = typeof data.caption === 'string' ? data.caption.trim() : '';
+    cap.textContent = captionText || CAPTION_PLACEHOLDER;
     fig.append(img, cap);
     fig.setAttribute('data-rte-new', '1');
 
@@ -550,14 +556,14 @@ class Editor {
     }
     if (!placed.nextElementSibling) placed.after(this.emptyParagraph());
 
-    const alt = window.prompt('Mô tả ảnh cho người khiếm thị (alt)', '');
+    const alt = defaultAlt || window.prompt('Mô tả ảnh cho người khiếm thị (alt)', '');
     const placedImg = placed.querySelector('img');
     if (alt !== null && placedImg) placedImg.setAttribute('alt', alt.replace(/\s+/g, ' ').trim());
 
     // Let the reporter type the caption straight away.
     const caption = placed.querySelector('figcaption');
     this.focus();
-    if (caption) {
+    if (caption && !captionText) {
       const r = document.createRange();
       r.selectNodeContents(caption);
       const sel = window.getSelection();
@@ -566,6 +572,10 @@ class Editor {
     }
     this.sync();
     this.saveSelection();
+    if (captionText) {
+      this.say('Đã chèn ảnh từ thư viện, kèm mô tả và chú thích mặc định; nháy đúp vào ảnh để sửa mô tả (alt).', 'ok');
+      return;
+    }
     this.say('Đã chèn ảnh. Gõ chú thích thay cho dòng “' + CAPTION_PLACEHOLDER + '”; nháy đúp vào ảnh để sửa mô tả (alt).', 'ok');
   }
 

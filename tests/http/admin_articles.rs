@@ -22,7 +22,12 @@ pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// The editor form with sensible defaults; `extra` overrides or adds fields.
-fn article_form(category_id: i64, title: &str, action: &str, extra: &[(&str, &str)]) -> Multipart {
+pub(crate) fn article_form(
+    category_id: i64,
+    title: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+) -> Multipart {
     let category = category_id.to_string();
     let mut fields: Vec<(&str, &str)> = vec![
         ("title", title),

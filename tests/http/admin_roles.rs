@@ -23,7 +23,7 @@ const ADMINS: &[Role] = &[A];
 
 /// (method, path, roles allowed). `{a}`: an article by another reporter; `{r}`: one of its
 /// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user; `{x}`: a
-/// contact message.
+/// contact message; `{i}`: an image of the media library; `{f}`: an attached file.
 pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
@@ -35,6 +35,15 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/articles", WRITERS),
     ("GET", "/admin/articles/new", WRITERS),
     ("POST", "/admin/media", WRITERS),
+    ("GET", "/admin/thu-vien", WRITERS),
+    ("GET", "/admin/thu-vien/chon", WRITERS),
+    ("GET", "/admin/thu-vien/anh/{i}", WRITERS),
+    ("POST", "/admin/thu-vien/anh/{i}", EDITORS),
+    ("POST", "/admin/thu-vien/anh/{i}/delete", EDITORS),
+    ("GET", "/admin/thu-vien/tep/{f}", WRITERS),
+    ("POST", "/admin/thu-vien/tep/{f}/delete", EDITORS),
+    ("GET", "/admin/thu-vien/khong-dung", EDITORS),
+    ("POST", "/admin/thu-vien/khong-dung", EDITORS),
     ("GET", "/admin/articles/{a}", EDITORS),
     ("POST", "/admin/articles/{a}", EDITORS),
     ("GET", "/admin/articles/{a}/preview", EDITORS),
@@ -121,13 +130,14 @@ async fn call(
 
 /// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
 /// revisions, a pending comment on it, a category, a user, a document, an entry of the
-/// documents' lists and a contact message. `n` keeps their names apart.
+/// documents' lists, a contact message, an image of the library and an attached file. `n`
+/// keeps their names apart.
 pub(crate) async fn rows(
     db: &PgPool,
     news: i64,
     author: i64,
     n: usize,
-) -> [(&'static str, i64); 8] {
+) -> [(&'static str, i64); 10] {
     let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
         .insert(db)
         .await;
@@ -186,6 +196,8 @@ pub(crate) async fn rows(
     .fetch_one(db)
     .await
     .unwrap();
+    let image = crate::library::image_row(db, &format!("2026/11/quyen{n}-480.jpg"), &[480]).await;
+    let file = crate::library::file_row(db, &format!("files/2026/11/quyen{n}.pdf")).await;
     [
         ("{a}", article),
         ("{r}", revision),
@@ -195,6 +207,8 @@ pub(crate) async fn rows(
         ("{d}", document),
         ("{t}", term),
         ("{x}", message),
+        ("{i}", image),
+        ("{f}", file),
     ]
 }
 
@@ -344,7 +358,11 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
     }
     // Each id of each route, with every bad id, for every role allowed: 14 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
-    // 3 document paths, 2 list-entry paths and 2 contact message paths for 2.
-    assert_eq!(tried, (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2) * NO_SUCH_IDS.len());
+    // 3 document paths, 2 list-entry paths and 2 contact message paths for 2; 2 library paths
+    // (an image, a file) for 3 and 3 (changes) for 2.
+    assert_eq!(
+        tried,
+        (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2) * NO_SUCH_IDS.len()
+    );
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

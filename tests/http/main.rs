@@ -25,6 +25,7 @@ mod hardening;
 mod heads;
 mod home;
 mod journey;
+mod library;
 mod media_failures;
 mod menu;
 mod page_cache;

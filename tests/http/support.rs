@@ -494,6 +494,8 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
         "article_revision" => "select count(*) from article_revision",
         "audit_log" => "select count(*) from audit_log",
         "app_user" => "select count(*) from app_user",
+        "media_image" => "select count(*) from media_image",
+        "media_file" => "select count(*) from media_file",
         other => panic!("no count query for {other}"),
     };
     sqlx::query_scalar(sql).fetch_one(db).await.expect("count")

@@ -84,6 +84,11 @@ const KINDS: &[Kind] = &[
         prefix: "document",
     },
     Kind {
+        value: "media",
+        label: "Thư viện",
+        prefix: "media.",
+    },
+    Kind {
         value: "contact",
         label: "Thư liên hệ",
         prefix: "contact.",
@@ -145,6 +150,8 @@ impl From<Entry> for AuditRow {
                 "document" => ("Văn bản", Some("documents")),
                 "document_term" => ("Danh mục văn bản", None),
                 "contact_message" => ("Thư liên hệ", Some("contact")),
+                "media_image" => ("Ảnh", Some("thu-vien/anh")),
+                "media_file" => ("Tệp", Some("thu-vien/tep")),
                 other => (other, None),
             };
             let gone = AuditAction::parse(&entry.action).is_some_and(AuditAction::removes_target);

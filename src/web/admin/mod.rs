@@ -9,6 +9,7 @@ pub(crate) mod comments;
 pub(crate) mod contact;
 pub(crate) mod dashboard;
 pub(crate) mod documents;
+pub(crate) mod library;
 pub(crate) mod login;
 pub(crate) mod menu;
 pub(crate) mod pages;
@@ -73,6 +74,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             key: "articles",
             label: "Bài viết",
             url: "/admin/articles",
+        },
+        Some(Capability::WriteArticles),
+    ),
+    (
+        NavItem {
+            key: "library",
+            label: "Thư viện",
+            url: "/admin/thu-vien",
         },
         Some(Capability::WriteArticles),
     ),
@@ -275,6 +284,10 @@ vocabulary! {
             "Đã lưu và duyệt bình luận.";
         MessageStateChanged => "message-state-changed",
             "Đã đổi trạng thái thư.";
+        OrphansRemoved => "orphans-removed",
+            "Đã xóa những mục không dùng đã chọn.";
+        NothingRemoved => "nothing-removed",
+            "Không xóa mục nào: các mục đã chọn không còn, hoặc đã được dùng lại.";
         CommentUnchanged => "comment-unchanged",
             "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.";
     }

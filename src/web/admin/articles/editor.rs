@@ -27,7 +27,7 @@ use crate::{
         media_files::FileLink,
     },
     error::{AppError, AppResult, ErrorPage},
-    media,
+    media::{self, library},
     site::Site,
     web::{
         admin::{AdminLayout, Staff, attachments::FileUpload},
@@ -203,7 +203,11 @@ async fn check(
     if let Some(upload) = upload {
         let now = OffsetDateTime::now_utc();
         match media::save_image(&*state.media, upload.bytes, state.upload_limits(), now).await {
-            Ok(saved) => form.set_cover(&saved),
+            Ok(saved) => {
+                library::register_upload(&state.db, &saved, &upload.name, staff.user_id, now)
+                    .await?;
+                form.set_cover(&saved);
+            }
             Err(error) => {
                 error.log_if_ours();
                 cover_error = Some(error.message());

@@ -50,6 +50,8 @@ pub(crate) struct ArticleForm {
 /// A cover image sent with the form.
 pub(super) struct Upload {
     pub bytes: Vec<u8>,
+    /// The uploader's file name, as the library lists it.
+    pub name: String,
 }
 
 impl ArticleForm {
@@ -89,10 +91,12 @@ impl ArticleForm {
         while let Some(field) = multipart.next_field().await? {
             let name = field.name().unwrap_or_default().to_owned();
             if name == "cover" {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
                 let bytes = field.bytes().await?;
                 if !bytes.is_empty() {
                     upload = Some(Upload {
                         bytes: bytes.to_vec(),
+                        name: file_name,
                     });
                 }
                 continue;

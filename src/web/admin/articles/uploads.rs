@@ -12,7 +12,7 @@ use crate::{
     AppState,
     auth::{Capability, CurrentUser},
     error::AppResult,
-    media,
+    media::{self, library},
     web::form::unreadable_status,
 };
 
@@ -28,12 +28,16 @@ pub(crate) async fn upload_image(
         Ok((status, Json(serde_json::json!({ "error": message }))).into_response())
     };
     let mut bytes = None;
+    let mut name = String::new();
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("image") => match field.bytes().await {
-                Ok(data) => bytes = Some(data.to_vec()),
-                Err(error) => return refuse(unreadable_status(&error), UNREADABLE.into()),
-            },
+            Ok(Some(field)) if field.name() == Some("image") => {
+                name = field.file_name().unwrap_or_default().to_owned();
+                match field.bytes().await {
+                    Ok(data) => bytes = Some(data.to_vec()),
+                    Err(error) => return refuse(unreadable_status(&error), UNREADABLE.into()),
+                }
+            }
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(error) => return refuse(unreadable_status(&error), UNREADABLE.into()),
@@ -44,13 +48,17 @@ pub(crate) async fn upload_image(
     };
     let now = OffsetDateTime::now_utc();
     match media::save_image(&*state.media, bytes, state.upload_limits(), now).await {
-        Ok(saved) => Ok(Json(serde_json::json!({
+        Ok(saved) => {
+            // Listed in the library at once: picked again later instead of uploaded again.
+            library::register_upload(&state.db, &saved, &name, user.user_id, now).await?;
+            Ok(Json(serde_json::json!({
             "src": format!("/media/{}", saved.path),
             "srcset": media::srcset(&saved.path, &saved.widths, "/media"),
             "width": saved.width,
             "height": saved.height,
-        }))
-        .into_response()),
+            }))
+            .into_response())
+        }
         Err(error) if error.is_client_error() => {
             refuse(StatusCode::UNPROCESSABLE_ENTITY, error.message())
         }

@@ -294,8 +294,8 @@ async fn newest(
 
 /// The newest `limit` matches of a query with more matches than that, found month by month,
 /// newest first: each step asks the GIN index for the matches of a few months (the month
-/// tokens in `search_vector`), so only those rows are read. The first window is one month;
-/// the next ones are sized from the rate found so far.
+/// tokens in `search_vector`), so only those rows are read. The first window is the newest
+/// month; the next ones are sized from the rate found so far (see [`next_window`]).
 async fn newest_by_month(
     db: &PgPool,
     f: &SearchFilter<'_>,
@@ -314,8 +314,10 @@ async fn newest_by_month(
     let oldest = month_number(first);
     let mut month = month_number(last);
     let mut found = Vec::new();
-    let mut months_read: i64 = 0;
     let mut window: i64 = 1;
+    // The newest month has only run until its newest article.
+    let mut window_days = days_into_month(last);
+    let mut days_read = 0.0;
     while found.len() < wanted && month >= oldest {
         let tokens: Vec<String> = (0..window)
             .map(|back| month - back)
@@ -324,17 +326,42 @@ async fn newest_by_month(
             .collect();
         found.extend(in_months(db, f, &tokens).await?);
         month -= window;
-        months_read += window;
-        let missing = len_i64(wanted.saturating_sub(found.len()));
-        window = if found.is_empty() {
-            window * 2
-        } else {
-            // The months the rest should take at the rate so far, and a quarter more.
-            (missing * months_read / len_i64(found.len()) * 5 / 4).max(1)
-        };
+        days_read += window_days;
+        window = next_window(
+            wanted.saturating_sub(found.len()),
+            found.len(),
+            days_read,
+            window,
+        );
+        window_days = window as f64 * MONTH_DAYS;
     }
     found.truncate(wanted);
     Ok(found)
+}
+
+/// The average length of a month, in days.
+const MONTH_DAYS: f64 = 30.44;
+
+/// How many months the next step reads: those the `missing` matches should take at the rate
+/// found so far (per day, so that a month just begun does not pass for a sparse one), and a
+/// quarter more; twice the last window while nothing is found. Reading too many months at
+/// once is what costs: each month is one more posting list for the GIN index to merge.
+fn next_window(missing: usize, found: usize, days_read: f64, window: i64) -> i64 {
+    if found == 0 {
+        return window * 2;
+    }
+    let days = missing as f64 * days_read / found as f64 * 1.25;
+    ((days / MONTH_DAYS).ceil() as i64).max(1)
+}
+
+/// Days from the start of `at`'s month (UTC, as the tokens are) to `at`, at least one.
+fn days_into_month(at: OffsetDateTime) -> f64 {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let start = at
+        .replace_time(time::Time::MIDNIGHT)
+        .replace_day(1)
+        .unwrap_or(at);
+    ((at - start).as_seconds_f64() / 86_400.0).max(1.0)
 }
 
 /// Months counted from year 0: `year * 12 + month - 1`, in UTC as the tokens are.
@@ -498,7 +525,26 @@ fn only_marks(html: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::only_marks;
+    use time::macros::datetime;
+
+    use super::{days_into_month, next_window, only_marks};
+
+    #[test]
+    fn a_month_just_begun_does_not_pass_for_a_sparse_one() {
+        // Five days into December, 6 of the 300 wanted found: at that rate the other 294 take
+        // 196 days, and a quarter more: nine months, not the 61 a per-month rate would read.
+        let days = days_into_month(datetime!(2026-12-05 00:00 UTC));
+        assert_eq!(days, 4.0);
+        assert_eq!(next_window(294, 6, days, 1), 9);
+        // A full month's worth: the rest at the same rate.
+        assert_eq!(next_window(200, 100, 30.44, 1), 3);
+        assert_eq!(next_window(1, 300, 30.44, 1), 1);
+        // Nothing yet: twice the window.
+        assert_eq!(next_window(300, 0, 4.0, 1), 2);
+        assert_eq!(next_window(300, 0, 70.0, 2), 4);
+        // The first of the month at midnight counts as one day.
+        assert_eq!(days_into_month(datetime!(2026-12-01 00:00 UTC)), 1.0);
+    }
 
     #[test]
     fn only_mark_tags_survive() {

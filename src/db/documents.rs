@@ -282,9 +282,7 @@ pub async fn list(
              and ($4::int is null or (d.issued_on >= make_date($4, 1, 1)
                                       and d.issued_on < make_date($4 + 1, 1, 1)))
              and ($5::boolean is null or d.in_force = $5)
-             and ($6::text[] is null or d.search_vector @@ (
-                     select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
-                     from unnest($6::text[]) as term))
+             and ($6::text[] is null or d.search_vector @@ (select f_search_words($6::text[])))
            order by d.issued_on desc, d.legal_document_id desc
            limit $7 offset $8"#,
         f.type_id,

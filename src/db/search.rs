@@ -2,10 +2,14 @@
 //!
 //! The index is `article.search_vector` (migrations/20261127234000_add_article_search.sql):
 //! title (weight A), sapo (B) and body text (C), unaccented and lower-cased, 'simple'
-//! configuration, with a GIN index over published articles. The query is built here from the
-//! terms the caller parsed: each term — one word, or the words of a quoted phrase — goes through
-//! `phraseto_tsquery` (which reads its input as plain text: no operator syntax, never a syntax
-//! error) after the same `f_unaccent(lower(…))`, and the terms are ANDed (`tsquery_and_agg`).
+//! configuration, with a GIN index over published articles. The query is built in SQL from the
+//! terms the caller parsed (`f_search_words`): each term — one word, or the words of a quoted
+//! phrase — goes through `phraseto_tsquery` (which reads its input as plain text: no operator
+//! syntax, never a syntax error) after the same `f_unaccent(lower(…))`, and the terms are ANDed.
+//! Articles are found with `f_search_match`, which also asks for each phrase's pairs of
+//! adjacent words: every vector holds a token per pair (migration `add_search_word_pairs`), so
+//! the GIN index alone narrows a phrase of common words ("kết đoàn") to the articles that hold
+//! it, where positions would have been checked in nine articles out of ten.
 //!
 //! # Order, and what it costs
 //!
@@ -175,9 +179,7 @@ pub async fn count_matches(
         r#"select count(*) as "count!" from (
                select 1 from article a
                where a.status = 'published'
-                 and a.search_vector @@ (
-                     select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
-                     from unnest($1::text[]) as term)
+                 and a.search_vector @@ (select f_search_match($1::text[]))
                  and ($2::bigint[] is null or a.category_id = any($2))
                  and ($3::timestamptz is null or a.published_at >= $3)
                  and ($4::timestamptz is null or a.published_at < $4)
@@ -230,8 +232,7 @@ async fn walk(
     sqlx::query_as!(
         Match,
         r#"with query as materialized (
-               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
-               from unnest($1::text[]) as term
+               select f_search_match($1::text[]) as matching, f_search_words($1::text[]) as q
            ),
            matched as (
                select a.article_id, a.published_at, a.search_head,
@@ -245,7 +246,7 @@ async fn walk(
                    order by published_at desc, article_id desc
                    limit $6
                ) as a
-               where a.search_vector @@ (select q from query)
+               where a.search_vector @@ (select matching from query)
                order by a.published_at desc, a.article_id desc
                limit $5
            )
@@ -287,9 +288,7 @@ async fn newest(
         Found,
         r#"select a.article_id, a.published_at as "published_at!" from article a
            where a.status = 'published'
-             and a.search_vector @@ (
-                 select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
-                 from unnest($1::text[]) as term)
+             and a.search_vector @@ (select f_search_match($1::text[]))
              and ($2::bigint[] is null or a.category_id = any($2))
              and ($3::timestamptz is null or a.published_at >= $3)
              and ($4::timestamptz is null or a.published_at < $4)
@@ -409,9 +408,7 @@ async fn in_months(
         Found,
         r#"select a.article_id, a.published_at as "published_at!" from article a
            where a.status = 'published'
-             and a.search_vector @@ (
-                 select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
-                 from unnest($1::text[]) as term)
+             and a.search_vector @@ (select f_search_match($1::text[]))
              and a.search_vector @@ (
                  select string_agg(quote_literal(token), ' | ')::tsquery
                  from unnest($5::text[]) as token)
@@ -443,11 +440,7 @@ async fn rank(
         Default::default()
     } else {
         sqlx::query!(
-            r#"with query as materialized (
-                   select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
-                       as q
-                   from unnest($1::text[]) as term
-               )
+            r#"with query as materialized (select f_search_words($1::text[]) as q)
                select a.article_id,
                       ts_filter(a.search_head, '{a}') @@ (select q from query) as "in_title!",
                       ts_rank_cd(a.search_head, (select q from query)) as "rank!"
@@ -486,10 +479,7 @@ async fn list_hits(
         return Ok(Vec::new());
     }
     let rows = sqlx::query!(
-        r#"with query as materialized (
-               select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term)))) as q
-               from unnest($1::text[]) as term
-           )
+        r#"with query as materialized (select f_search_words($1::text[]) as q)
            select a.article_id, a.slug, a.title, a.sapo, a.cover_image, a.cover_widths,
                   a.cover_alt, a.category_id, a.published_at as "published_at!",
                   ts_headline('vi_unaccent', html_escape(a.title), query.q,

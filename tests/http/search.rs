@@ -161,6 +161,23 @@ async fn a_quoted_phrase_needs_the_words_together_and_in_order(db: PgPool) {
     assert_eq!(finds(&app, "\"nông thôn\" lớp").await, Vec::<String>::new());
 }
 
+/// Phrases are found through tokens of adjacent word pairs (see `db::search`): they must cross
+/// from title to sapo and from paragraph to paragraph as the words follow each other, and only
+/// the pairs of the phrase, in its order, match.
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn a_phrase_is_found_across_title_sapo_and_paragraphs(db: PgPool) {
+    let news = category(&db, "Tin tức", None).await;
+    article(&db, news, "Tinh thần đoàn", "kết vững bước", "<p>Đi lên</p><p>cùng xã</p>").await;
+    article(&db, news, "Kết đoàn là sức mạnh", "", "<p>Bài hai.</p>").await;
+    let app = TestApp::new(db).await;
+    let first = "tinh-than-doan";
+
+    assert_eq!(finds(&app, "\"doan ket vung\"").await, [first]);
+    assert_eq!(finds(&app, "\"buoc di len cung\"").await, [first]);
+    assert_eq!(finds(&app, "\"ket doan\"").await, ["ket-doan-la-suc-manh"]);
+    assert_eq!(finds(&app, "\"ket doan la\" \"doan ket\"").await, Vec::<String>::new());
+}
+
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
 async fn several_words_must_all_match(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;

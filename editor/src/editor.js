@@ -44,7 +44,7 @@ const serializer = DOMSerializer.fromSchema(schema);
 /* Reading and writing HTML -------------------------------------------------------------- */
 
 /** Stored (or pasted-and-cleaned) HTML → a document of the schema. */
-function parseHtml(html) {
+export function parseHtml(html) {
   return parser.parse(cleanHtml(html || '', 'store').root);
 }
 

@@ -13,7 +13,7 @@
    - list items, cells and quotes hold blocks, not loose text. */
 
 import { Schema } from 'prosemirror-model';
-import { addListNodes } from 'prosemirror-schema-list';
+import { bulletList, listItem, orderedList } from 'prosemirror-schema-list';
 import { LINK_REL, safeHref, safeImageSrc, safeSrcset } from '/static/admin/sanitize-paste.js';
 
 const DIGITS = /^\d{1,5}$/;
@@ -50,7 +50,7 @@ const cell = (tag, extra) => ({
   toDOM: (node) => cellDom(tag, node),
 });
 
-const baseNodes = {
+const nodes = {
   doc: { content: 'block+' },
 
   paragraph: {
@@ -101,9 +101,11 @@ const baseNodes = {
   },
 
   // Only inside a figure: a lone <img> is given a figure (and an empty caption) when read.
+  // The empty default src only lets ProseMirror check the schema (a figure must be possible
+  // to make); an image without a src is never read, and never stored (the cleaner drops it).
   image: {
     attrs: {
-      src: {},
+      src: { default: '' },
       srcset: { default: null },
       sizes: { default: null },
       alt: { default: '' },
@@ -174,6 +176,11 @@ const baseNodes = {
   table_cell: cell('td'),
   table_header: cell('th', { scope: { default: null } }),
 
+  // An item is one paragraph, then maybe a nested list; <ol start> is `order`.
+  ordered_list: { ...orderedList, group: 'block', content: 'list_item+' },
+  bullet_list: { ...bulletList, group: 'block', content: 'list_item+' },
+  list_item: { ...listItem, content: 'paragraph (bullet_list | ordered_list)*' },
+
   text: { group: 'inline' },
 
   hard_break: {
@@ -191,9 +198,7 @@ const simpleMark = (tag, also = []) => ({
 });
 
 export const schema = new Schema({
-  // bullet_list, ordered_list (its `order` is <ol start>) and list_item: an item is one
-  // paragraph, then maybe a nested list.
-  nodes: addListNodes(baseNodes, 'paragraph (bullet_list | ordered_list)*', 'block'),
+  nodes,
   marks: {
     link: {
       attrs: { href: {}, title: { default: null } },

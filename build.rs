@@ -47,7 +47,13 @@ fn install(editor: &Path, packages: &Path) {
     // No install scripts: esbuild finds its platform binary without its postinstall step.
     run(
         Command::new(npm())
-            .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"])
+            .args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--prefer-offline",
+            ])
             .args(["--loglevel", "error"])
             .current_dir(packages),
         "npm ci",

@@ -58,10 +58,7 @@ static BODY: LazyLock<Builder<'static>> = LazyLock::new(|| {
                 ("a", ["href", "title"].into()),
                 (
                     "img",
-                    [
-                        "src", "srcset", "sizes", "alt", "width", "height",
-                    ]
-                    .into(),
+                    ["src", "srcset", "sizes", "alt", "width", "height"].into(),
                 ),
                 ("th", ["colspan", "rowspan", "scope"].into()),
                 ("td", ["colspan", "rowspan"].into()),

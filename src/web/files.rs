@@ -3,10 +3,10 @@
 use axum::{
     Router,
     extract::Request,
-    routing::get,
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
+    routing::get,
 };
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 

@@ -234,6 +234,15 @@ describe('the body editor (ProseMirror) in a browser', { timeout: 170_000 }, () 
     assert.ok((await surface().textContent()).includes('Thêm một câu chưa lưu.'));
   });
 
+  it('edits a page ("Trang") with the same editor', async () => {
+    await page.goto('/admin/pages/new');
+    await surface().waitFor({ state: 'visible' });
+    await surface().click();
+    await page.click('button[data-cmd=h3]');
+    await page.keyboard.type('Chức năng, nhiệm vụ');
+    assert.equal(await body(), '<h3>Chức năng, nhiệm vụ</h3>');
+  });
+
   it('saves through the textarea without JavaScript; every node and mark passes the server unchanged', async () => {
     const { html, nodes, marks, schemaNodes, schemaMarks } = await page.evaluate(async (sample) => {
       const editor = await import('/static/admin/editor.js');

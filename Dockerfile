@@ -1,11 +1,19 @@
+# Node.js for the build: build.rs bundles the back office's editor (editor/, ProseMirror from
+# npm, pinned by editor/package-lock.json) with esbuild into the binary.
+FROM node:20-bookworm-slim AS node
+
 # Build: the query cache in .sqlx/ (SQLX_OFFLINE=true in .cargo/config.toml) means no
 # database is needed here.
 FROM rust:1.95-bookworm AS build
+COPY --from=node /usr/local/bin/node /usr/local/bin/node
+COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && node --version && npm --version
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked --bin toasoan
 
-# Run: the binary (templates and migrations are compiled in) and the static files.
+# Run: the binary (templates, migrations and the editor bundle are compiled in) and the
+# static files.
 FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \

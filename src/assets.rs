@@ -9,6 +9,13 @@ use sha2::{Digest, Sha256};
 /// Where static files are served from, relative to the working directory.
 pub const STATIC_DIR: &str = "static";
 
+/// The body editor: `editor/src` bundled with ProseMirror by `build.rs`, compiled into the
+/// binary and served as [`EDITOR_PATH`] under `/static/`.
+pub const EDITOR_BUNDLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/editor.js"));
+
+/// Where [`EDITOR_BUNDLE`] is served, relative to `/static/`.
+pub const EDITOR_PATH: &str = "admin/editor.js";
+
 /// The back office's ES modules that others import by their plain URL (`/static/admin/…`).
 const ADMIN_MODULES: &[&str] = &[
     "admin/autosave.js",
@@ -25,9 +32,10 @@ pub struct Assets {
 }
 
 impl Assets {
-    /// Hashes every file below `dir` (a missing directory gives no fingerprints).
+    /// Hashes every file below `dir` (a missing directory gives no fingerprints), and the
+    /// embedded editor bundle.
     pub fn scan(dir: impl AsRef<Path>) -> Self {
-        let mut versions = HashMap::new();
+        let mut versions = HashMap::from([(EDITOR_PATH.to_owned(), fingerprint(EDITOR_BUNDLE))]);
         let root = dir.as_ref();
         let mut stack = vec![root.to_path_buf()];
         while let Some(current) = stack.pop() {
@@ -41,9 +49,10 @@ impl Assets {
                 } else if let (Ok(bytes), Ok(relative)) =
                     (std::fs::read(&path), path.strip_prefix(root))
                 {
-                    let digest = Sha256::digest(&bytes);
-                    let version = crate::text::hex(&digest[..6]);
-                    versions.insert(relative.to_string_lossy().replace('\\', "/"), version);
+                    versions.insert(
+                        relative.to_string_lossy().replace('\\', "/"),
+                        fingerprint(&bytes),
+                    );
                 }
             }
         }
@@ -83,6 +92,11 @@ impl Assets {
     }
 }
 
+/// The `?v=` of a file: the start of its SHA-256.
+fn fingerprint(bytes: &[u8]) -> String {
+    crate::text::hex(&Sha256::digest(bytes)[..6])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +116,10 @@ mod tests {
         let map: serde_json::Value = serde_json::from_str(assets.import_map()).unwrap();
         let editor = map["imports"]["/static/admin/editor.js"].as_str().unwrap();
         assert_eq!(editor, assets.url("admin/editor.js"));
-        assert!(editor.contains("?v="), "{editor}");
+        assert_eq!(
+            editor,
+            format!("/static/admin/editor.js?v={}", fingerprint(EDITOR_BUNDLE))
+        );
         let source = assets.import_map_source();
         assert!(
             source.starts_with("'sha256-") && source.ends_with("='"),

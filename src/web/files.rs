@@ -6,6 +6,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
+    routing::get,
 };
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
 
@@ -28,7 +29,7 @@ async fn refuse_long_names(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// `static/` with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
+/// `static/` (and the embedded editor bundle) with a year of caching for fingerprinted URLs (`?v=`) and an hour otherwise.
 pub(super) fn static_files() -> Router {
     async fn cache_control(request: Request, next: Next) -> Response {
         let fingerprinted = request.uri().query().is_some_and(|q| q.starts_with("v="));
@@ -46,9 +47,21 @@ pub(super) fn static_files() -> Router {
         response
     }
     Router::new()
+        .route(
+            &format!("/{}", crate::assets::EDITOR_PATH),
+            get(editor_bundle),
+        )
         .fallback_service(ServeDir::new(crate::assets::STATIC_DIR))
         .layer(middleware::from_fn(refuse_long_names))
         .layer(middleware::from_fn(cache_control))
+}
+
+/// The body editor, compiled into the binary (see `build.rs`).
+async fn editor_bundle() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        crate::assets::EDITOR_BUNDLE,
+    )
 }
 
 /// Uploaded media, cached for a day by browsers and proxies.

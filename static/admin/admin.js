@@ -1,8 +1,9 @@
 /* Tòa Soạn — back-office scripts, loaded on every admin page as
-   <script type="module">. Plain ES2020 modules, no dependencies, no build
-   step. Every form works without them; they only make the forms nicer:
-   - editor.js: the rich-text editor over <textarea data-editor>
-     (sanitize-paste.js cleans what is pasted into it);
+   <script type="module">. Plain ES2020 modules without a build step, but for
+   the editor. Every form works without them; they only make the forms nicer:
+   - editor.js: the rich-text editor over <textarea data-editor>, ProseMirror
+     bundled from editor/src by build.rs (sanitize-paste.js cleans what is
+     pasted into it);
    - autosave.js: browser copies of articles, the unsaved-changes warning;
    - media-picker.js: "Chọn từ thư viện", images from the media library;
    - here: confirmations, the slug helper, the file-drop guard, start-up. */

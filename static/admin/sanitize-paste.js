@@ -5,7 +5,10 @@
    - mode 'paste': clipboard HTML → clean HTML;
    - mode 'store': the editor's own DOM → the HTML written to the textarea
      (b→strong, i→em, no spans/styles, text always inside blocks), which
-     keeps a few more attributes so our own images round-trip.
+     keeps what the editor's schema holds (editor/src/schema.js: image sizes,
+     <s>, <sub>, <sup>, <hr>, <ol start>, <th scope>, link titles) and writes
+     links with the rel the server adds, so that the server's sanitiser
+     leaves the result unchanged.
    Functions of their input alone, with no knowledge of the editor, so that
    any editor can use them: as ProseMirror's transformPastedHTML, wrapped as
    `(html) => cleanPastedHtml(html)` since ProseMirror passes its view second.
@@ -15,6 +18,9 @@
 /* URL rules ------------------------------------------------------------------ */
 
 const LINK_SCHEMES = new Set(['http', 'https', 'mailto', 'tel']);
+
+/** The rel the server's sanitiser gives every link (ammonia's link_rel in src/sanitize.rs). */
+export const LINK_REL = 'noopener noreferrer';
 
 // The scheme of a URL the way a browser would see it (leading controls and
 // embedded tabs/newlines are ignored by URL parsing), or '' for relative URLs.
@@ -305,6 +311,8 @@ function visitTable(src, sink, ctx) {
         const v = cell.getAttribute(span);
         if (v && /^\d{1,3}$/.test(v) && +v > 1) out.setAttribute(span, v);
       }
+      const scope = name === 'th' && ctx.mode === 'store' ? (cell.getAttribute('scope') || '').toLowerCase() : '';
+      if (/^(row|col|rowgroup|colgroup)$/.test(scope)) out.setAttribute('scope', scope);
       walk(cell, inlineSink(out, 'flow'), ctx);
       tr.append(out);
     }
@@ -372,6 +380,8 @@ function visit(node, sink, ctx) {
     case 'ul': case 'ol': {
       if (sink.kind === 'inline') { aroundBlock(node, sink, ctx); return; }
       const list = ctx.mk(name);
+      const start = name === 'ol' && !paste ? node.getAttribute('start') || '' : '';
+      if (/^\d{1,6}$/.test(start) && +start !== 1) list.setAttribute('start', String(+start));
       walk(node, listSink(list, ctx), ctx);
       if (list.firstChild) sink.block(list);
       return;
@@ -418,7 +428,7 @@ function visit(node, sink, ctx) {
     case 'u':
       wrapInline('u', node, sink, ctx, 'u');
       return;
-    case 'sub': case 'sup':
+    case 'sub': case 'sup': case 's':
       if (paste) walk(node, sink, ctx); else wrapInline(name, node, sink, ctx, name);
       return;
     case 'a': {
@@ -426,6 +436,11 @@ function visit(node, sink, ctx) {
       if (!href || ctx.link || node.querySelector(BLOCK_SELECTOR)) { walk(node, sink, ctx); return; }
       const a = ctx.mk('a');
       a.setAttribute('href', href);
+      if (!paste) {
+        const title = (node.getAttribute('title') || '').replace(WS, ' ').trim();
+        if (title) a.setAttribute('title', title);
+        a.setAttribute('rel', LINK_REL);
+      }
       walk(node, inlineSink(a), Object.assign({}, ctx, { link: true }));
       if (!BLANK.test(a.textContent) || a.querySelector('img')) sink.inline(a);
       else if (a.firstChild) sink.text(' ');
@@ -458,9 +473,9 @@ function visit(node, sink, ctx) {
 /* Tidying the result ------------------------------------------------------------- */
 
 const TRIMMED = new Set(['p', 'h2', 'h3', 'h4', 'li', 'td', 'th', 'figcaption']);
-const INLINE_WRAPPERS = new Set(['strong', 'em', 'u', 'a', 'sub', 'sup']);
+const INLINE_WRAPPERS = new Set(['strong', 'em', 'u', 's', 'a', 'sub', 'sup']);
 const REMOVE_IF_EMPTY = new Set(['p', 'h2', 'h3', 'h4', 'li', 'ul', 'ol', 'blockquote',
-  'strong', 'em', 'u', 'a', 'sub', 'sup', 'figcaption', 'tr', 'thead', 'tbody', 'table']);
+  'strong', 'em', 'u', 's', 'a', 'sub', 'sup', 'figcaption', 'tr', 'thead', 'tbody', 'table']);
 
 const meaningful = (el) => !BLANK.test(el.textContent) || !!el.querySelector('img, hr, td, th');
 

@@ -271,3 +271,28 @@ async fn static_files_keep_their_own_caching(db: PgPool) {
         .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
+
+#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+async fn the_editor_bundle_is_served_from_the_binary_under_its_fingerprint(db: PgPool) {
+    let app = TestApp::new(db).await;
+    let editor = app.staff(Role::Editor).await;
+    let form = editor.get(&app, "/admin/articles/new").await;
+    let map = form
+        .body
+        .split(r#"<script type="importmap">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("the import map");
+    let imports: serde_json::Value = serde_json::from_str(map).unwrap();
+    let url = imports["imports"]["/static/admin/editor.js"]
+        .as_str()
+        .unwrap();
+    assert!(url.starts_with("/static/admin/editor.js?v="), "{url}");
+    let bundle = app.get(url).await;
+    assert_eq!(bundle.status, StatusCode::OK);
+    assert_eq!(bundle.header(header::CONTENT_TYPE), "text/javascript; charset=utf-8");
+    assert_cache_control(&bundle, "public, max-age=31536000, immutable");
+    // ProseMirror is inside; the paste cleaner stays a module of its own.
+    assert!(bundle.body.contains("ProseMirror"));
+    assert!(bundle.body.contains("/static/admin/sanitize-paste.js"));
+}

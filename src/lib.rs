@@ -13,6 +13,7 @@ pub mod config;
 pub mod database;
 pub mod db;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod http;
 pub mod media;

@@ -18,6 +18,23 @@ pub fn has_control(text: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// Plain text as HTML text: `&`, `<`, `>` and both quotes escaped (for HTML we build
+/// ourselves; askama escapes what templates print).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A URL slug: diacritics dropped (đ → d), lowercase ASCII words joined by hyphens.
 ///
 /// "Bảo Thắng phát huy tinh thần đoàn kết" → `bao-thang-phat-huy-tinh-than-doan-ket`.
@@ -99,6 +116,14 @@ pub fn group_thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_text_is_escaped() {
+        assert_eq!(
+            escape_html("a < b & \"c\" 'd'"),
+            "a &lt; b &amp; &quot;c&quot; &#39;d&#39;"
+        );
+    }
 
     #[test]
     fn fingerprints_ignore_case_spacing_punctuation_and_decomposition() {

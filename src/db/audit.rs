@@ -35,6 +35,7 @@ vocabulary! {
         ArticlePublishedOnSchedule => "article.published_on_schedule", "Tự động đăng theo lịch";
         ArticleUnpublished => "article.unpublished", "Gỡ bài";
         ArticleScheduled => "article.scheduled", "Lên lịch";
+        ArticleEdited => "article.edited", "Sửa bài đang đăng";
         ArticleRestored => "article.restored", "Khôi phục phiên bản cũ";
         ArticleDeleted => "article.deleted", "Xóa bài";
         ArticleFeatured => "article.featured", "Đặt tin nổi bật";
@@ -106,10 +107,14 @@ impl AuditAction {
 pub enum Target {
     None,
     Article(i64),
+    /// An article and the revision the change made (`article_revision_id`).
+    ArticleRevision(i64, i64),
     User(i64),
     Category(i64),
     Comment(i64),
     Page(i64),
+    /// A page and the revision the change made (`page_revision_id`).
+    PageRevision(i64, i64),
     MenuItem(i64),
     Document(i64),
     DocumentTerm(i64),
@@ -123,17 +128,27 @@ impl Target {
     fn columns(self) -> (&'static str, Option<i64>) {
         match self {
             Target::None => ("", None),
-            Target::Article(id) => ("article", Some(id)),
+            Target::Article(id) | Target::ArticleRevision(id, _) => ("article", Some(id)),
             Target::User(id) => ("user", Some(id)),
             Target::Category(id) => ("category", Some(id)),
             Target::Comment(id) => ("comment", Some(id)),
-            Target::Page(id) => ("page", Some(id)),
+            Target::Page(id) | Target::PageRevision(id, _) => ("page", Some(id)),
             Target::MenuItem(id) => ("menu_item", Some(id)),
             Target::Document(id) => ("document", Some(id)),
             Target::DocumentTerm(id) => ("document_term", Some(id)),
             Target::ContactMessage(id) => ("contact_message", Some(id)),
             Target::MediaImage(id) => ("media_image", Some(id)),
             Target::MediaFile(id) => ("media_file", Some(id)),
+        }
+    }
+
+    /// The revision the change made, if any.
+    fn revision_id(self) -> Option<i64> {
+        match self {
+            Target::ArticleRevision(_, revision) | Target::PageRevision(_, revision) => {
+                Some(revision)
+            }
+            _ => None,
         }
     }
 }
@@ -147,15 +162,17 @@ pub async fn record(
 ) -> sqlx::Result<()> {
     let (target_type, target_id) = target.columns();
     sqlx::query!(
-        "insert into audit_log (user_id, actor, action, target_type, target_id, details, ip)
-         values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into audit_log (user_id, actor, action, target_type, target_id, details, ip,
+                               revision_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
         actor.user_id,
         actor.name,
         action.as_str(),
         target_type,
         target_id,
         details,
-        actor.ip
+        actor.ip,
+        target.revision_id()
     )
     .execute(db)
     .await?;
@@ -172,6 +189,9 @@ pub struct Entry {
     pub target_id: Option<i64>,
     pub details: String,
     pub ip: String,
+    /// The revision the change made and its version, while that revision exists.
+    pub revision_id: Option<i64>,
+    pub revision_version: Option<i32>,
 }
 
 impl Entry {
@@ -190,11 +210,17 @@ pub async fn list(
 ) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as!(
         Entry,
-        "select audit_log_id, at, actor, action, target_type, target_id, details, ip
-         from audit_log
-         where $1::text is null or action like $1 || '%'
-         order by at desc, audit_log_id desc
-         limit $2 offset $3",
+        r#"select l.audit_log_id, l.at, l.actor, l.action, l.target_type, l.target_id, l.details,
+                  l.ip, coalesce(ar.article_revision_id, pr.page_revision_id) as revision_id,
+                  coalesce(ar.version, pr.version) as revision_version
+           from audit_log l
+           left join article_revision ar
+                  on l.target_type = 'article' and ar.article_revision_id = l.revision_id
+           left join page_revision pr
+                  on l.target_type = 'page' and pr.page_revision_id = l.revision_id
+           where $1::text is null or l.action like $1 || '%'
+           order by l.at desc, l.audit_log_id desc
+           limit $2 offset $3"#,
         action_prefix,
         limit,
         offset

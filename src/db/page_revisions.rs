@@ -5,24 +5,24 @@ use time::OffsetDateTime;
 
 use crate::db::pages::{Language, PageFields, PageStatus};
 
-/// Stores the page as it now is as a revision.
+/// Stores the page as it now is as a revision; returns the revision's id.
 pub async fn snapshot(
     db: impl PgExecutor<'_>,
     page_id: i64,
     editor_id: Option<i64>,
-) -> sqlx::Result<()> {
-    sqlx::query!(
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
         "insert into page_revision (page_id, version, title, slug, body_html, parent_id, language,
                                     counterpart_id, status, editor_id)
          select page_id, version, title, slug, body_html, parent_id, language, counterpart_id,
                 status, $2
-         from page where page_id = $1",
+         from page where page_id = $1
+         returning page_revision_id",
         page_id,
         editor_id
     )
-    .execute(db)
-    .await?;
-    Ok(())
+    .fetch_one(db)
+    .await
 }
 
 #[derive(Debug)]
@@ -95,5 +95,21 @@ pub async fn get(
         revision_id
     )
     .fetch_one(db)
+    .await
+}
+
+/// The id of the newest revision of the page older than `version`.
+pub async fn find_id_before(
+    db: impl PgExecutor<'_>,
+    page_id: i64,
+    version: i32,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "select page_revision_id from page_revision where page_id = $1 and version < $2
+         order by version desc limit 1",
+        page_id,
+        version
+    )
+    .fetch_optional(db)
     .await
 }

@@ -5,25 +5,25 @@ use time::OffsetDateTime;
 
 use crate::db::articles::{ArticleFields, Status};
 
-/// Stores the article as it now is as a revision.
+/// Stores the article as it now is as a revision; returns the revision's id.
 pub async fn snapshot(
     db: impl PgExecutor<'_>,
     article_id: i64,
     editor_id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query!(
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
         "insert into article_revision (article_id, version, title, slug, sapo, body_html, cover_image,
                                        cover_widths, cover_caption, cover_alt, byline, category_id,
                                        comments_open, status, published_at, editor_id)
          select article_id, version, title, slug, sapo, body_html, cover_image, cover_widths,
                 cover_caption, cover_alt, byline, category_id, comments_open, status, published_at, $2
-         from article where article_id = $1",
+         from article where article_id = $1
+         returning article_revision_id",
         article_id,
         editor_id
     )
-    .execute(db)
-    .await?;
-    Ok(())
+    .fetch_one(db)
+    .await
 }
 
 #[derive(Debug)]
@@ -74,11 +74,14 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// The revision's content as editor fields; the slug and a deleted category are taken from
-    /// the article as it is now.
-    pub fn fields(&self, current_slug: &str, current_category_id: i64) -> ArticleFields {
+    /// The revision's content as editor fields over the article as it is now (`current`):
+    /// the text, cover, byline, category and comments switch are the revision's; the slug
+    /// (its URL may be known), the publication date (it goes with the workflow state, which a
+    /// restore keeps) and, when the revision's category was deleted, the category are the
+    /// article's.
+    pub fn fields(&self, current: &ArticleFields) -> ArticleFields {
         ArticleFields {
-            slug: current_slug.to_owned(),
+            slug: current.slug.clone(),
             title: self.title.clone(),
             sapo: self.sapo.clone(),
             body_html: self.body_html.clone(),
@@ -87,9 +90,9 @@ impl Revision {
             cover_caption: self.cover_caption.clone(),
             cover_alt: self.cover_alt.clone(),
             byline: self.byline.clone(),
-            category_id: self.category_id.unwrap_or(current_category_id),
+            category_id: self.category_id.unwrap_or(current.category_id),
             comments_open: self.comments_open,
-            published_at: self.published_at,
+            published_at: current.published_at,
         }
     }
 }
@@ -111,5 +114,21 @@ pub async fn get(
         revision_id
     )
     .fetch_one(db)
+    .await
+}
+
+/// The id of the newest revision of the article older than `version`.
+pub async fn find_id_before(
+    db: impl PgExecutor<'_>,
+    article_id: i64,
+    version: i32,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        "select article_revision_id from article_revision where article_id = $1 and version < $2
+         order by version desc limit 1",
+        article_id,
+        version
+    )
+    .fetch_optional(db)
     .await
 }

@@ -248,6 +248,10 @@ pub fn router(state: AppState) -> Router {
             get(articles::revisions::list_revisions),
         )
         .route(
+            "/articles/{id}/revisions/compare",
+            get(articles::revisions::compare_revisions),
+        )
+        .route(
             "/articles/{id}/revisions/{revision}",
             get(articles::revisions::show_revision),
         )
@@ -338,6 +342,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/pages/{id}/delete", post(pages::delete_page))
         .route("/pages/{id}/revisions", get(pages::list_revisions))
+        .route(
+            "/pages/{id}/revisions/compare",
+            get(pages::compare_revisions),
+        )
         .route(
             "/pages/{id}/revisions/{revision}",
             get(pages::show_revision),

@@ -455,7 +455,7 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     old.assert_contains("<p>Bản đầu.</p>");
 
     let restored = editor
-        .post(&app, &format!("{uri}/revisions/{first}/restore"), &[])
+        .post(&app, &format!("{uri}/revisions/{first}/restore"), &[("version", "2")])
         .await;
     assert_eq!(restored.status, StatusCode::SEE_OTHER);
     let body: String = sqlx::query_scalar("select body_html from article where article_id = $1")

@@ -48,6 +48,7 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("POST", "/admin/articles/{a}", EDITORS),
     ("GET", "/admin/articles/{a}/preview", EDITORS),
     ("GET", "/admin/articles/{a}/revisions", EDITORS),
+    ("GET", "/admin/articles/{a}/revisions/compare?tu={r}&den=hien-tai", EDITORS),
     ("GET", "/admin/articles/{a}/revisions/{r}", EDITORS),
     ("POST", "/admin/articles/{a}/revisions/{r}/restore", EDITORS),
     ("POST", "/admin/articles/{a}/approve", EDITORS),
@@ -356,13 +357,13 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
             }
         }
     }
-    // Each id of each route, with every bad id, for every role allowed: 14 article and revision
+    // Each id of each route, with every bad id, for every role allowed: 16 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
     // 3 document paths, 2 list-entry paths and 2 contact message paths for 2; 2 library paths
     // (an image, a file) for 3 and 3 (changes) for 2.
     assert_eq!(
         tried,
-        (14 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2) * NO_SUCH_IDS.len()
+        (16 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2) * NO_SUCH_IDS.len()
     );
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

@@ -64,6 +64,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/articles/{article_id}/unpublish"),
     ("POST", "/admin/articles/{article_id}/delete"),
     ("GET", "/admin/articles/{article_id}/revisions"),
+    ("GET", "/admin/articles/{article_id}/revisions/compare"),
     ("GET", "/admin/articles/{article_id}/revisions/{revision}"),
     ("POST", "/admin/articles/{article_id}/revisions/{revision}/restore"),
     ("POST", "/admin/media"),

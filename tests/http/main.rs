@@ -32,6 +32,7 @@ mod page_cache;
 mod pages;
 mod process;
 mod resilience;
+mod revisions;
 mod search;
 mod security_headers;
 mod site;

@@ -202,6 +202,7 @@ async fn reporters_and_moderators_cannot_manage_pages(db: PgPool) {
             "/admin/pages/new".to_owned(),
             format!("/admin/pages/{id}"),
             format!("/admin/pages/{id}/revisions"),
+            format!("/admin/pages/{id}/revisions/compare"),
         ] {
             assert_eq!(user.get(&app, &uri).await.status, StatusCode::FORBIDDEN, "{uri}");
         }
@@ -285,7 +286,7 @@ async fn a_stale_save_gets_the_conflict_page_and_revisions_can_be_restored(db: P
         .await;
     shown.assert_contains("<p>Bản đầu</p>");
     let restored = first
-        .post(&app, &format!("{url}/revisions/{first_revision}/restore"), &[])
+        .post(&app, &format!("{url}/revisions/{first_revision}/restore"), &[("version", "2")])
         .await;
     assert_redirect(&restored, &format!("{url}?msg=restored"));
     assert_eq!(version(&db, id).await, 3);

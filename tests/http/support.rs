@@ -169,16 +169,14 @@ impl TestApp {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([("login", login), ("password", password)])
             .finish();
-        let mut request = Request::post("/admin/login")
+        let request = Request::post("/admin/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN)
             .header("sec-fetch-site", "same-origin")
             .header(header::REFERER, format!("{ORIGIN}/admin/login"))
             .body(Body::from(body))
             .unwrap();
-        let addr: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
-        request.extensions_mut().insert(ConnectInfo(addr));
-        self.request(request).await
+        self.request(from_ip(request, ip)).await
     }
 
     pub fn media_dir(&self) -> &std::path::Path {
@@ -302,6 +300,13 @@ impl TestApp {
     }
 }
 
+/// `request` as if it came over a connection from `ip`.
+fn from_ip(mut request: Request<Body>, ip: &str) -> Request<Body> {
+    let addr: std::net::SocketAddr = format!("{ip}:50000").parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(addr));
+    request
+}
+
 /// A POST from a page of this site, with the headers a browser sends (`Origin`,
 /// `Sec-Fetch-Site`, `Referer`: the cross-site check reads them).
 fn from_this_site(
@@ -335,6 +340,37 @@ impl Staff {
         let (content_type, body) = form.finish();
         let request = from_this_site(uri, &content_type, Some(&self.cookie));
         app.request(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A multipart form post from a browser at `ip` (what the audit log records).
+    pub async fn post_multipart_from(
+        &self,
+        app: &TestApp,
+        ip: &str,
+        uri: &str,
+        form: Multipart,
+    ) -> TestResponse {
+        let (content_type, body) = form.finish();
+        let request = from_this_site(uri, &content_type, Some(&self.cookie));
+        app.request(from_ip(request.body(Body::from(body)).unwrap(), ip))
+            .await
+    }
+
+    /// A form post from a browser at `ip`.
+    pub async fn post_from(
+        &self,
+        app: &TestApp,
+        ip: &str,
+        uri: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let content_type = "application/x-www-form-urlencoded";
+        let request = from_this_site(uri, content_type, Some(&self.cookie));
+        app.request(from_ip(request.body(Body::from(body)).unwrap(), ip))
+            .await
     }
 }
 

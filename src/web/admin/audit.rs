@@ -17,7 +17,15 @@ use crate::{
         audit::{AuditAction, Entry},
     },
     error::{AppError, AppResult},
-    web::{admin::AdminLayout, extract::PageParam, filters, pager::Pager},
+    web::{
+        admin::{
+            AdminLayout,
+            revisions::{Pick, compare_url},
+        },
+        extract::PageParam,
+        filters,
+        pager::Pager,
+    },
 };
 
 const PER_PAGE: u32 = 50;
@@ -129,6 +137,7 @@ pub(crate) struct AuditRow {
     pub target: Option<Target>,
     pub details: String,
     pub ip: String,
+    pub revision: Option<RevisionLink>,
 }
 
 pub(crate) struct Target {
@@ -137,8 +146,38 @@ pub(crate) struct Target {
     pub url: Option<String>,
 }
 
+/// The revision an entry's change made: its page and what it changed.
+pub(crate) struct RevisionLink {
+    pub version: i32,
+    pub url: String,
+    pub changes_url: String,
+}
+
+impl RevisionLink {
+    /// The link of an entry about an article or a page whose revision still exists.
+    fn of(entry: &Entry) -> Option<Self> {
+        let owner = match entry.target_type.as_str() {
+            "article" => "articles",
+            "page" => "pages",
+            _ => return None,
+        };
+        let (id, revision, version) = (
+            entry.target_id?,
+            entry.revision_id?,
+            entry.revision_version?,
+        );
+        let base = format!("/admin/{owner}/{id}/revisions");
+        Some(Self {
+            version,
+            url: format!("{base}/{revision}"),
+            changes_url: compare_url(&base, None, Pick::Revision(revision)),
+        })
+    }
+}
+
 impl From<Entry> for AuditRow {
     fn from(entry: Entry) -> Self {
+        let revision = RevisionLink::of(&entry);
         let target = entry.target_id.map(|id| {
             let (noun, page) = match entry.target_type.as_str() {
                 "article" => ("Bài viết", Some("articles")),
@@ -170,6 +209,7 @@ impl From<Entry> for AuditRow {
             target,
             details: entry.details,
             ip: entry.ip,
+            revision,
         }
     }
 }
@@ -252,6 +292,8 @@ mod tests {
             target_id: Some(7),
             details: String::new(),
             ip: String::new(),
+            revision_id: None,
+            revision_version: None,
         };
         let url = |row: AuditRow| row.target.and_then(|t| t.url);
         assert_eq!(

@@ -13,6 +13,7 @@ pub(crate) mod library;
 pub(crate) mod login;
 pub(crate) mod menu;
 pub(crate) mod pages;
+pub(crate) mod revisions;
 pub(crate) mod settings;
 pub(crate) mod two_factor;
 pub(crate) mod users;

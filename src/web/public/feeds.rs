@@ -21,6 +21,7 @@ use crate::{
     error::{AppError, AppResult},
     media,
     site::Site,
+    text::escape_html,
     web::{
         DOCUMENTS_URL,
         extract::SlugParam,
@@ -171,7 +172,7 @@ pub(crate) async fn show_document_feed(State(state): State<AppState>) -> AppResu
                     d.legal_document_id
                 ),
                 pub_date: rfc2822(d.issued_on.midnight().assume_offset(format::VIETNAM)),
-                description: html_escape(&xml_text(&d.summary)),
+                description: escape_html(&xml_text(&d.summary)),
                 category: Some(xml_text(&d.issuer_name).into_owned()),
                 enclosure: None,
             })
@@ -217,7 +218,7 @@ async fn rss(
             // Not the URL: a renamed article (its slug changes) stays the same item for readers.
             guid: format!("tag:{tag_authority},{TAG_DATE}:bai-viet/{}", a.article_id),
             pub_date: rfc2822(a.published_at),
-            description: html_escape(&xml_text(&a.sapo)),
+            description: escape_html(&xml_text(&a.sapo)),
             category: site
                 .categories
                 .get(a.category_id)
@@ -316,22 +317,6 @@ pub(super) fn xml_text(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Plain text as HTML (for `description`, which readers render as HTML).
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -350,7 +335,6 @@ mod tests {
     fn text_loses_only_what_xml_cannot_carry() {
         assert_eq!(xml_text("Lào Cai & <Phố Lu>"), "Lào Cai & <Phố Lu>");
         assert_eq!(xml_text("a\u{0}b\u{b}c\td\u{FFFF}"), "abc\td");
-        assert_eq!(html_escape("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
     }
 
     #[test]

@@ -269,9 +269,9 @@ pub(crate) async fn create_article(
                 .refused());
         }
     };
-    db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    let revision = db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
     db::article_files::set(&mut tx, id, &form.files.kept()).await?;
-    let target = Target::Article(id);
+    let target = Target::ArticleRevision(id, revision);
     staff
         .log(&mut *tx, AuditAction::ArticleCreated, target, &fields.title)
         .await?;
@@ -359,12 +359,18 @@ pub(crate) async fn update_article(
         let latest = db::articles::get_editable(&state.db, id).await?;
         return conflict(&state, layout, latest, form, errors).await;
     }
-    db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
+    let revision = db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
     db::article_files::set(&mut tx, id, &form.files.kept()).await?;
-    if let Some(action) = status_action(Some(article.status), status) {
-        staff
-            .log(&mut *tx, action, Target::Article(id), &fields.title)
-            .await?;
+    // A workflow step is logged as such; a plain edit of what readers see (or are scheduled
+    // to see) as an edit: who changed the text, from where, and the revision it made.
+    let action = status_action(Some(article.status), status).or(matches!(
+        status,
+        Status::Published | Status::Scheduled
+    )
+    .then_some(AuditAction::ArticleEdited));
+    if let Some(action) = action {
+        let target = Target::ArticleRevision(id, revision);
+        staff.log(&mut *tx, action, target, &fields.title).await?;
     }
     tx.commit().await?;
     Ok(flash_for(status, Some(article.status)).redirect(&article_url(id)))

@@ -13,7 +13,9 @@ use axum::{
 };
 
 use self::form::{PageForm, UNIQUE, check};
-pub(crate) use self::revisions::{list_revisions, restore_revision, show_revision};
+pub(crate) use self::revisions::{
+    compare_revisions, list_revisions, restore_revision, show_revision,
+};
 use crate::{
     AppState,
     auth::Capability,
@@ -202,9 +204,10 @@ pub(crate) async fn create_page(
         }
     };
     db::pages::link_counterparts(&mut *tx, id, fields.counterpart_id).await?;
-    db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
+    let revision = db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
     let details = details(&fields);
-    let entry = (AuditAction::PageCreated, Target::Page(id), &*details);
+    let target = Target::PageRevision(id, revision);
+    let entry = (AuditAction::PageCreated, target, &*details);
     staff
         .finish(tx, entry, &page_admin_url(id), Flash::Created)
         .await
@@ -275,9 +278,9 @@ async fn write(
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
     db::pages::link_counterparts(&mut *tx, id, fields.counterpart_id).await?;
-    db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
+    let revision = db::page_revisions::snapshot(&mut *tx, id, Some(staff.user_id)).await?;
     let details = details(fields);
-    let entry = (action, Target::Page(id), &*details);
+    let entry = (action, Target::PageRevision(id, revision), &*details);
     staff.finish(tx, entry, &page_admin_url(id), flash).await
 }
 

@@ -289,7 +289,7 @@ async fn post_comment(
         Posted::Stored(_) => {
             if !spam {
                 // The comment is in: a notice that cannot be written is only logged.
-                if let Err(error) = notices::comment_waiting(&state).await {
+                if let Err(error) = notices::comment_waiting(state).await {
                     tracing::warn!(%error, "could not tell the moderators about a comment");
                 }
             }

@@ -51,6 +51,19 @@ pub struct Config {
     pub page_cache_bytes: u64,
     /// `TOASOAN_HASH_CONCURRENCY`: password hashes computed at once (each takes 19 MiB).
     pub hash_concurrency: usize,
+    /// `TOASOAN_SMTP_URL` and `TOASOAN_SMTP_FROM`: where notices are sent by e-mail too
+    /// (`None`: in the back office only).
+    pub smtp: Option<Smtp>,
+}
+
+/// The mail server the notices go through, and the sender they carry.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    /// `smtp://host:port` (plain), `smtp://…?tls=required` (STARTTLS) or `smtps://…` (TLS),
+    /// with `user:password@` when the server wants them.
+    pub url: String,
+    /// `From:`, e.g. `Tòa Soạn <toasoan@baothang.gov.vn>`.
+    pub from: lettre::message::Mailbox,
 }
 
 /// A bad value in the environment; its message is the one line the user sees.
@@ -210,6 +223,11 @@ impl Config {
             "expected a number of password checks at once, 1 to 1024",
         )?;
 
+        let smtp = match get("TOASOAN_SMTP_URL").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(url) => Some(smtp(url.trim(), get("TOASOAN_SMTP_FROM"))?),
+        };
+
         Ok(Self {
             database_url,
             addr,
@@ -232,6 +250,7 @@ impl Config {
             shutdown_grace,
             hash_concurrency,
             page_cache_bytes,
+            smtp,
         })
     }
 
@@ -239,6 +258,34 @@ impl Config {
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// `TOASOAN_SMTP_URL` (`url`, not empty) and the sender it needs.
+fn smtp(url: &str, from: Option<String>) -> Result<Smtp, ConfigError> {
+    let shown = || redact_url(url);
+    match Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "smtp" | "smtps") && parsed.host().is_some() => {}
+        _ => {
+            return Err(error(
+                "TOASOAN_SMTP_URL",
+                shown(),
+                "expected smtp://host:port or smtps://user:password@host",
+            ));
+        }
+    }
+    let from = from.unwrap_or_default();
+    let from = from.trim().parse().map_err(|_| {
+        let message = if from.trim().is_empty() {
+            "TOASOAN_SMTP_URL needs a sender address, e.g. Tòa Soạn <toasoan@example.vn>"
+        } else {
+            "expected an address such as Tòa Soạn <toasoan@example.vn>"
+        };
+        error("TOASOAN_SMTP_FROM", from.clone(), message)
+    })?;
+    Ok(Smtp {
+        url: url.to_owned(),
+        from,
+    })
 }
 
 fn error(name: &'static str, value: String, message: &'static str) -> ConfigError {
@@ -381,6 +428,41 @@ mod tests {
         assert!(message.contains("TOASOAN_DEMO") && message.contains("on or off"));
         assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(parse(&[("TOASOAN_BASE_URL", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn mail_needs_an_smtp_url_and_a_sender() {
+        assert!(parse(&[]).unwrap().smtp.is_none());
+        let config = parse(&[
+            ("TOASOAN_SMTP_URL", "smtp://127.0.0.1:2525"),
+            (
+                "TOASOAN_SMTP_FROM",
+                "Tòa Soạn <toasoan@baothang.example.vn>",
+            ),
+        ])
+        .unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!(smtp.url, "smtp://127.0.0.1:2525");
+        assert_eq!(smtp.from.email.to_string(), "toasoan@baothang.example.vn");
+
+        let refused = |url: &str, from: Option<&str>, variable: &str| {
+            let mut vars = vec![("TOASOAN_SMTP_URL", url)];
+            vars.extend(from.map(|from| ("TOASOAN_SMTP_FROM", from)));
+            let message = parse(&vars).unwrap_err().to_string();
+            assert!(message.starts_with(&format!("{variable}: ")), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        };
+        refused("smtp://127.0.0.1:2525", None, "TOASOAN_SMTP_FROM");
+        refused(
+            "smtps://mailer:s3cret@mail.example.vn",
+            Some("not an address"),
+            "TOASOAN_SMTP_FROM",
+        );
+        refused(
+            "http://mailer:s3cret@mail.example.vn",
+            Some("toasoan@example.vn"),
+            "TOASOAN_SMTP_URL",
+        );
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
-//! locks let each article go out once), forget expired sessions and old login attempts, erase
-//! readers' IP addresses and browsers from comments moderated long enough ago, delete old
-//! contact messages, and daily view counts older than the longest "Đọc nhiều" window.
+//! locks let each article go out once) and tell their authors, forget expired sessions and old
+//! login attempts, erase readers' IP addresses and browsers from comments moderated long enough
+//! ago, delete old contact messages, read notices and sent mail, and daily view counts older
+//! than the longest "Đọc nhiều" window. (The mail job is `crate::mail::run`.)
 
 use std::time::Duration;
 
-use crate::{AppState, db};
+use crate::{
+    AppState, db, mail,
+    notices::{self, ArticleRef},
+};
 
 /// How often due articles are looked for: a scheduled article appears within this long.
 pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
@@ -13,14 +17,27 @@ pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 /// Days of view counts kept: the longest window "Đọc nhiều" may count.
 const DAILY_VIEWS_KEPT: i32 = 30;
+/// Days a notice stays in its reader's list once read.
+const READ_NOTICES_KEPT: i32 = 180;
 
-/// Publishes what is due; returns the ids.
+/// Publishes what is due and tells the authors, in one transaction; returns the ids.
 pub async fn publish_due(state: &AppState) -> Result<Vec<i64>, sqlx::Error> {
-    let published = db::articles::publish_due(&state.db).await?;
-    if !published.is_empty() {
-        tracing::info!(articles = ?published, "published scheduled articles");
+    let mut tx = state.db.begin().await?;
+    let published = db::articles::publish_due(&mut *tx).await?;
+    for article in &published {
+        let article = ArticleRef {
+            article_id: article.article_id,
+            title: &article.title,
+            author_id: article.author_id,
+        };
+        notices::went_out(&mut tx, state, article).await?;
     }
-    Ok(published)
+    tx.commit().await?;
+    let ids: Vec<i64> = published.iter().map(|a| a.article_id).collect();
+    if !ids.is_empty() {
+        tracing::info!(articles = ?ids, "published scheduled articles");
+    }
+    Ok(ids)
 }
 
 pub async fn run_publisher(state: AppState) {
@@ -73,6 +90,8 @@ pub async fn run_cleanup(state: AppState) {
         let questions = db::captchas::delete_old_question_uses(&state.db).await;
         let daily_views = db::articles::delete_old_daily_views(&state.db, DAILY_VIEWS_KEPT).await;
         let messages = delete_old_contact_messages(&state).await;
+        let notices = db::notifications::delete_old(&state.db, READ_NOTICES_KEPT).await;
+        let mails = db::mail_outbox::delete_old(&state.db, mail::KEPT_DAYS).await;
         for result in [
             sessions,
             attempts,
@@ -82,6 +101,8 @@ pub async fn run_cleanup(state: AppState) {
             questions,
             daily_views,
             messages,
+            notices,
+            mails,
         ] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");

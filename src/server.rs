@@ -181,10 +181,11 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     };
     let publisher = tokio::spawn(crate::scheduler::run_publisher(state.clone()));
     let cleanup = tokio::spawn(crate::scheduler::run_cleanup(state.clone()));
+    let mail = tokio::spawn(crate::mail::run(state.clone()));
     // No cached page is served until the listener hears about changes.
     state.page_cache.set_trusted(false);
     let changes = tokio::spawn(crate::changes::listen(state.clone()));
-    vec![views, visitors, changes, watch, publisher, cleanup]
+    vec![views, visitors, changes, watch, publisher, cleanup, mail]
 }
 
 async fn shutdown_signal() {

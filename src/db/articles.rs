@@ -523,6 +523,15 @@ pub struct AdminArticle {
     pub byline: String,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// The editor's note when the article was sent back to its author (empty otherwise).
+    pub review_note: String,
+}
+
+impl AdminArticle {
+    /// Whether an editor sent it back and its author has not sent it again ("Bị trả lại").
+    pub fn is_returned(&self) -> bool {
+        self.status == Status::Draft && !self.review_note.is_empty()
+    }
 }
 
 /// Filters of the back-office list; `None` means any.
@@ -566,7 +575,7 @@ pub async fn list_admin(
         AdminArticle,
         r#"select a.article_id, a.title, a.slug, a.status as "status: Status", a.category_id,
                   a.author_id, u.display_name as "author_name?", a.byline, a.published_at,
-                  a.updated_at
+                  a.updated_at, a.review_note
            from article a left join app_user u on u.user_id = a.author_id
            where ($1::article_status is null or a.status = $1)
              and ($2::bigint[] is null or a.category_id = any($2))
@@ -614,7 +623,7 @@ pub async fn list_drafts_of(
         AdminArticle,
         r#"select a.article_id, a.title, a.slug, a.status as "status: Status", a.category_id,
                   a.author_id, u.display_name as "author_name?", a.byline, a.published_at,
-                  a.updated_at
+                  a.updated_at, a.review_note
            from article a left join app_user u on u.user_id = a.author_id
            where a.author_id = $1 and a.status = 'draft'
            order by a.updated_at desc limit $2"#,
@@ -855,18 +864,29 @@ pub async fn delete(db: impl PgExecutor<'_>, article_id: i64) -> sqlx::Result<bo
     Ok(done.rows_affected() == 1)
 }
 
+/// An article the scheduler published.
+#[derive(Debug, Clone)]
+pub struct PublishedOnSchedule {
+    pub article_id: i64,
+    pub title: String,
+    pub author_id: Option<i64>,
+}
+
 /// Publishes every scheduled article whose time has come and logs it, in one statement: with
 /// several instances running, row locks make each article go out exactly once.
-pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar!(
+pub async fn publish_due(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<PublishedOnSchedule>> {
+    sqlx::query_as!(
+        PublishedOnSchedule,
         r#"with due as (
                update article set status = 'published', version = version + 1, updated_at = now()
                where status = 'scheduled' and published_at <= now()
-               returning article_id, title
+               returning article_id, title, author_id
+           ), logged as (
+               insert into audit_log (actor, action, target_type, target_id, details)
+               select $1, $2, 'article', article_id, title from due
            )
-           insert into audit_log (actor, action, target_type, target_id, details)
-           select $1, $2, 'article', article_id, title from due
-           returning target_id as "article_id!""#,
+           select article_id as "article_id!", title as "title!", author_id from due
+           order by article_id"#,
         Actor::SYSTEM.name,
         AuditAction::ArticlePublishedOnSchedule.as_str()
     )

@@ -309,7 +309,7 @@ fn settings() -> SiteSettings {
         badge_image: "/static/img/tin-nhiem-mang.svg".into(),
         badge_link: String::new(),
         comments_open_default: true,
-        reporters_publish_directly: true,
+        reporters_publish_directly: false,
         comment_data_retention_days: 90,
         require_two_factor: false,
         most_read_days: 7,
@@ -384,6 +384,13 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
         articles = articles.len(),
         documents = DOCUMENTS.len(),
         "demo content seeded"
+    );
+    // Approval by default, as a government portal works; a very small newsroom without an
+    // editor may let reporters publish.
+    tracing::info!(
+        "reporters' articles wait for an editor's approval; to let reporters publish directly \
+         (a very small newsroom), an admin ticks \"Phóng viên được tự đăng bài\" under \
+         Cài đặt trang (/admin/settings)"
     );
     Ok(())
 }

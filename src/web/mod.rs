@@ -94,7 +94,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     use admin::{
         account, articles, audit, categories, comments, contact as inbox, dashboard, documents,
-        library as media_library, login, menu, pages, settings, two_factor, users,
+        library as media_library, login, menu, notifications, pages, settings, two_factor, users,
     };
     use public::{
         articles as reading, comments as commenting, contact, documents as library, feeds, home,
@@ -218,6 +218,9 @@ pub fn router(state: AppState) -> Router {
             get(two_factor::show_two_factor).post(two_factor::enable_two_factor),
         )
         .route("/two-factor/disable", post(two_factor::disable_two_factor))
+        .route("/thong-bao", get(notifications::list_notifications))
+        .route("/thong-bao/da-doc", post(notifications::mark_all_read))
+        .route("/thong-bao/{id}/da-doc", post(notifications::mark_read))
         .route("/articles/new", get(articles::editor::new_article))
         .route(
             "/articles/{id}/preview",

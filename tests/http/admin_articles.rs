@@ -100,6 +100,7 @@ async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
 async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
+    set_reporters_publish(&db, &app, true).await;
     let reporter = app.staff(Role::Reporter).await;
 
     let id =
@@ -244,7 +245,7 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
 async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
-    let reporter = app.staff(Role::Reporter).await;
+    let editor = app.staff(Role::Editor).await;
     let form = article_form(
         news,
         "Cầu mới bắc qua sông Hồng",
@@ -255,7 +256,7 @@ async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
         ],
     )
     .file("cover", "cau.jpg", "image/jpeg", &jpeg(2000, 1000));
-    let id = create(&app, &reporter, form).await;
+    let id = create(&app, &editor, form).await;
 
     let (path, widths): (String, Vec<i32>) =
         sqlx::query_as("select cover_image, cover_widths from article where article_id = $1")
@@ -721,6 +722,7 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
 async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
+    set_reporters_publish(&db, &app, true).await;
     let reporter = app.staff(Role::Reporter).await;
     create(&app, &reporter, article_form(news, "Nháp của tôi", "save", &[])).await;
     create(&app, &reporter, article_form(news, "Bài gửi duyệt", "submit", &[])).await;

@@ -1015,7 +1015,6 @@ async fn settings_form(app: &TestApp, who: &Staff, days: &str) -> TestResponse {
         &[
             ("site_name", "Tòa Soạn"),
             ("comments_open_default", "on"),
-            ("reporters_publish_directly", "on"),
             ("comment_data_retention_days", days),
         ],
     )
@@ -1077,7 +1076,6 @@ async fn the_retention_setting_is_validated_and_saved(db: PgPool) {
             &[
                 ("site_name", "Tòa Soạn mới"),
                 ("comments_open_default", "on"),
-                ("reporters_publish_directly", "on"),
             ],
         )
         .await;

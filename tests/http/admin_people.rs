@@ -510,7 +510,10 @@ async fn a_settings_change_shows_on_the_public_site_and_is_audited(db: PgPool) {
     let changed = audited(&db, "settings.updated").await;
     assert_eq!(changed.len(), 1);
     assert!(changed[0].starts_with("site_name, tagline, agency_name"), "{changed:?}");
-    assert!(changed[0].ends_with("badge_link, comments_open_default"), "{changed:?}");
+    assert!(
+        changed[0].ends_with("badge_link, comments_open_default, reporters_publish_directly"),
+        "{changed:?}"
+    );
 
     // Saving again without a change writes nothing to the log.
     let again = admin

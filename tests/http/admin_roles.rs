@@ -23,7 +23,8 @@ const ADMINS: &[Role] = &[A];
 
 /// (method, path, roles allowed). `{a}`: an article by another reporter; `{r}`: one of its
 /// revisions; `{m}`: a pending comment on it; `{c}`: a category; `{u}`: a user; `{x}`: a
-/// contact message; `{i}`: an image of the media library; `{f}`: an attached file.
+/// contact message; `{i}`: an image of the media library; `{f}`: an attached file; `{n}`: a
+/// notice given to the article's author (everyone else is told it does not exist).
 pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin", EVERYONE),
     ("GET", "/admin/password", EVERYONE),
@@ -31,6 +32,9 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/two-factor", EVERYONE),
     ("POST", "/admin/two-factor", EVERYONE),
     ("POST", "/admin/two-factor/disable", EVERYONE),
+    ("GET", "/admin/thong-bao", EVERYONE),
+    ("POST", "/admin/thong-bao/da-doc", EVERYONE),
+    ("POST", "/admin/thong-bao/{n}/da-doc", EVERYONE),
     ("GET", "/admin/articles", WRITERS),
     ("POST", "/admin/articles", WRITERS),
     ("GET", "/admin/articles/new", WRITERS),
@@ -131,14 +135,14 @@ async fn call(
 
 /// The rows a route's ids name, for [`fill`]: an article in `news` by `author`, one of its
 /// revisions, a pending comment on it, a category, a user, a document, an entry of the
-/// documents' lists, a contact message, an image of the library and an attached file. `n`
-/// keeps their names apart.
+/// documents' lists, a contact message, an image of the library, an attached file and a notice
+/// for the author. `n` keeps their names apart.
 pub(crate) async fn rows(
     db: &PgPool,
     news: i64,
     author: i64,
     n: usize,
-) -> [(&'static str, i64); 10] {
+) -> [(&'static str, i64); 11] {
     let article = ArticleFixture::new(&format!("Bài thử quyền {n}"), news)
         .insert(db)
         .await;
@@ -199,6 +203,15 @@ pub(crate) async fn rows(
     .unwrap();
     let image = crate::library::image_row(db, &format!("2026/11/quyen{n}-480.jpg"), &[480]).await;
     let file = crate::library::file_row(db, &format!("files/2026/11/quyen{n}.pdf")).await;
+    let notice: i64 = sqlx::query_scalar(
+        "insert into notification (user_id, kind, article_id, title)
+         values ($1, 'published', $2, 'Bài thử quyền') returning notification_id",
+    )
+    .bind(author)
+    .bind(article)
+    .fetch_one(db)
+    .await
+    .unwrap();
     [
         ("{a}", article),
         ("{r}", revision),
@@ -210,6 +223,7 @@ pub(crate) async fn rows(
         ("{x}", message),
         ("{i}", image),
         ("{f}", file),
+        ("{n}", notice),
     ]
 }
 
@@ -360,10 +374,11 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
     // Each id of each route, with every bad id, for every role allowed: 16 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
     // 3 document paths, 2 list-entry paths and 2 contact message paths for 2; 2 library paths
-    // (an image, a file) for 3 and 3 (changes) for 2.
+    // (an image, a file) for 3 and 3 (changes) for 2; 1 notice path for 4.
     assert_eq!(
         tried,
-        (16 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2) * NO_SUCH_IDS.len()
+        (16 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2 + 4)
+            * NO_SUCH_IDS.len()
     );
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");
 }

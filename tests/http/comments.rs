@@ -94,7 +94,7 @@ async fn post_from(
 }
 
 /// A valid comment with a fresh challenge.
-async fn post_comment(
+pub(crate) async fn post_comment(
     app: &TestApp,
     ip: &str,
     name: &str,

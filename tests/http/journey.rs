@@ -1,5 +1,5 @@
-//! A day in the newsroom over real HTTP: the admin made with the CLI creates a reporter, who
-//! logs in, writes an article with a cover image and publishes it; a second article is
+//! A day in the newsroom over real HTTP (a small one, where reporters publish directly): the
+//! admin made with the CLI creates a reporter, who logs in, writes an article with a cover image and publishes it; a second article is
 //! scheduled a moment ahead and appears by itself.
 
 use std::time::{Duration, Instant};
@@ -77,6 +77,11 @@ async fn a_day_in_the_newsroom_over_real_http(db: PgPool) {
         "mật khẩu tổng biên tập\n",
     );
     assert!(ok, "{stderr}");
+    // A very small newsroom: its admin lets reporters publish without an editor's approval.
+    sqlx::query("update site_setting set reporters_publish_directly = true")
+        .execute(&db)
+        .await
+        .unwrap();
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -28,6 +28,7 @@ mod journey;
 mod library;
 mod media_failures;
 mod menu;
+mod notices;
 mod page_cache;
 mod pages;
 mod process;

@@ -2,7 +2,8 @@
 
 use std::{
     io::Write,
-    process::{Command, Stdio},
+    net::{TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
     sync::atomic::{AtomicU32, Ordering},
 };
 
@@ -18,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 use toasoan::{
     AppState,
     auth::{Role, password, session},
-    config::Config,
+    config::{Config, Smtp},
     db::{self, articles::NewArticle, categories::NewCategory, users::NewUser},
     text::slugify,
     web,
@@ -140,6 +141,26 @@ impl TestApp {
             state,
             _media: media,
         }
+    }
+
+    /// The app sending its notices by e-mail through the SMTP server at `url`.
+    pub async fn with_mail(db: PgPool, url: &str) -> Self {
+        Self::with_config(db, |config| {
+            config.smtp = Some(Smtp {
+                url: url.to_owned(),
+                from: MAIL_FROM.parse().expect("sender"),
+            });
+        })
+        .await
+    }
+
+    /// One round of the mail job, as a running server does it every few seconds.
+    pub async fn send_mail(&self) -> toasoan::mail::Round {
+        let smtp = self.state.config.smtp.as_ref().expect("an app with mail");
+        let mailer = toasoan::mail::Mailer::new(smtp).expect("mailer");
+        toasoan::mail::send_due(&self.state.db, &mailer)
+            .await
+            .expect("mail round")
     }
 
     /// The app with its page cache on, hearing about changes like a running server.
@@ -571,4 +592,126 @@ pub fn toasoan(db: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// The sender of the test site's e-mail.
+pub const MAIL_FROM: &str = "Tòa Soạn Bảo Thắng <toasoan@baothang.example.vn>";
+
+/// The pinned SMTP server the mail tests start (as `.ci/run` installs it).
+pub const AIOSMTPD: &str = "aiosmtpd==1.4.6";
+
+/// A port nothing listens on (for now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A real SMTP server for one test: PyPI's aiosmtpd, keeping what it receives in a maildir.
+/// Stopped when dropped.
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    maildir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// An e-mail as the SMTP server received it, headers decoded.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReceivedMail {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Reads a maildir with Python's own e-mail parser: headers and text decoded.
+const READ_MAILDIR: &str = r#"
+import email, email.policy, json, mailbox, sys
+box = mailbox.Maildir(sys.argv[1], create=False)
+out = []
+for key in sorted(box.keys()):
+    m = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+    out.append({"from": str(m["from"]), "to": str(m["to"]), "subject": str(m["subject"]),
+                "body": m.get_body(("plain",)).get_content()})
+print(json.dumps(out))
+"#;
+
+impl SmtpSink {
+    pub async fn start() -> Self {
+        Self::start_on(free_port()).await
+    }
+
+    /// The server on `port` (a test that needs the server down at first picks the port).
+    pub async fn start_on(port: u16) -> Self {
+        let installed = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        assert!(
+            installed,
+            "the mail tests need a real SMTP server, PyPI's aiosmtpd: \
+             python3 -m pip install '{AIOSMTPD}'"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        // aiosmtpd's Mailbox creates the maildir (with its tmp/new/cur) when it is missing.
+        let maildir = dir.path().join("maildir");
+        let mut child = Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 -m aiosmtpd");
+        let started = std::time::Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = child.try_wait().expect("aiosmtpd status") {
+                let output = child.wait_with_output().expect("aiosmtpd output");
+                panic!("aiosmtpd stopped ({status}): {}", String::from_utf8_lossy(&output.stderr));
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(15),
+                "aiosmtpd did not listen on {port}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Self {
+            child,
+            port,
+            maildir,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        if !self.maildir.exists() {
+            return Vec::new();
+        }
+        let output = Command::new("python3")
+            .args(["-c", READ_MAILDIR])
+            .arg(&self.maildir)
+            .output()
+            .expect("python3");
+        assert!(
+            output.status.success(),
+            "reading the maildir: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("maildir as JSON")
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -12,6 +12,7 @@ pub(crate) mod documents;
 pub(crate) mod library;
 pub(crate) mod login;
 pub(crate) mod menu;
+pub(crate) mod notifications;
 pub(crate) mod pages;
 pub(crate) mod revisions;
 pub(crate) mod settings;
@@ -52,6 +53,8 @@ pub(crate) struct AdminLayout {
     pub pending_comments: Option<i64>,
     /// Contact messages nobody has opened; `None` for users who do not read them.
     pub new_messages: Option<i64>,
+    /// The user's unread notices ("Thông báo").
+    pub unread_notices: i64,
     assets: Arc<Assets>,
 }
 
@@ -67,6 +70,14 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
             key: "dashboard",
             label: "Tổng quan",
             url: "/admin",
+        },
+        None,
+    ),
+    (
+        NavItem {
+            key: "notices",
+            label: "Thông báo",
+            url: crate::notices::NOTICES_URL,
         },
         None,
     ),
@@ -160,8 +171,9 @@ const NAV: &[(NavItem, Option<Capability>)] = &[
     ),
 ];
 
-/// The back-office frame of a page: the logged-in user, the pending-comment count beside
-/// "Bình luận" (for users who moderate), the `?msg=` confirmation. A handler names its page
+/// The back-office frame of a page: the logged-in user, the unread count beside "Thông báo",
+/// the pending-comment count beside "Bình luận" (for users who moderate), the `?msg=`
+/// confirmation. A handler names its page
 /// with [`AdminLayout::page`].
 impl FromRequestParts<AppState> for AdminLayout {
     type Rejection = AppError;
@@ -178,6 +190,7 @@ impl FromRequestParts<AppState> for AdminLayout {
         } else {
             None
         };
+        let unread_notices = db::notifications::count(&state.db, user.user_id, true).await?;
         Ok(Self {
             site_name: state.site.get().settings.site_name.clone(),
             user,
@@ -186,6 +199,7 @@ impl FromRequestParts<AppState> for AdminLayout {
             flash: Flash::from_query(parts.uri.query()),
             pending_comments,
             new_messages,
+            unread_notices,
             assets: state.assets.clone(),
         })
     }
@@ -213,6 +227,7 @@ impl AdminLayout {
         let (count, what) = match key {
             "comments" => (self.pending_comments, "chờ duyệt"),
             "contact" => (self.new_messages, "thư mới"),
+            "notices" => (Some(self.unread_notices), "chưa đọc"),
             _ => (None, ""),
         };
         count.filter(|n| *n > 0).map(|n| (n, what))
@@ -289,6 +304,10 @@ vocabulary! {
             "Đã xóa những mục không dùng đã chọn.";
         NothingRemoved => "nothing-removed",
             "Không xóa mục nào: các mục đã chọn không còn, hoặc đã được dùng lại.";
+        NoticeRead => "notice-read",
+            "Đã đánh dấu thông báo là đã đọc.";
+        NoticesRead => "notices-read",
+            "Đã đánh dấu mọi thông báo là đã đọc.";
         CommentUnchanged => "comment-unchanged",
             "Không có bình luận nào thay đổi: các bình luận đã chọn không còn, hoặc đã ở trạng thái này.";
     }

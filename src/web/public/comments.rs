@@ -24,6 +24,7 @@ use crate::{
         comments::{CommentStatus, NewComment, Posted},
     },
     error::{AppError, AppResult, ErrorPage},
+    notices,
     web::{
         client::{ClientIp, UserAgent},
         cookies,
@@ -285,7 +286,15 @@ async fn post_comment(
     )
     .await?;
     match posted {
-        Posted::Stored(_) => Ok(done()),
+        Posted::Stored(_) => {
+            if !spam {
+                // The comment is in: a notice that cannot be written is only logged.
+                if let Err(error) = notices::comment_waiting(state).await {
+                    tracing::warn!(%error, "could not tell the moderators about a comment");
+                }
+            }
+            Ok(done())
+        }
         Posted::TooMany => Err(AppError::Page(TOO_MANY)),
         Posted::Duplicate => {
             errors.add("content", "Bình luận này đã được gửi trước đó.");

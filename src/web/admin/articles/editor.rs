@@ -28,6 +28,7 @@ use crate::{
     },
     error::{AppError, AppResult, ErrorPage},
     media::{self, library},
+    notices::{self, ArticleRef},
     site::Site,
     web::{
         admin::{AdminLayout, Staff, attachments::FileUpload},
@@ -278,6 +279,21 @@ pub(crate) async fn create_article(
     if let Some(action) = status_action(None, status) {
         staff.log(&mut *tx, action, target, &fields.title).await?;
     }
+    let article = ArticleRef {
+        article_id: id,
+        title: &fields.title,
+        author_id: Some(staff.user_id),
+    };
+    let change = (None, status);
+    notices::status_changed(
+        &mut tx,
+        &state,
+        &staff,
+        article,
+        change,
+        fields.published_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(flash_for(status, None).redirect(&article_url(id)))
 }
@@ -372,6 +388,21 @@ pub(crate) async fn update_article(
         let target = Target::ArticleRevision(id, revision);
         staff.log(&mut *tx, action, target, &fields.title).await?;
     }
+    let notified = ArticleRef {
+        article_id: id,
+        title: &fields.title,
+        author_id: article.author_id,
+    };
+    let change = (Some(article.status), status);
+    notices::status_changed(
+        &mut tx,
+        &state,
+        &staff,
+        notified,
+        change,
+        fields.published_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(flash_for(status, Some(article.status)).redirect(&article_url(id)))
 }

@@ -19,6 +19,7 @@ use crate::{
         audit::{AuditAction, Target},
     },
     error::{AppError, AppResult},
+    notices::{self, ArticleRef},
     text::clean,
     web::{
         admin::{Flash, Staff},
@@ -145,6 +146,13 @@ pub(crate) async fn approve_article(
     };
     let mut tx = state.db.begin().await?;
     db::articles::set_status(&mut *tx, id, status, Some(at), "", staff.user_id).await?;
+    let notified = ArticleRef {
+        article_id: id,
+        title: &article.title,
+        author_id: article.author_id,
+    };
+    let change = (Some(article.status), status);
+    notices::status_changed(&mut tx, &state, &staff, notified, change, Some(at)).await?;
     let entry = (action, Target::Article(id), &*article.title);
     staff.finish(tx, entry, &article_url(id), flash).await
 }
@@ -159,10 +167,17 @@ pub(crate) async fn return_article(
     staff.require(Capability::EditAllArticles)?;
     errors.refuse_any()?;
     let note: String = clean(&form.note).chars().take(2000).collect();
+    let article = db::articles::get_editable(&state.db, id).await?;
     let mut tx = state.db.begin().await?;
     if !db::articles::set_status(&mut *tx, id, Status::Draft, None, &note, staff.user_id).await? {
         return Err(AppError::NotFound);
     }
+    let notified = ArticleRef {
+        article_id: id,
+        title: &article.title,
+        author_id: article.author_id,
+    };
+    notices::returned(&mut tx, &state, &staff, notified, &note).await?;
     let entry = (AuditAction::ArticleReturned, Target::Article(id), &*note);
     staff
         .finish(tx, entry, &article_url(id), Flash::Returned)

@@ -12,6 +12,7 @@ pub const STATIC_DIR: &str = "static";
 /// The back office's ES modules that others import by their plain URL (`/static/admin/…`).
 const ADMIN_MODULES: &[&str] = &[
     "admin/autosave.js",
+    "admin/desk.js",
     "admin/editor.js",
     "admin/media-picker.js",
     "admin/sanitize-paste.js",

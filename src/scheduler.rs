@@ -1,7 +1,8 @@
 //! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
 //! locks let each article go out once), forget expired sessions and old login attempts, erase
 //! readers' IP addresses and browsers from comments moderated long enough ago, delete old
-//! contact messages, and daily view counts older than the longest "Đọc nhiều" window.
+//! contact messages, daily view counts older than the longest "Đọc nhiều" window, autosaved
+//! drafts nobody came back to and old editor heartbeats.
 
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ pub const PUBLISH_EVERY: Duration = Duration::from_secs(5);
 const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 /// Days of view counts kept: the longest window "Đọc nhiều" may count.
 const DAILY_VIEWS_KEPT: i32 = 30;
+/// Days an autosaved draft nobody came back to is kept.
+const DRAFTS_KEPT_DAYS: i32 = 30;
 
 /// Publishes what is due; returns the ids.
 pub async fn publish_due(state: &AppState) -> Result<Vec<i64>, sqlx::Error> {
@@ -73,6 +76,8 @@ pub async fn run_cleanup(state: AppState) {
         let questions = db::captchas::delete_old_question_uses(&state.db).await;
         let daily_views = db::articles::delete_old_daily_views(&state.db, DAILY_VIEWS_KEPT).await;
         let messages = delete_old_contact_messages(&state).await;
+        let drafts = db::article_drafts::delete_old(&state.db, DRAFTS_KEPT_DAYS).await;
+        let presence = db::article_presence::delete_old(&state.db).await;
         for result in [
             sessions,
             attempts,
@@ -82,6 +87,8 @@ pub async fn run_cleanup(state: AppState) {
             questions,
             daily_views,
             messages,
+            drafts,
+            presence,
         ] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");

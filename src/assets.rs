@@ -19,6 +19,7 @@ pub const EDITOR_PATH: &str = "admin/editor.js";
 /// The back office's ES modules that others import by their plain URL (`/static/admin/…`).
 const ADMIN_MODULES: &[&str] = &[
     "admin/autosave.js",
+    "admin/desk.js",
     "admin/editor.js",
     "admin/media-picker.js",
     "admin/sanitize-paste.js",

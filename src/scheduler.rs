@@ -1,8 +1,9 @@
 //! Jobs a running server does by itself: publish scheduled articles (every instance tries; row
 //! locks let each article go out once) and tell their authors, forget expired sessions and old
 //! login attempts, erase readers' IP addresses and browsers from comments moderated long enough
-//! ago, delete old contact messages, read notices and sent mail, and daily view counts older
-//! than the longest "Đọc nhiều" window. (The mail job is `crate::mail::run`.)
+//! ago, delete old contact messages, read notices and sent mail, daily view counts older than
+//! the longest "Đọc nhiều" window, autosaved drafts nobody came back to and old editor
+//! heartbeats. (The mail job is `crate::mail::run`.)
 
 use std::time::Duration;
 
@@ -19,6 +20,9 @@ const CLEANUP_EVERY: Duration = Duration::from_secs(3600);
 const DAILY_VIEWS_KEPT: i32 = 30;
 /// Days a notice stays in its reader's list once read.
 const READ_NOTICES_KEPT: i32 = 180;
+
+/// Days an autosaved draft nobody came back to is kept.
+const DRAFTS_KEPT_DAYS: i32 = 30;
 
 /// Publishes what is due and tells the authors, in one transaction; returns the ids.
 pub async fn publish_due(state: &AppState) -> Result<Vec<i64>, sqlx::Error> {
@@ -92,6 +96,8 @@ pub async fn run_cleanup(state: AppState) {
         let messages = delete_old_contact_messages(&state).await;
         let notices = db::notifications::delete_old(&state.db, READ_NOTICES_KEPT).await;
         let mails = db::mail_outbox::delete_old(&state.db, mail::KEPT_DAYS).await;
+        let drafts = db::article_drafts::delete_old(&state.db, DRAFTS_KEPT_DAYS).await;
+        let presence = db::article_presence::delete_old(&state.db).await;
         for result in [
             sessions,
             attempts,
@@ -103,6 +109,8 @@ pub async fn run_cleanup(state: AppState) {
             messages,
             notices,
             mails,
+            drafts,
+            presence,
         ] {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");

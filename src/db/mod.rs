@@ -1,6 +1,8 @@
 //! Database access: one module per table, free async functions, no SQL anywhere else.
 
+pub mod article_drafts;
 pub mod article_files;
+pub mod article_presence;
 pub mod articles;
 pub mod audit;
 pub mod captchas;

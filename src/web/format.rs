@@ -54,6 +54,12 @@ pub(crate) fn datetime_short(at: OffsetDateTime) -> String {
     )
 }
 
+/// "20:13", for what happened today (the editor's "Đã lưu lúc 20:13").
+pub(crate) fn time_short(at: OffsetDateTime) -> String {
+    let t = local(at);
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
 /// "Thứ Sáu, 27/11/2026", for the header.
 pub(crate) fn date_long(at: OffsetDateTime) -> String {
     let t = local(at);

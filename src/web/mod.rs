@@ -185,6 +185,15 @@ pub fn router(state: AppState) -> Router {
             "/articles/{id}",
             get(articles::editor::edit_article).post(articles::editor::update_article),
         )
+        // "Xem trước": the article as saved (GET), or what the form holds (POST).
+        .route(
+            "/articles/{id}/preview",
+            get(articles::workflow::preview_article).post(articles::desk::preview_article_form),
+        )
+        .route(
+            "/articles/new/preview",
+            post(articles::desk::preview_new_article),
+        )
         .route("/media", post(articles::uploads::upload_image))
         .layer(DefaultBodyLimit::max(
             state.config.max_upload_bytes + state.config.max_file_bytes + ARTICLE_FORM_ROOM,
@@ -205,6 +214,13 @@ pub fn router(state: AppState) -> Router {
             state.config.max_file_bytes + ARTICLE_FORM_ROOM,
         ));
 
+    // The editor's autosave and heartbeat (JSON, bounded).
+    let desk = Router::new()
+        .route("/articles/new/draft", post(articles::desk::save_new_draft))
+        .route("/articles/{id}/draft", post(articles::desk::save_draft))
+        .route("/articles/{id}/heartbeat", post(articles::desk::heartbeat))
+        .layer(DefaultBodyLimit::max(articles::desk::DRAFT_MAX_BYTES));
+
     // The back office under `/admin`: every route needs a logged-in user, and each handler
     // checks the capability it needs.
     let back_office = Router::new()
@@ -223,8 +239,12 @@ pub fn router(state: AppState) -> Router {
         .route("/thong-bao/{id}/da-doc", post(notifications::mark_read))
         .route("/articles/new", get(articles::editor::new_article))
         .route(
-            "/articles/{id}/preview",
-            get(articles::workflow::preview_article),
+            "/articles/new/draft/delete",
+            post(articles::desk::discard_new_draft),
+        )
+        .route(
+            "/articles/{id}/draft/delete",
+            post(articles::desk::discard_draft),
         )
         .route(
             "/articles/{id}/approve",
@@ -366,6 +386,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::clear_after_write,
         ))
+        // Outside `clear_after_write`: they change nothing readers see, every few seconds.
+        .merge(desk)
         // Inside the login guard: the user is known here.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

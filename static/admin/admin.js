@@ -4,11 +4,13 @@
    - editor.js: the rich-text editor over <textarea data-editor>, ProseMirror
      bundled from editor/src by build.rs (sanitize-paste.js cleans what is
      pasted into it);
-   - autosave.js: browser copies of articles, the unsaved-changes warning;
+   - autosave.js: browser copies of pages, the unsaved-changes warning;
+   - desk.js: the article editor's server autosave, Ctrl+S, counts, edit-lock hint;
    - media-picker.js: "Chọn từ thư viện", images from the media library;
    - here: confirmations, the slug helper, the file-drop guard, start-up. */
 
 import { startAutosave } from './autosave.js';
+import { startDesk } from './desk.js';
 import { startEditors } from './editor.js';
 import { startMediaPicker } from './media-picker.js';
 
@@ -85,5 +87,6 @@ setupConfirm();
 const editors = startEditors();
 if (editors.length) guardFileDrops();
 startAutosave(editors);
+startDesk();
 startMediaPicker(editors);
 for (const form of document.querySelectorAll('form')) setupSlug(form);

@@ -1,7 +1,8 @@
 /* Tòa Soạn — browser autosave for forms with data-autosave-key (a copy of
    title, sapo and body in localStorage, offered back when the page is opened
-   again at the same article version), and the unsaved-changes warning for
-   those forms and every form with an editor. */
+   again at the same version: the pages' form; the article form autosaves to
+   the server, see desk.js), and the unsaved-changes warning for those forms
+   and every form with an editor. */
 
 import { cleanStoredHtml } from './sanitize-paste.js';
 
@@ -226,6 +227,8 @@ export function startAutosave(editors) {
   // either of them stopped is not one.
   document.addEventListener('submit', (e) => {
     if (e.defaultPrevented) return;
+    // "Xem trước" opens in another tab: the form is still being edited here.
+    if (e.submitter && e.submitter.hasAttribute('formtarget')) return;
     const w = watched.find((x) => x.form === e.target);
     if (!w) return;
     w.submitting = true;

@@ -437,7 +437,7 @@ describe('Tòa Soạn in a browser: write, publish, read', { timeout: 115_000 },
         .map((u) => u.pathname + u.search));
       for (const url of scripts) assert.match(url, /\?v=[0-9a-f]{12}$/, `not fingerprinted: ${url}`);
       assert.deepEqual(scripts.map((url) => url.replace(/\?.*/, '')).sort(), [
-        '/static/admin/admin.js', '/static/admin/autosave.js', '/static/admin/editor.js',
+        '/static/admin/admin.js', '/static/admin/autosave.js', '/static/admin/desk.js', '/static/admin/editor.js',
         '/static/admin/media-picker.js', '/static/admin/sanitize-paste.js',
       ], `scripts: ${scripts.join(', ')}`);
 

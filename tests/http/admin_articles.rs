@@ -49,7 +49,7 @@ pub(crate) fn article_form(
     Multipart::default().fields(&fields)
 }
 
-async fn status_of(db: &PgPool, id: i64) -> Status {
+pub(crate) async fn status_of(db: &PgPool, id: i64) -> Status {
     sqlx::query_scalar::<_, Status>("select status from article where article_id = $1")
         .bind(id)
         .fetch_one(db)
@@ -66,7 +66,7 @@ async fn set_reporters_publish(db: &PgPool, app: &TestApp, on: bool) {
     app.refresh().await;
 }
 
-async fn create(app: &TestApp, who: &Staff, form: Multipart) -> i64 {
+pub(crate) async fn create(app: &TestApp, who: &Staff, form: Multipart) -> i64 {
     let response = who.post_multipart(app, "/admin/articles", form).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     location_id(&response, "/admin/articles/")

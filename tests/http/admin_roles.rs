@@ -38,6 +38,9 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/articles", WRITERS),
     ("POST", "/admin/articles", WRITERS),
     ("GET", "/admin/articles/new", WRITERS),
+    ("POST", "/admin/articles/new/preview", WRITERS),
+    ("POST", "/admin/articles/new/draft", WRITERS),
+    ("POST", "/admin/articles/new/draft/delete", WRITERS),
     ("POST", "/admin/media", WRITERS),
     ("GET", "/admin/thu-vien", WRITERS),
     ("GET", "/admin/thu-vien/chon", WRITERS),
@@ -51,6 +54,10 @@ pub(crate) const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/admin/articles/{a}", EDITORS),
     ("POST", "/admin/articles/{a}", EDITORS),
     ("GET", "/admin/articles/{a}/preview", EDITORS),
+    ("POST", "/admin/articles/{a}/preview", EDITORS),
+    ("POST", "/admin/articles/{a}/draft", EDITORS),
+    ("POST", "/admin/articles/{a}/draft/delete", EDITORS),
+    ("POST", "/admin/articles/{a}/heartbeat", EDITORS),
     ("GET", "/admin/articles/{a}/revisions", EDITORS),
     ("GET", "/admin/articles/{a}/revisions/compare?tu={r}&den=hien-tai", EDITORS),
     ("GET", "/admin/articles/{a}/revisions/{r}", EDITORS),
@@ -108,6 +115,8 @@ fn is_multipart(template: &str) -> bool {
         template,
         "/admin/articles"
             | "/admin/articles/{a}"
+            | "/admin/articles/new/preview"
+            | "/admin/articles/{a}/preview"
             | "/admin/media"
             | "/admin/documents"
             | "/admin/documents/{d}"
@@ -371,13 +380,13 @@ async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool
             }
         }
     }
-    // Each id of each route, with every bad id, for every role allowed: 16 article and revision
+    // Each id of each route, with every bad id, for every role allowed: 20 article and revision
     // paths for 2 roles, 4 category paths for 2, 6 comment paths for 3, 6 user paths for 1,
     // 3 document paths, 2 list-entry paths and 2 contact message paths for 2; 2 library paths
     // (an image, a file) for 3 and 3 (changes) for 2; 1 notice path for 4.
     assert_eq!(
         tried,
-        (16 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2 + 4)
+        (20 * 2 + 4 * 2 + 6 * 3 + 6 + 3 * 2 + 2 * 2 + 2 * 2 + 2 * 3 + 3 * 2 + 4)
             * NO_SUCH_IDS.len()
     );
     assert_eq!(count(&db, "audit_log").await, 0, "nothing was changed");

@@ -16,6 +16,7 @@ mod comments;
 mod contact;
 mod cross_site;
 mod demo;
+mod desk;
 mod documents;
 mod featured;
 mod feeds;

@@ -356,6 +356,19 @@ impl Staff {
         app.post_form(Some(&self.cookie), uri, fields).await
     }
 
+    /// A POST of `body` as `content_type` from a page of this site, as a script's `fetch` sends
+    /// it (the editor's autosave sends JSON).
+    pub async fn post_body(
+        &self,
+        app: &TestApp,
+        uri: &str,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let request = from_this_site(uri, content_type, Some(&self.cookie));
+        app.request(request.body(body.into()).unwrap()).await
+    }
+
     /// A multipart form post (a form with a file input), as a browser sends it.
     pub async fn post_multipart(&self, app: &TestApp, uri: &str, form: Multipart) -> TestResponse {
         let (content_type, body) = form.finish();

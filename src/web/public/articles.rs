@@ -39,6 +39,17 @@ const RELATED: i64 = 6;
 const ZALO_SHARE: &str = "https://sp.zalo.me/share_to_zalo?url=";
 const FACEBOOK_SHARE: &str = "https://www.facebook.com/sharer/sharer.php?u=";
 
+/// Whether an article page is a staff preview (with a banner saying so), and of what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Preview {
+    /// The page readers see.
+    No,
+    /// The article as saved, which readers may not see yet.
+    Saved,
+    /// What the editor's form holds, not saved.
+    Typed,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public/article.html")]
 pub(crate) struct ArticlePage {
@@ -46,8 +57,8 @@ pub(crate) struct ArticlePage {
     article: Article,
     breadcrumb: Vec<Category>,
     related: Vec<ArticleCard>,
-    /// A staff preview of an article readers cannot see yet.
-    preview: bool,
+    /// Whether this is a staff preview, and of what.
+    preview: Preview,
     comments: Vec<PublicComment>,
     /// "Your comment is waiting for moderation", after a post.
     comment_sent: bool,
@@ -158,7 +169,7 @@ pub(crate) async fn show_article(
     state.views.record(article_id);
     article.view_count += state.views.pending(article_id);
 
-    let mut page = ArticlePage::build(&state, article, false).await?;
+    let mut page = ArticlePage::build(&state, article, Preview::No).await?;
     page.comment_sent = query.comment == "cho-duyet";
     let mut response = page.into_response();
     // A copy served from the page cache counts as a view too.
@@ -171,7 +182,7 @@ impl ArticlePage {
     pub(crate) async fn build(
         state: &AppState,
         article: Article,
-        preview: bool,
+        preview: Preview,
     ) -> AppResult<Self> {
         let (related, comments, attachments) = tokio::try_join!(
             db::articles::list_related(&state.db, article.category_id, article.article_id, RELATED),

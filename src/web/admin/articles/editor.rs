@@ -6,14 +6,16 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Multipart, State, multipart::MultipartError},
+    extract::{Multipart, Query, State, multipart::MultipartError},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 use time::OffsetDateTime;
 
 use super::{
-    article_url, can_publish, editable,
+    article_url, can_publish,
+    desk::{self, DraftQuery},
+    editable,
     form::{ArticleForm, SLUG_TAKEN, Upload, parse_widths},
     workflow::{Action, flash_for, next_status, status_action},
 };
@@ -22,6 +24,7 @@ use crate::{
     auth::Capability,
     db::{
         self,
+        article_drafts::{Draft, DraftOf},
         articles::{ArticleFields, EditableArticle, Status},
         audit::{AuditAction, Target},
         media_files::FileLink,
@@ -60,6 +63,34 @@ pub(crate) struct ArticleFormPage {
     /// The attached files of `form.files`, in order.
     files: Vec<FileLink>,
     max_file_bytes: usize,
+    /// Autosaved drafts offered back ("Khôi phục bản nháp lưu lúc …").
+    draft_offers: Vec<DraftOffer>,
+    /// The form shows a draft just restored.
+    restored: Option<RestoredDraft>,
+    /// "Đang được X sửa", from the others' last heartbeats.
+    lock_hint: Option<String>,
+}
+
+/// An autosaved draft the editor offers back.
+pub(crate) struct DraftOffer {
+    saved_at: OffsetDateTime,
+    /// A new article's draft: its title, and the key its form had.
+    new: Option<(String, String)>,
+    restore_url: String,
+    discard_url: String,
+    /// When the article was last saved, if that was after the version the draft started from.
+    live_changed: Option<OffsetDateTime>,
+}
+
+/// A draft whose fields the form shows.
+pub(crate) struct RestoredDraft {
+    saved_at: OffsetDateTime,
+    live_changed: Option<OffsetDateTime>,
+}
+
+/// When `article` was saved, if that was after the version `draft` was based on.
+fn changed_since(article: &EditableArticle, draft: &Draft) -> Option<OffsetDateTime> {
+    (draft.base_version != Some(article.version)).then_some(article.updated_at)
 }
 
 impl ArticleFormPage {
@@ -90,7 +121,38 @@ impl ArticleFormPage {
             max_upload_bytes: state.config.max_upload_bytes,
             files,
             max_file_bytes: state.config.max_file_bytes,
+            draft_offers: Vec::new(),
+            restored: None,
+            lock_hint: None,
         })
+    }
+
+    /// Where the form's autosave goes.
+    fn draft_url(&self) -> String {
+        match &self.article {
+            Some(a) => format!("{}/draft", article_url(a.article_id)),
+            None => "/admin/articles/new/draft".to_owned(),
+        }
+    }
+
+    /// Where "Xem trước" sends what is typed.
+    fn preview_url(&self) -> String {
+        match &self.article {
+            Some(a) => format!("{}/preview", article_url(a.article_id)),
+            None => "/admin/articles/new/preview".to_owned(),
+        }
+    }
+
+    /// An autosaved draft of this article waits for an answer: the autosave would replace it.
+    fn draft_pending(&self) -> bool {
+        self.article.is_some() && !self.draft_offers.is_empty()
+    }
+
+    /// A published article: its primary button reads "Cập nhật" and keeps it published.
+    fn is_published(&self) -> bool {
+        self.article
+            .as_ref()
+            .is_some_and(|a| a.status == Status::Published)
     }
 
     fn max_file_size(&self) -> String {
@@ -136,13 +198,11 @@ impl ArticleFormPage {
         }
     }
 
-    /// Per user and article: newsroom computers are shared.
-    fn autosave_key(&self) -> String {
-        let user = self.layout.user.user_id;
-        match &self.article {
-            Some(a) => format!("u{user}-article-{}", a.article_id),
-            None => format!("u{user}-article-new"),
-        }
+    /// The heartbeat's address, for an article that exists.
+    fn heartbeat_url(&self) -> Option<String> {
+        self.article
+            .as_ref()
+            .map(|a| format!("{}/heartbeat", article_url(a.article_id)))
     }
 }
 
@@ -155,37 +215,112 @@ pub(crate) struct ConflictPage {
     saved_by: String,
 }
 
+/// "Viết bài mới": an empty form under a new draft key, or (`?ban-nhap=KEY`) the autosaved
+/// draft of that key; the user's other drafts of new articles are offered back.
 pub(crate) async fn new_article(
     State(state): State<AppState>,
     layout: AdminLayout,
+    Query(query): Query<DraftQuery>,
 ) -> AppResult<ArticleFormPage> {
     layout.user.require(Capability::WriteArticles)?;
-    let settings = &state.site.get().settings;
-    let form = ArticleForm {
-        byline: layout.user.display_name.clone(),
-        comments_open: settings.comments_open_default,
-        ..ArticleForm::default()
+    let user_id = layout.user.user_id;
+    let restoring = match query.restore.as_str() {
+        "" => None,
+        key => db::article_drafts::find(&state.db, user_id, DraftOf::New(key)).await?,
     };
-    ArticleFormPage::new(&state, layout, None, form, FieldErrors::default()).await
+    let (form, restored) = match restoring {
+        Some(draft) => {
+            let restored = RestoredDraft {
+                saved_at: draft.saved_at,
+                live_changed: None,
+            };
+            let form = ArticleForm::from_draft(draft.fields, String::new(), query.restore);
+            (form, Some(restored))
+        }
+        None => {
+            let settings = &state.site.get().settings;
+            let form = ArticleForm {
+                byline: layout.user.display_name.clone(),
+                comments_open: settings.comments_open_default,
+                draft_key: desk::new_draft_key(),
+                ..ArticleForm::default()
+            };
+            (form, None)
+        }
+    };
+    let offers = db::article_drafts::list_new(&state.db, user_id, desk::NEW_DRAFTS_OFFERED)
+        .await?
+        .into_iter()
+        .filter(|d| d.new_key != form.draft_key)
+        .map(|d| DraftOffer {
+            saved_at: d.saved_at,
+            restore_url: format!("/admin/articles/new?ban-nhap={}", d.new_key),
+            discard_url: "/admin/articles/new/draft/delete".to_owned(),
+            new: Some((d.title, d.new_key)),
+            live_changed: None,
+        })
+        .collect();
+    let mut page = ArticleFormPage::new(&state, layout, None, form, FieldErrors::default()).await?;
+    page.draft_offers = offers;
+    page.restored = restored;
+    Ok(page)
 }
 
+/// The editor of an article: its saved fields, with the user's autosaved draft offered back
+/// when it differs, or (`?ban-nhap=…`) that draft's fields based on the version it started
+/// from (so saving it over a newer version shows the conflict page).
 pub(crate) async fn edit_article(
     State(state): State<AppState>,
     layout: AdminLayout,
     IdParam(id): IdParam,
+    Query(query): Query<DraftQuery>,
 ) -> AppResult<ArticleFormPage> {
     let article = editable(&state, &layout.user, id).await?;
+    let user_id = layout.user.user_id;
     let mut form = ArticleForm::from_article(&article);
     form.files.file_ids = db::article_files::list(&state.db, id)
         .await?
         .into_iter()
         .map(|f| f.media_file_id)
         .collect();
-    ArticleFormPage::new(&state, layout, Some(article), form, FieldErrors::default()).await
+    let draft = db::article_drafts::find(&state.db, user_id, DraftOf::Article(id))
+        .await?
+        // A draft that holds what the article holds has nothing to offer.
+        .filter(|d| d.base_version != Some(article.version) || d.fields != form.draft_fields());
+    let lock_hint = desk::edit_lock_hint(&state, id, user_id).await?;
+    let mut restored = None;
+    let mut offers = Vec::new();
+    if let Some(draft) = draft {
+        let live_changed = changed_since(&article, &draft);
+        if query.restore.is_empty() {
+            offers.push(DraftOffer {
+                saved_at: draft.saved_at,
+                new: None,
+                restore_url: format!("{}?ban-nhap=khoi-phuc", article_url(id)),
+                discard_url: format!("{}/draft/delete", article_url(id)),
+                live_changed,
+            });
+        } else {
+            let version = draft
+                .base_version
+                .map_or(form.version.clone(), |v| v.to_string());
+            restored = Some(RestoredDraft {
+                saved_at: draft.saved_at,
+                live_changed,
+            });
+            form = ArticleForm::from_draft(draft.fields, version, String::new());
+        }
+    }
+    let mut page =
+        ArticleFormPage::new(&state, layout, Some(article), form, FieldErrors::default()).await?;
+    page.draft_offers = offers;
+    page.restored = restored;
+    page.lock_hint = lock_hint;
+    Ok(page)
 }
 
 /// A multipart form that could not be read: the body was cut (too large) or malformed.
-fn unreadable(error: MultipartError) -> AppError {
+pub(super) fn unreadable(error: MultipartError) -> AppError {
     AppError::Page(ErrorPage::for_status(unreadable_status(&error)))
 }
 
@@ -272,6 +407,9 @@ pub(crate) async fn create_article(
     };
     let revision = db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
     db::article_files::set(&mut tx, id, &form.files.kept()).await?;
+    // Saved: the form's autosaved draft is no longer needed.
+    let draft = DraftOf::New(&form.draft_key);
+    db::article_drafts::delete(&mut *tx, staff.user_id, draft).await?;
     let target = Target::ArticleRevision(id, revision);
     staff
         .log(&mut *tx, AuditAction::ArticleCreated, target, &fields.title)
@@ -377,6 +515,8 @@ pub(crate) async fn update_article(
     }
     let revision = db::revisions::snapshot(&mut *tx, id, staff.user_id).await?;
     db::article_files::set(&mut tx, id, &form.files.kept()).await?;
+    // Saved: the user's autosaved draft of the article is no longer needed.
+    db::article_drafts::delete(&mut *tx, staff.user_id, DraftOf::Article(id)).await?;
     // A workflow step is logged as such; a plain edit of what readers see (or are scheduled
     // to see) as an edit: who changed the text, from where, and the revision it made.
     let action = status_action(Some(article.status), status).or(matches!(

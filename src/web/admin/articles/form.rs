@@ -3,11 +3,16 @@
 
 use axum::extract::{Multipart, multipart::MultipartError};
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::{
-    db::articles::{ArticleFields, EditableArticle},
+    db::{
+        article_drafts::DraftFields,
+        articles::{ArticleFields, EditableArticle},
+    },
     media, sanitize,
     site::CategoryTree,
-    text::{SLUG_MAX_LEN, clean, is_slug, slugify},
+    text::{SLUG_MAX_LEN, clean, has_control, is_slug, slugify},
     web::{
         admin::attachments::{Attachments, FILES_FIELD, FileUpload, read_upload},
         form::{FieldErrors, optional, required},
@@ -20,6 +25,10 @@ const SAPO_MAX: usize = 2000;
 const BODY_MAX: usize = 300_000;
 const CAPTION_MAX: usize = 300;
 const BYLINE_MAX: usize = 200;
+/// Longest value of the fields that hold an id, a key, a list of widths or a time.
+const SHORT_MAX: usize = 300;
+/// Most attached files a draft keeps.
+const FILES_MAX: usize = 100;
 
 pub(super) const SLUG_FORMAT: &str =
     "Đường dẫn chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 120 ký tự).";
@@ -45,6 +54,8 @@ pub(crate) struct ArticleForm {
     pub action: String,
     /// "Tài liệu đính kèm".
     pub files: Attachments,
+    /// A new article's form: the random key its autosaved draft is kept under.
+    pub draft_key: String,
 }
 
 /// A cover image sent with the form.
@@ -76,6 +87,53 @@ impl ArticleForm {
             version: a.version.to_string(),
             action: String::new(),
             files: Attachments::default(),
+            draft_key: String::new(),
+        }
+    }
+
+    /// The form as an autosaved draft left it; `version`: the one the draft was based on.
+    pub(super) fn from_draft(d: DraftFields, version: String, draft_key: String) -> Self {
+        Self {
+            title: d.title,
+            slug: d.slug,
+            sapo: d.sapo,
+            body_html: d.body_html,
+            category_id: d.category_id,
+            byline: d.byline,
+            cover_image: d.cover_image,
+            cover_widths: d.cover_widths,
+            cover_caption: d.cover_caption,
+            cover_alt: d.cover_alt,
+            remove_cover: d.remove_cover,
+            comments_open: d.comments_open,
+            published_at: d.published_at,
+            version,
+            action: String::new(),
+            files: Attachments {
+                file_ids: d.file_ids,
+                remove_files: Vec::new(),
+            },
+            draft_key,
+        }
+    }
+
+    /// What an autosaved draft of this form holds.
+    pub(super) fn draft_fields(&self) -> DraftFields {
+        DraftFields {
+            title: self.title.clone(),
+            slug: self.slug.clone(),
+            sapo: self.sapo.clone(),
+            body_html: self.body_html.clone(),
+            category_id: self.category_id.clone(),
+            byline: self.byline.clone(),
+            cover_image: self.cover_image.clone(),
+            cover_widths: self.cover_widths.clone(),
+            cover_caption: self.cover_caption.clone(),
+            cover_alt: self.cover_alt.clone(),
+            remove_cover: self.remove_cover,
+            comments_open: self.comments_open,
+            published_at: self.published_at.clone(),
+            file_ids: self.files.kept(),
         }
     }
 
@@ -126,6 +184,7 @@ impl ArticleForm {
                 "published_at" => form.published_at = value,
                 "version" => form.version = value,
                 "action" => form.action = value,
+                "draft_key" => form.draft_key = value,
                 _ => {}
             }
         }
@@ -222,6 +281,43 @@ impl ArticleForm {
         };
         (fields, errors)
     }
+}
+
+/// An autosaved draft as it may be stored, or why not: no control characters, no field longer
+/// than the form takes. Texts are kept as typed (NFC), the body sanitised like a save, a cover
+/// key that could not be a stored image's dropped.
+pub(super) fn check_draft(mut d: DraftFields) -> Result<DraftFields, &'static str> {
+    let limits: [(&mut String, usize); 11] = [
+        (&mut d.title, TITLE_MAX),
+        (&mut d.slug, SHORT_MAX),
+        (&mut d.sapo, SAPO_MAX),
+        (&mut d.body_html, BODY_MAX),
+        (&mut d.category_id, SHORT_MAX),
+        (&mut d.byline, BYLINE_MAX),
+        (&mut d.cover_image, SHORT_MAX),
+        (&mut d.cover_widths, SHORT_MAX),
+        (&mut d.cover_caption, CAPTION_MAX),
+        (&mut d.cover_alt, CAPTION_MAX),
+        (&mut d.published_at, SHORT_MAX),
+    ];
+    for (text, max) in limits {
+        if has_control(text) {
+            return Err("Bản nháp có ký tự điều khiển không hợp lệ.");
+        }
+        *text = text.nfc().collect();
+        if text.chars().count() > max {
+            return Err("Bản nháp có mục dài quá mức cho phép.");
+        }
+    }
+    if d.file_ids.len() > FILES_MAX {
+        return Err("Bản nháp có quá nhiều tệp đính kèm.");
+    }
+    d.body_html = sanitize::body(&d.body_html);
+    if !d.cover_image.is_empty() && media::storage::validate_key(&d.cover_image).is_err() {
+        d.cover_image.clear();
+        d.cover_widths.clear();
+    }
+    Ok(d)
 }
 
 fn join_widths(widths: &[i32]) -> String {

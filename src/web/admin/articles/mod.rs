@@ -1,6 +1,8 @@
 //! Articles in the back office: the list, the editor, the workflow (draft → pending review →
-//! published / scheduled → archived), preview, revisions and the no-lost-edits conflict page.
+//! published / scheduled → archived), preview, revisions and the no-lost-edits conflict page;
+//! the desk around the editor (server-side autosave, edit-lock hint, preview of what is typed).
 
+pub(crate) mod desk;
 pub(crate) mod editor;
 pub(crate) mod featured;
 mod form;

@@ -3,13 +3,12 @@
 
 use axum::{
     extract::State,
-    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{article_url, can_publish, editable};
+use super::{article_url, can_publish, desk::not_stored, editable};
 use crate::{
     AppState,
     auth::{Capability, CurrentUser},
@@ -25,7 +24,7 @@ use crate::{
         admin::{Flash, Staff},
         extract::IdParam,
         form::{FieldErrors, Form},
-        public::articles::ArticlePage,
+        public::articles::{ArticlePage, Preview},
     },
 };
 
@@ -235,12 +234,8 @@ pub(crate) async fn preview_article(
     IdParam(id): IdParam,
 ) -> AppResult<Response> {
     let article = editable(&state, &user, id).await?;
-    let mut page = ArticlePage::build(&state, article.as_published(), true)
-        .await?
-        .into_response();
-    page.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(page)
+    let page = ArticlePage::build(&state, article.as_published(), Preview::Saved).await?;
+    Ok(not_stored(page.into_response()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): search ("Tìm kiếm") response times with N generated articles (default
 # 100,000), measured from a client on loopback against a release build: two-word queries with
-# and without accents, a quoted phrase, a category filter and a date range, and a deep page.
+# and without accents, quoted phrases (one of two common words never adjacent), a category
+# filter and a date range, and a deep page.
 # Usage: scripts/bench-search.sh [N]   Figures go to docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,8 @@ python3 scripts/bench_http.py "127.0.0.1:$port" \
   "/tim-kiem?q=$(enc 'doan ket')" \
   "/tim-kiem?q=$(enc 'Đoàn Kết')" \
   "/tim-kiem?q=$(enc '"doan ket"')" \
+  "/tim-kiem?q=$(enc '"phat trien"')" \
+  "/tim-kiem?q=$(enc '"ket doan"')" \
   "/tim-kiem?q=$(enc 'thuy loi')" \
   "/tim-kiem?q=$(enc 'doan ket')&chuyen-muc=tin-tuc" \
   "/tim-kiem?q=$(enc 'doan ket')&tu=$week_ago&den=$today" \

@@ -216,7 +216,7 @@ describe('the body editor (ProseMirror) in a browser', { timeout: 170_000 }, () 
     }
   });
 
-  it('offers the browser copy of a changed article back after a reload', async () => {
+  it('offers the autosaved copy of a changed article back after a reload', async () => {
     await page.goto('/admin/articles?q=' + encodeURIComponent('Định dạng đầy đủ'));
     await Promise.all([
       page.waitForURL(/\/admin\/articles\/\d+$/),
@@ -225,11 +225,13 @@ describe('the body editor (ProseMirror) in a browser', { timeout: 170_000 }, () 
     await surface().click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' Thêm một câu chưa lưu.');
-    await page.waitForTimeout(1_500); // autosave writes a second after typing stops
+    // The desk saves the draft to the server a moment after typing stops.
+    await page.locator('[data-save-status]').filter({ hasText: /^Đã lưu lúc \d\d:\d\d$/ }).waitFor();
     await page.reload();
-    const restore = page.locator('.draft-notice button', { hasText: 'Khôi phục' });
+    const restore = page.locator('.draft-notice a', { hasText: 'Khôi phục bản nháp' });
     await restore.waitFor({ state: 'visible' });
-    await restore.click();
+    await Promise.all([page.waitForURL(/ban-nhap=/), restore.click()]);
+    await surface().waitFor({ state: 'visible' });
     assert.ok((await body()).includes('Đoạn cuối bài. Thêm một câu chưa lưu.'), await body());
     assert.ok((await surface().textContent()).includes('Thêm một câu chưa lưu.'));
   });

@@ -29,17 +29,22 @@ create function f_search_words(terms text[]) returns tsquery
     return (select tsquery_and_agg(phraseto_tsquery('simple', f_unaccent(lower(term))))
             from unnest(terms) as term);
 
--- What finds the articles of a search in `article.search_vector`: its words, and the pairs of
--- adjacent words of each phrase.
+-- What finds the articles of a search in `article.search_vector`: each word, and for each
+-- phrase its pairs of adjacent words. A two-word phrase is its pair alone, which the index
+-- answers exactly (no positions to check); a longer one also needs its positions ("a b" and
+-- "b c" may lie apart).
 create function f_search_match(terms text[]) returns tsquery
     language sql immutable parallel safe strict
-    return (select tsquery_and_agg(q) from (
-                select f_search_words(terms) as q
-                union all
-                select quote_literal(pair.lexeme)::tsquery
-                from unnest(terms) as term,
-                     unnest(f_word_pairs(to_tsvector('simple', f_unaccent(lower(term))))) as pair
-            ) as parts);
+    return (select tsquery_and_agg(case
+                       when pairs is null then phrase
+                       when numnode(phrase) = 3 and phrase::text like '% <-> %' then pairs
+                       else phrase && pairs
+                   end)
+            from unnest(terms) as term,
+                 phraseto_tsquery('simple', f_unaccent(lower(term))) as phrase,
+                 lateral (select tsquery_and_agg(quote_literal(pair.lexeme)::tsquery) as pairs
+                          from unnest(f_word_pairs(to_tsvector('simple', f_unaccent(lower(term)))))
+                               as pair) as term_pairs);
 
 alter table article drop column search_vector;
 

@@ -34,6 +34,10 @@ pub trait MediaStore: Send + Sync + 'static {
         key: &'a str,
     ) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + 'a>>;
 
+    /// Whether the store can be used now (`/readyz`): the directory is there, the bucket
+    /// answers. An error says what is wrong.
+    fn check(&self) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + '_>>;
+
     /// Every key stored, in no particular order (what `toasoan media import` registers). A
     /// store that cannot list its keys lists none.
     fn list(&self) -> Pin<Box<dyn Future<Output = io::Result<Vec<StoredKey>>> + Send + '_>> {
@@ -194,6 +198,22 @@ impl MediaStore for LocalStore {
         Box::pin(self.remove_file(key))
     }
 
+    fn check(&self) -> Pin<Box<dyn Future<Output = io::Result<()>> + Send + '_>> {
+        Box::pin(async move {
+            // The directory is created on the first upload: a missing one is fine as long
+            // as it can be created.
+            tokio::fs::create_dir_all(&self.root).await?;
+            let meta = tokio::fs::metadata(&self.root).await?;
+            if meta.permissions().readonly() {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!("{} is read-only", self.root.display()),
+                ));
+            }
+            Ok(())
+        })
+    }
+
     fn list(&self) -> Pin<Box<dyn Future<Output = io::Result<Vec<StoredKey>>> + Send + '_>> {
         let root = self.root.clone();
         Box::pin(async move {
@@ -290,9 +310,18 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("abc-480.jpg")]);
+        store.check().await.unwrap();
         let listed = store.list().await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].key, "2026/11/abc-480.jpg");
         assert_eq!(listed[0].len, 6);
+    }
+
+    #[tokio::test]
+    async fn a_local_store_over_a_file_is_not_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        LocalStore::new(dir.path().join("new")).check().await.unwrap();
+        std::fs::write(dir.path().join("file"), b"x").unwrap();
+        assert!(LocalStore::new(dir.path().join("file")).check().await.is_err());
     }
 }

@@ -22,30 +22,8 @@ app_port=${BENCH_PORT:-3921}
 nginx_port=$((app_port + 1))
 big_port=$((app_port + 2))
 duration=${BENCH_DURATION:-10s}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null
-fi
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/toasoan
+. scripts/bench-common.sh
 export RUST_LOG=warn TOASOAN_MEDIA_DIR="$work/media"
-
-wait_up() {
-  for _ in $(seq 300); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done
-  echo "the server on port $1 did not start" >&2
-  exit 1
-}
 
 # -- the demo site, and the same bytes on disk for nginx
 demo=toasoan_bench_static
@@ -65,43 +43,24 @@ for name in article home category; do
   curl -fsS -o "$file" "http://127.0.0.1:$app_port$path"
 done
 
-cat >"$work/nginx.conf" <<EOF
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
+nginx_conf "$work/nginx.conf" "
   sendfile on;
   tcp_nopush on;
   keepalive_requests 100000;
-  default_type "text/html; charset=utf-8";
-  client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
-  uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
+  default_type \"text/html; charset=utf-8\";
   server {
     listen 127.0.0.1:$nginx_port;
     root $work/www;
     index index.html;
     etag on;
-  }
-}
-EOF
-mkdir -p "$work/tmp"
-chmod -R a+rX "$work" # nginx's workers run as another user
-"$nginx" -c "$work/nginx.conf" -g 'daemon off;' &
-pids+=($!)
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$nginx_port/" >/dev/null && break; sleep 0.1; done
+  }"
+start_nginx "$work/nginx.conf" "$nginx_port"
 
 for name in article home category; do
   path=${pages[$name]}
   cmp <(curl -fsS "http://127.0.0.1:$app_port$path") <(curl -fsS "http://127.0.0.1:$nginx_port$path") \
     || { echo "$name: nginx does not serve the app's bytes" >&2; exit 1; }
 done
-
-# wrk's summary as "req/s p50_ms p99_ms"
-measure() {
-  wrk -t"$1" -c"$2" -d"$3" --latency "$4" | python3 scripts/wrk_summary.py
-}
 
 echo
 echo "== cached pages against nginx (wrk -t2 -c64 -d$duration, $rounds interleaved rounds)"

@@ -38,7 +38,7 @@ fi
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/toasoan
+bin=$(scripts/target-dir.sh)/release/toasoan
 export RUST_LOG=warn TOASOAN_MEDIA_DIR="$work/media"
 
 wait_up() {

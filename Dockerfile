@@ -1,3 +1,6 @@
+# syntax=docker/dockerfile:1
+# (BuildKit, the default builder of current Docker: the cache mounts below need it.)
+
 # Node.js for the build: build.rs bundles the back office's editor (editor/, ProseMirror from
 # npm, pinned by editor/package-lock.json) with esbuild into the binary.
 FROM node:20-bookworm-slim AS node
@@ -10,7 +13,16 @@ COPY --from=node /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && node --version && npm --version
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin toasoan
+# Cache mounts keep Cargo's downloads, npm's cache and the compiled dependencies from one build
+# to the next: a change to src/ recompiles this crate only, and editing what the build does not
+# read (README, docs/, tests/: see .dockerignore) does not even invalidate this layer. The
+# binary is copied out because the mounted target/ is not part of the image.
+RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
+    --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
+    --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=cache,target=/src/target,sharing=locked \
+    cargo build --release --locked --bin toasoan \
+    && cp target/release/toasoan /usr/local/bin/toasoan
 
 # Run: the binary (templates, migrations and the editor bundle are compiled in) and the
 # static files.
@@ -20,7 +32,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /app --shell /usr/sbin/nologin toasoan
 WORKDIR /app
-COPY --from=build /src/target/release/toasoan /usr/local/bin/toasoan
+COPY --from=build /usr/local/bin/toasoan /usr/local/bin/toasoan
 COPY static ./static
 RUN mkdir -p /app/media && chown toasoan /app/media
 USER toasoan

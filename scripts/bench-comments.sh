@@ -14,7 +14,7 @@ export TOASOAN_INSECURE_CAPTCHA=bench TOASOAN_COMMENT_LIMIT=100000 RUST_LOG=erro
 
 cargo build --release --quiet
 psql "$server/postgres" -qXc "drop database if exists $db with (force)"
-target/release/toasoan serve &
+"$(scripts/target-dir.sh)/release/toasoan" serve &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -21,7 +21,7 @@ fi
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/toasoan
+bin=$(scripts/target-dir.sh)/release/toasoan
 
 # wait_up PORT: until the server on PORT answers /healthz.
 wait_up() {

@@ -13,7 +13,7 @@ export DATABASE_URL="$server/$db" TOASOAN_ADDR="127.0.0.1:$port" TOASOAN_MEDIA_D
 export RUST_LOG=warn
 
 cargo build --release --quiet
-bin=target/release/toasoan
+bin=$(scripts/target-dir.sh)/release/toasoan
 if [ "$(psql "$server/postgres" -AtXc "select count(*) from pg_database where datname = '$db'")" = 0 ]; then
   TOASOAN_DEMO=off "$bin" generate --articles "$articles"
   psql "$DATABASE_URL" -qXc "vacuum analyze"

@@ -14,7 +14,7 @@ port=${BENCH_PORT:-3902}
 
 # Built before DATABASE_URL names the benchmark database (which may not exist yet).
 cargo build --release --quiet
-bin=target/release/toasoan
+bin=$(scripts/target-dir.sh)/release/toasoan
 
 export DATABASE_URL="$server/$db" TOASOAN_ADDR="127.0.0.1:$port" TOASOAN_MEDIA_DIR="$(mktemp -d)"
 export RUST_LOG=warn

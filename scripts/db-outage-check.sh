@@ -3,15 +3,15 @@
 # port is created, served, stopped, started again and dropped (the machine's main cluster is
 # never touched). Prints the status and time of the home page and /healthz before, during and
 # after the outage. Needs pg_createcluster (Debian's postgresql-common) and a built binary.
-# Usage: scripts/db-outage-check.sh [PORT]   (default 5499; the binary from $TOASOAN_BIN, or
-#        ${CARGO_TARGET_DIR:-target}/debug/toasoan)
+# Usage: scripts/db-outage-check.sh [PORT]   (default 5499, which must be free; the binary from
+#        $TOASOAN_BIN, or debug/toasoan in Cargo's target directory, see scripts/target-dir.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port=${1:-5499}
 version=$(ls /etc/postgresql | head -n1)
 cluster="outage$port"
-bin=${TOASOAN_BIN:-${CARGO_TARGET_DIR:-target}/debug/toasoan}
+bin=${TOASOAN_BIN:-$(scripts/target-dir.sh)/debug/toasoan}
 app_port=$((port + 1000))
 base="http://127.0.0.1:$app_port"
 media=$(mktemp -d)
@@ -23,6 +23,12 @@ cleanup() {
   pg_dropcluster "$version" "$cluster" 2>/dev/null || true
   rm -rf "$media"
 }
+# Only ever a cluster of our own: never one that exists already, nor a port in use.
+if pg_lsclusters -h | awk -v v="$version" -v c="$cluster" -v p="$port" '$1 == v && ($2 == c || $3 == p) { found = 1 } END { exit !found }' \
+  || pg_isready -h 127.0.0.1 -p "$port" -q; then
+  echo "port $port or cluster $cluster is in use: pass another port" >&2
+  exit 1
+fi
 trap cleanup EXIT
 
 pg_createcluster "$version" "$cluster" -p "$port" -- --auth=trust >/dev/null

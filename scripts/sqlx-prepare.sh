@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 server=${PREPARE_SERVER_URL:-postgres://postgres@127.0.0.1:5432}
-scratch=toasoan_sqlx_prepare
-psql "$server/postgres" -qX -v ON_ERROR_STOP=1 -c "drop database if exists $scratch" -c "create database $scratch"
+# A scratch database of this run only: concurrent runs on one server never meet.
+scratch=toasoan_sqlx_prepare_$$_$RANDOM
+psql "$server/postgres" -qX -v ON_ERROR_STOP=1 -c "create database $scratch"
+trap 'psql "$server/postgres" -qX -c "drop database if exists $scratch with (force)"' EXIT
 for file in migrations/*.sql; do
   psql "$server/$scratch" -qX -v ON_ERROR_STOP=1 -f "$file" >/dev/null
 done
@@ -19,5 +21,4 @@ rm -rf .sqlx && mkdir .sqlx
 touch src/lib.rs
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$server/$scratch" \
   cargo check --all-targets --quiet
-psql "$server/postgres" -qX -c "drop database $scratch"
 echo "sqlx query cache: $(ls .sqlx | wc -l) queries in .sqlx/"

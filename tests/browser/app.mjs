@@ -1,10 +1,12 @@
-// The server under test for a browser test file: the built binary (target/debug/toasoan) on a
-// free port, over its own database (dropped before and after) on PostgreSQL at 127.0.0.1
-// ($PGPORT, default 5432; user postgres, no password), with a throwaway media directory; and
+// The server under test for a browser test file: the built binary (debug/toasoan in Cargo's
+// target directory, or $TOASOAN_BIN) on a free port, over its own database (a name unique to
+// the run, dropped afterwards) on the PostgreSQL server named by $TOASOAN_TEST_DATABASE_URL
+// (default postgres://postgres@127.0.0.1:5432/postgres), with a throwaway media directory; and
 // headless Chromium ($CHROMIUM or /usr/bin/chromium).
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,8 +16,36 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.join(ROOT, 'target/debug/toasoan');
-export const SHOTS = path.join(ROOT, 'target/browser');
+/** Cargo's target directory ($CARGO_TARGET_DIR, a configured one or ./target). */
+export const TARGET = JSON.parse(execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'],
+  { cwd: ROOT, encoding: 'utf8' })).target_directory;
+export const BIN = process.env.TOASOAN_BIN || path.join(TARGET, 'debug/toasoan');
+export const SHOTS = path.join(TARGET, 'browser');
+/** The PostgreSQL server the test databases are created on. */
+export const SERVER_URL = process.env.TOASOAN_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** SERVER_URL naming `database` instead. */
+export function databaseUrl(database) {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  return url.href;
+}
+
+/** A database name no other run uses: `toasoan_{what}_{pid}_{random}`. */
+export function databaseName(what) {
+  return `toasoan_${what}_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+}
+
+/** Runs psql with `args` in `database` (default: the server's own database). */
+export function psql(args, database = null, options = { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' }) {
+  return execFileSync('psql', ['-d', database ? databaseUrl(database) : SERVER_URL, '-X', '-v', 'ON_ERROR_STOP=1',
+    ...args], options);
+}
+
+/** Drops `database`, closing its connections. */
+export function dropDatabase(database) {
+  psql(['-q', '-c', `drop database if exists "${database}" with (force)`]);
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,26 +61,23 @@ function freePort() {
   });
 }
 
-/** Starts the server over a fresh database `database`; `stop()` ends it and drops it. */
-export async function startApp(database) {
+/** Starts the server over a fresh database named for `what`; `stop()` ends it and drops it. */
+export async function startApp(what) {
   assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`cargo build --bin toasoan\` first`);
-  const pgPort = process.env.PGPORT || 5432;
-  const psql = (sql) => execFileSync('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-qX',
-    '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  const drop = () => psql(`drop database if exists ${database} with (force)`);
+  const database = databaseName(what);
+  const drop = () => dropDatabase(database);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'toasoan-browser-media-'));
   const env = {
     ...process.env,
-    DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/${database}`,
+    DATABASE_URL: databaseUrl(database),
     TOASOAN_ADDR: `127.0.0.1:${port}`,
     TOASOAN_BASE_URL: baseUrl,
     TOASOAN_MEDIA_DIR: mediaDir,
     RUST_LOG: 'warn',
   };
   delete env.TOASOAN_DEMO; // the demo content (categories) is part of the scenarios
-  drop();
 
   const log = [];
   const remember = (chunk) => {
@@ -70,8 +97,7 @@ export async function startApp(database) {
     },
     /** Runs `sql` in the test database; returns psql's unaligned output. */
     query(sql) {
-      return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-qtAX',
-        '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql], { encoding: 'utf8' }).replace(/\n$/, '');
+      return psql(['-qtA', '-c', sql], database, { encoding: 'utf8' }).replace(/\n$/, '');
     },
     logTail: () => log.slice(-60).join('\n') || '(empty)',
     async serve() {

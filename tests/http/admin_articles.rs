@@ -72,7 +72,7 @@ pub(crate) async fn create(app: &TestApp, who: &Staff, form: Multipart) -> i64 {
     location_id(&response, "/admin/articles/")
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -96,7 +96,7 @@ async fn a_reporter_saves_a_draft_that_readers_cannot_see(db: PgPool) {
     edit.assert_contains(r#"value="xuan-quang-vao-mua-gat""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -124,7 +124,7 @@ async fn a_reporter_publishes_directly_when_the_site_allows_it(db: PgPool) {
     assert_eq!(audit, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -164,7 +164,7 @@ async fn without_direct_publishing_a_reporter_submits_and_an_editor_approves(db:
     assert_eq!(own.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_editor_sends_an_article_back_with_a_note(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -187,7 +187,7 @@ async fn an_editor_sends_an_article_back_with_a_note(db: PgPool) {
     page.assert_contains("Ghi chú của biên tập viên: Bổ sung số liệu quý III.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -241,7 +241,7 @@ async fn malicious_html_is_sanitised_in_the_body_and_escaped_elsewhere(db: PgPoo
     admin.assert_not_contains("<script>alert");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -281,7 +281,7 @@ async fn a_cover_image_is_resized_and_served_with_srcset(db: PgPool) {
     assert_eq!(served.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn bad_uploads_get_a_message_keep_the_form_and_store_nothing(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::with_config(db.clone(), |c| c.max_upload_bytes = 200 * 1024).await;
@@ -342,7 +342,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -417,7 +417,7 @@ async fn a_stale_save_shows_both_texts_and_overwrites_nothing(db: PgPool) {
     assert_eq!(merged.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -475,7 +475,7 @@ async fn every_save_is_a_revision_that_can_be_restored(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -519,7 +519,7 @@ async fn a_new_slug_on_a_published_article_keeps_the_old_url(db: PgPool) {
     bad.assert_contains("Đường dẫn chỉ gồm chữ thường không dấu");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -574,7 +574,7 @@ async fn a_scheduled_article_appears_by_itself_exactly_once(db: PgPool) {
     past.assert_contains("Hãy chọn thời điểm đăng trong tương lai.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_draft_preview_is_for_staff_only(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -594,7 +594,7 @@ async fn a_draft_preview_is_for_staff_only(db: PgPool) {
     assert_eq!(app.get(&uri).await.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_edit_only_their_own_articles(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -620,7 +620,7 @@ async fn reporters_edit_only_their_own_articles(db: PgPool) {
     list.assert_not_contains("Bài của tôi");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let tourism = category(&db, "Du lịch", None).await;
@@ -646,7 +646,7 @@ async fn the_list_filters_by_status_and_finds_titles_without_accents(db: PgPool)
     assert_eq!(editor.get(&app, "/admin/articles?trang=9").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     let app = TestApp::new(db).await;
     let reporter = app.staff(Role::Reporter).await;
@@ -682,7 +682,7 @@ async fn the_editor_uploads_inline_images_as_json(db: PgPool) {
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -718,7 +718,7 @@ async fn unpublishing_takes_an_article_off_the_site(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -765,7 +765,7 @@ async fn the_dashboard_counts_what_is_waiting_and_lists_my_drafts(db: PgPool) {
     theirs.assert_not_contains(r#"href="/admin/articles""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn two_reporters_creating_the_same_title_at_once_both_keep_their_text(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -795,7 +795,7 @@ async fn two_reporters_creating_the_same_title_at_once_both_keep_their_text(db: 
     assert_eq!(count(&db, "article").await, 8);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_editor_knows_the_largest_image_it_may_send(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

@@ -16,7 +16,7 @@ fn session_cookie(response: &TestResponse) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn login_page_has_labelled_fields(db: PgPool) {
     let app = TestApp::new(db).await;
     let page = app.get("/admin/login").await;
@@ -25,7 +25,7 @@ async fn login_page_has_labelled_fields(db: PgPool) {
     page.assert_contains(r#"<label for="password">Mật khẩu</label>"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn staff_log_in_with_username_or_email_and_get_a_safe_cookie(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -58,7 +58,7 @@ async fn staff_log_in_with_username_or_email_and_get_a_safe_cookie(db: PgPool) {
     assert_eq!(audit, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -82,7 +82,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer(db: PgPool) {
     assert_eq!(failures, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_deactivated_account_cannot_log_in(db: PgPool) {
     let id = create_user(&db, "nghiviec", Role::Editor).await;
     toasoan::db::users::set_active(&db, id, false)
@@ -93,7 +93,7 @@ async fn a_deactivated_account_cannot_log_in(db: PgPool) {
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn five_failures_lock_the_account_but_not_another_one(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     create_user(&db, "minhhoang", Role::Editor).await;
@@ -114,7 +114,7 @@ async fn five_failures_lock_the_account_but_not_another_one(db: PgPool) {
     assert_eq!(other.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn twenty_failures_from_one_ip_block_that_ip_only(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db).await;
@@ -130,7 +130,7 @@ async fn twenty_failures_from_one_ip_block_that_ip_only(db: PgPool) {
     assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_lock_ends_when_the_failures_are_old(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -155,7 +155,7 @@ async fn the_lock_ends_when_the_failures_are_old(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_login_from_another_site_is_refused(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -178,7 +178,7 @@ async fn a_login_from_another_site_is_refused(db: PgPool) {
     assert_eq!(app.login_from("10.0.0.1", "thuthuy", PASSWORD).await.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
@@ -192,7 +192,7 @@ async fn a_state_change_from_another_origin_is_refused_even_with_a_session(db: P
     assert_eq!(reporter.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn logging_in_again_replaces_the_old_session(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -221,7 +221,7 @@ async fn logging_in_again_replaces_the_old_session(db: PgPool) {
     assert_eq!(old.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn logout_ends_the_session(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
@@ -236,7 +236,7 @@ async fn logout_ends_the_session(db: PgPool) {
     assert_redirect(&reporter.get(&app, "/admin").await, "/admin/login");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn anonymous_visitors_are_sent_to_login(db: PgPool) {
     let app = TestApp::new(db).await;
     for uri in [
@@ -249,7 +249,7 @@ async fn anonymous_visitors_are_sent_to_login(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn sessions_expire_when_idle_or_too_old(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let idle = app.staff(Role::Editor).await;
@@ -270,7 +270,7 @@ async fn sessions_expire_when_idle_or_too_old(db: PgPool) {
     assert_eq!(fresh.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -352,7 +352,7 @@ async fn changing_the_password_ends_the_other_sessions(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_cli_creates_lists_and_resets_accounts(db: PgPool) {
     let (ok, stdout, stderr) = toasoan(
         &db,

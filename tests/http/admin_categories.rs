@@ -28,7 +28,7 @@ fn menu_position(home: &TestResponse, slug: &str) -> usize {
     home.position(&format!(r#"href="/chuyen-muc/{slug}""#))
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn editor_creates_a_category_that_appears_in_the_public_menu(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -70,7 +70,7 @@ async fn editor_creates_a_category_that_appears_in_the_public_menu(db: PgPool) {
     assert_eq!(app.get("/chuyen-muc/van-hoa-xa-hoi").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_list_shows_the_tree_indented_in_menu_order_with_article_counts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", Some(news)).await;
@@ -96,7 +96,7 @@ async fn the_list_shows_the_tree_indented_in_menu_order_with_article_counts(db: 
     list.assert_contains(&format!(r#"<option value="{economy}">— Kinh tế</option>"#));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -129,7 +129,7 @@ async fn reporters_and_moderators_cannot_manage_categories(db: PgPool) {
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn anonymous_visitors_are_sent_to_login_from_category_pages(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -144,7 +144,7 @@ async fn anonymous_visitors_are_sent_to_login_from_category_pages(db: PgPool) {
     assert_eq!(count(&db, "category").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -185,7 +185,7 @@ async fn a_slug_already_in_use_is_refused_and_the_input_kept(db: PgPool) {
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn each_invalid_field_gets_a_vietnamese_message(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -214,7 +214,7 @@ async fn each_invalid_field_gets_a_vietnamese_message(db: PgPool) {
     assert_eq!(count(&db, "category").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", None).await;
@@ -280,7 +280,7 @@ async fn editing_renames_nests_and_un_nests_a_category(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_category_cannot_be_nested_under_itself_or_its_own_child(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", Some(news)).await;
@@ -326,7 +326,7 @@ async fn a_category_cannot_be_nested_under_itself_or_its_own_child(db: PgPool) {
     page.assert_contains("Chuyên mục cha không còn tồn tại.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let tourism = category(&db, "Du lịch", None).await;
@@ -371,7 +371,7 @@ async fn moving_up_and_down_changes_the_order_of_the_public_menu(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn moving_reorders_siblings_that_share_a_position(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -392,7 +392,7 @@ async fn moving_reorders_siblings_that_share_a_position(db: PgPool) {
     assert!(menu_position(&home, "mot") < menu_position(&home, "ba"));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_category_with_articles_cannot_be_deleted(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin thứ nhất", news).insert(&db).await;
@@ -413,7 +413,7 @@ async fn a_category_with_articles_cannot_be_deleted(db: PgPool) {
     assert_eq!(app.get("/chuyen-muc/tin-tuc").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_category_with_subcategories_cannot_be_deleted(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     category(&db, "Kinh tế", Some(news)).await;
@@ -428,7 +428,7 @@ async fn a_category_with_subcategories_cannot_be_deleted(db: PgPool) {
     assert_eq!(count(&db, "category").await, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let notices = category(&db, "Thông báo", None).await;
@@ -458,7 +458,7 @@ async fn an_empty_category_is_deleted_and_leaves_the_menu(db: PgPool) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_category_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -485,7 +485,7 @@ async fn a_category_name_with_markup_is_shown_escaped(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn categories_have_two_levels_as_the_menu_shows(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", Some(news)).await;

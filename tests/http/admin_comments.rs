@@ -115,7 +115,7 @@ async fn moderator(app: &TestApp) -> Staff {
 
 // --- The queue ------------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_queue_lists_pending_comments_newest_first(db: PgPool) {
     let (first, second) = articles(&db).await;
     let older = Reader::new("Đường liên thôn đã đẹp hơn")
@@ -174,7 +174,7 @@ async fn the_queue_lists_pending_comments_newest_first(db: PgPool) {
         .assert_contains(&format!(r#"href="/admin/articles/{first}""#));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_queue_filters_by_status_and_article(db: PgPool) {
     let (first, second) = articles(&db).await;
     Reader::new("Chờ ở bài một").send(&db, first).await;
@@ -257,7 +257,7 @@ async fn the_queue_filters_by_status_and_article(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_queue_has_30_comments_a_page_and_actions_come_back_to_the_same_view(db: PgPool) {
     let (first, second) = articles(&db).await;
     for n in 1..=31 {
@@ -324,7 +324,7 @@ async fn the_queue_has_30_comments_a_page_and_actions_come_back_to_the_same_view
 
 // --- One comment at a time -------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_approved_comment_appears_on_the_article_page(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader::new("Mong xã tiếp tục phát huy")
@@ -373,7 +373,7 @@ async fn an_approved_comment_appears_on_the_article_page(db: PgPool) {
     assert_eq!(audit(&db).await.len(), 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn rejected_spam_and_deleted_comments_never_show_on_the_article_page(db: PgPool) {
     let (first, _) = articles(&db).await;
     let rejected = Reader::new("Lời lẽ xúc phạm").send(&db, first).await;
@@ -435,7 +435,7 @@ async fn rejected_spam_and_deleted_comments_never_show_on_the_article_page(db: P
 
 // --- Many at once -------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn bulk_actions_apply_to_every_ticked_comment(db: PgPool) {
     let (first, second) = articles(&db).await;
     let a = Reader::new("Ý kiến A").send(&db, first).await;
@@ -530,7 +530,7 @@ async fn bulk_actions_apply_to_every_ticked_comment(db: PgPool) {
         .assert_contains("Không có bình luận nào thay đổi");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_refused_bulk_action_shows_the_list_again_with_the_reason(db: PgPool) {
     let (first, _) = articles(&db).await;
     let a = Reader::new("Ý kiến A").send(&db, first).await;
@@ -586,7 +586,7 @@ async fn a_refused_bulk_action_shows_the_list_again_with_the_reason(db: PgPool) 
 
 // --- Escaping -------------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn markup_in_a_comment_is_shown_as_text(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader {
@@ -630,7 +630,7 @@ async fn markup_in_a_comment_is_shown_as_text(db: PgPool) {
 
 // --- Corrections and replies ------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_correction_keeps_the_readers_original_and_shows_both(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader {
@@ -745,7 +745,7 @@ fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_invalid_correction_keeps_the_input_and_changes_nothing(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader::new("Tiêu đề gốc").send(&db, first).await;
@@ -805,7 +805,7 @@ async fn an_invalid_correction_keeps_the_input_and_changes_nothing(db: PgPool) {
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_editorial_reply_is_stored_and_shown_under_the_comment(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader::new("Khi nào sửa cầu Phố Lu?")
@@ -900,7 +900,7 @@ async fn the_editorial_reply_is_stored_and_shown_under_the_comment(db: PgPool) {
 
 // --- Who may moderate ----------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_are_refused_and_anonymous_visitors_sent_to_login(db: PgPool) {
     let (first, _) = articles(&db).await;
     let id = Reader::new("Chờ duyệt").send(&db, first).await;
@@ -954,7 +954,7 @@ async fn reporters_are_refused_and_anonymous_visitors_sent_to_login(db: PgPool) 
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_menu_shows_how_many_comments_wait_on_every_page(db: PgPool) {
     let (first, _) = articles(&db).await;
     let a = Reader::new("Một").send(&db, first).await;
@@ -1021,7 +1021,7 @@ async fn settings_form(app: &TestApp, who: &Staff, days: &str) -> TestResponse {
     .await
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_retention_setting_is_validated_and_saved(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -1087,7 +1087,7 @@ async fn the_retention_setting_is_validated_and_saved(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn ip_and_browser_are_erased_after_the_retention_period(db: PgPool) {
     let (first, _) = articles(&db).await;
     let old = Reader::new("Duyệt 100 ngày trước")

@@ -46,7 +46,7 @@ const NEW_PASSWORD: &str = "mật-khẩu-mới-dài-hơn";
 
 // --- Who may come in ------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn only_admins_see_users_settings_and_the_audit_log(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -108,7 +108,7 @@ async fn only_admins_see_users_settings_and_the_audit_log(db: PgPool) {
     app.get("/").await.assert_not_contains("Chiếm quyền");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn anonymous_visitors_are_sent_to_login_from_admin_pages(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     for uri in [
@@ -127,7 +127,7 @@ async fn anonymous_visitors_are_sent_to_login_from_admin_pages(db: PgPool) {
 
 // --- Users ----------------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn admin_creates_an_account_that_can_log_in(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -170,7 +170,7 @@ async fn admin_creates_an_account_that_can_log_in(db: PgPool) {
     assert_redirect(&login, "/admin");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_invalid_new_account_keeps_the_input_with_a_message_per_field(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -221,7 +221,7 @@ async fn an_invalid_new_account_keeps_the_input_with_a_message_per_field(db: PgP
     assert_eq!(count(&db, "app_user").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn usernames_and_emails_must_be_unique(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -262,7 +262,7 @@ async fn usernames_and_emails_must_be_unique(db: PgPool) {
     page.assert_contains("Email này đã được dùng cho một tài khoản khác.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn changing_a_role_takes_effect_at_once_and_is_logged(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -297,7 +297,7 @@ async fn changing_a_role_takes_effect_at_once_and_is_logged(db: PgPool) {
         .assert_contains(">Lê Văn Bình</a>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn deactivating_a_user_ends_their_session_until_reactivated(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -330,7 +330,7 @@ async fn deactivating_a_user_ends_their_session_until_reactivated(db: PgPool) {
     assert_eq!(audited(&db, "user.reactivated").await, [reporter.username.as_str()]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_admin_cannot_deactivate_themself(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -349,7 +349,7 @@ async fn an_admin_cannot_deactivate_themself(db: PgPool) {
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_last_active_admin_cannot_be_demoted(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -389,7 +389,7 @@ async fn the_last_active_admin_cannot_be_demoted(db: PgPool) {
     assert_eq!(role_and_active(&db, other.user_id).await.0, "admin");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_password_reset_lets_them_log_in_with_the_new_password_only(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -415,7 +415,7 @@ async fn a_password_reset_lets_them_log_in_with_the_new_password_only(db: PgPool
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_display_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -479,7 +479,7 @@ fn settings_fields(site_name: &str) -> Vec<(&str, &str)> {
     ]
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_settings_change_shows_on_the_public_site_and_is_audited(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -527,7 +527,7 @@ async fn a_settings_change_shows_on_the_public_site_and_is_audited(db: PgPool) {
     form.assert_contains(r#"name="reporters_publish_directly" type="checkbox" checked>"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn invalid_settings_keep_the_input_and_change_nothing(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -560,7 +560,7 @@ async fn invalid_settings_keep_the_input_and_change_nothing(db: PgPool) {
         .assert_contains("<title>Tòa Soạn</title>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_site_name_with_markup_is_shown_escaped(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -580,7 +580,7 @@ async fn a_site_name_with_markup_is_shown_escaped(db: PgPool) {
 
 // --- Audit log ------------------------------------------------------------------------------
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_audit_log_lists_a_login_with_its_label(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -605,7 +605,7 @@ async fn the_audit_log_lists_a_login_with_its_label(db: PgPool) {
     ));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
     let actor = Actor {
         user_id: None,
@@ -682,7 +682,7 @@ async fn the_audit_log_is_paginated_and_filtered_by_kind(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn audit_rows_cannot_be_changed_or_deleted(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;

@@ -244,7 +244,7 @@ pub(crate) fn fill(template: &str, ids: &[(&str, i64)]) -> String {
         })
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_admin_route_checks_the_role_on_the_server(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -339,7 +339,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("content", "Nội dung"),
 ];
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn malformed_and_unknown_ids_are_404_pages_on_every_admin_route(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

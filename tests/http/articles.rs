@@ -3,7 +3,7 @@ use sqlx::PgPool;
 
 use crate::support::{ArticleFixture, TestApp, category, count};
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn article_page_shows_everything_a_reader_expects(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
@@ -57,7 +57,7 @@ async fn article_page_shows_everything_a_reader_expects(db: PgPool) {
     page.assert_contains(r#"<link rel="canonical" href="https://baothang.example.vn/bai-viet/khai-mac-ky-hop-hdnd-huyen">"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn title_and_sapo_are_escaped(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture {
@@ -72,7 +72,7 @@ async fn title_and_sapo_are_escaped(db: PgPool) {
     page.assert_not_contains("<script>alert(1)</script>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn views_are_counted_in_memory_and_written_in_batches(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let id = ArticleFixture::new("Tin được đọc", news)
@@ -103,7 +103,7 @@ async fn views_are_counted_in_memory_and_written_in_batches(db: PgPool) {
         .assert_contains("Lượt xem: <strong>13</strong>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn renamed_article_redirects_permanently_from_its_old_slug(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let id = ArticleFixture::new("Tiêu đề cũ", news).insert(&db).await;
@@ -126,7 +126,7 @@ async fn renamed_article_redirects_permanently_from_its_old_slug(db: PgPool) {
     assert_eq!(newer.header(header::LOCATION), "/bai-viet/tieu-de-cu");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn unpublished_articles_are_not_found(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     for (title, status) in [
@@ -152,7 +152,7 @@ async fn unpublished_articles_are_not_found(db: PgPool) {
     assert_eq!(count(&db, "article").await, 3);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn mangled_article_urls_are_404_pages_never_500(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Bài thật", news).insert(&db).await;
@@ -175,7 +175,7 @@ async fn mangled_article_urls_are_404_pages_never_500(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn text_that_is_not_nfc_cannot_be_stored(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // "Bảo Thắng" typed decomposed (NFD): base letters followed by combining marks.

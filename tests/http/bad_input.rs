@@ -13,7 +13,7 @@ use crate::{
 /// The message beside a field that holds a control character.
 const CONTROL: &str = "Có ký tự điều khiển không hợp lệ trong mục này.";
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_nul_byte_in_a_comment_is_refused_beside_the_field_with_the_text_kept(db: PgPool) {
     let app = app_with_article(&db).await;
     let (cookie, answer) = challenge(&app).await;
@@ -38,7 +38,7 @@ async fn a_nul_byte_in_a_comment_is_refused_beside_the_field_with_the_text_kept(
     assert_eq!(page.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_nul_byte_in_the_login_form_is_refused_before_the_database(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     for (login, password) in [
@@ -52,7 +52,7 @@ async fn a_nul_byte_in_the_login_form_is_refused_before_the_database(db: PgPool)
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn control_characters_in_back_office_forms_come_back_with_a_message(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -94,7 +94,7 @@ async fn control_characters_in_back_office_forms_come_back_with_a_message(db: Pg
     assert_eq!(count(&db, "article").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn control_characters_in_a_query_string_are_a_400_page(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Admin).await;
@@ -115,7 +115,7 @@ async fn control_characters_in_a_query_string_are_a_400_page(db: PgPool) {
     assert_eq!(fine.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_file_name_longer_than_the_file_system_takes_is_a_404(db: PgPool) {
     let app = TestApp::new(db).await;
     let name = "a".repeat(256);
@@ -143,7 +143,7 @@ fn article_form(category_id: i64, extra: &[(&str, &str)]) -> Multipart {
     Multipart::default().fields(&fields)
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_date_far_out_of_range_gets_a_message_beside_the_field(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -159,7 +159,7 @@ async fn a_date_far_out_of_range_gets_a_message_beside_the_field(db: PgPool) {
     assert_eq!(count(&db, "article").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_cover_key_the_database_would_refuse_is_not_stored(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

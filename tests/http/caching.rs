@@ -29,7 +29,7 @@ fn assert_not_public(response: &TestResponse, what: &str) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -80,7 +80,7 @@ async fn public_pages_and_feeds_are_cached_and_revalidated(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn changed_content_gets_a_new_etag(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -108,7 +108,7 @@ async fn changed_content_gets_a_new_etag(db: PgPool) {
     assert_ne!(app.get("/").await.header(header::ETAG), home.header(header::ETAG));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_view_counter_alone_does_not_make_a_new_version(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -123,7 +123,7 @@ async fn the_view_counter_alone_does_not_make_a_new_version(db: PgPool) {
     assert_eq!(third.status, StatusCode::NOT_MODIFIED);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_etag_is_the_same_for_every_encoding_and_for_head(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -167,7 +167,7 @@ async fn the_etag_is_the_same_for_every_encoding_and_for_head(db: PgPool) {
     assert_eq!(head_again.status, StatusCode::NOT_MODIFIED);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_back_office_is_never_stored(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -190,7 +190,7 @@ async fn the_back_office_is_never_stored(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn public_pages_seen_by_logged_in_staff_are_not_public(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -225,7 +225,7 @@ async fn public_pages_seen_by_logged_in_staff_are_not_public(db: PgPool) {
     assert_cache_control(&reader, PUBLIC);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn per_reader_pages_and_errors_are_not_public(db: PgPool) {
     site(&db).await;
     let app = TestApp::new(db).await;
@@ -259,7 +259,7 @@ async fn per_reader_pages_and_errors_are_not_public(db: PgPool) {
     assert_cache_control(&health, "");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn static_files_keep_their_own_caching(db: PgPool) {
     let app = TestApp::new(db).await;
     let css = app.get("/static/site.css").await;
@@ -272,7 +272,7 @@ async fn static_files_keep_their_own_caching(db: PgPool) {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_editor_bundle_is_served_from_the_binary_under_its_fingerprint(db: PgPool) {
     let app = TestApp::new(db).await;
     let editor = app.staff(Role::Editor).await;

@@ -17,7 +17,7 @@ async fn news_with_23_articles(db: &PgPool) -> TestApp {
     TestApp::new(db.clone()).await
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn category_lists_its_own_and_subcategory_articles_newest_first(db: PgPool) {
     let app = news_with_23_articles(&db).await;
     let page = app.get("/chuyen-muc/tin-tuc").await;
@@ -31,7 +31,7 @@ async fn category_lists_its_own_and_subcategory_articles_newest_first(db: PgPool
     page.assert_contains(r#"<a href="/chuyen-muc/kinh-te">Kinh tế</a>"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn pages_are_numbered_with_previous_and_next(db: PgPool) {
     let app = news_with_23_articles(&db).await;
 
@@ -56,7 +56,7 @@ async fn pages_are_numbered_with_previous_and_next(db: PgPool) {
     last.assert_not_contains("Trang sau");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn subcategory_page_shows_only_its_articles_with_a_breadcrumb(db: PgPool) {
     let app = news_with_23_articles(&db).await;
     let page = app.get("/chuyen-muc/kinh-te").await;
@@ -69,7 +69,7 @@ async fn subcategory_page_shows_only_its_articles_with_a_breadcrumb(db: PgPool) 
     page.assert_not_contains("Trang sau");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn bad_and_out_of_range_page_numbers_are_404_pages(db: PgPool) {
     let app = news_with_23_articles(&db).await;
     for uri in [
@@ -89,7 +89,7 @@ async fn bad_and_out_of_range_page_numbers_are_404_pages(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn unknown_or_malformed_categories_are_404_pages(db: PgPool) {
     let app = news_with_23_articles(&db).await;
     for uri in [
@@ -104,7 +104,7 @@ async fn unknown_or_malformed_categories_are_404_pages(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn empty_category_says_so(db: PgPool) {
     category(&db, "Thông báo", None).await;
     let app = TestApp::new(db).await;
@@ -129,7 +129,7 @@ fn listed(page: &crate::support::TestResponse) -> Vec<String> {
         })
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn listings_follow_unpublishing_and_moved_articles_and_categories(db: PgPool) {
     let app = news_with_23_articles(&db).await;
     let culture = category(&db, "Văn hóa", None).await;
@@ -164,7 +164,7 @@ async fn listings_follow_unpublishing_and_moved_articles_and_categories(db: PgPo
     assert_eq!(app.get("/chuyen-muc/tin-tuc?trang=3").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn concurrent_publications_keep_the_listing_counts_exact(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", Some(news)).await;
@@ -225,7 +225,7 @@ async fn concurrent_publications_keep_the_listing_counts_exact(db: PgPool) {
     assert_eq!(listed(&third).len(), 4);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn deep_pages_start_where_they_should_and_move_when_an_article_is_published(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // 1,205 articles, "Tin số 1" the newest, one hour apart (two at the same time: ids decide).

@@ -125,7 +125,7 @@ async fn approve_all(db: &PgPool) {
     .unwrap();
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_form_has_the_seed_pages_fields_each_labelled(db: PgPool) {
     let app = app_with_article(&db).await;
     let page = app.get(&format!("/bai-viet/{SLUG}")).await;
@@ -147,7 +147,7 @@ async fn the_form_has_the_seed_pages_fields_each_labelled(db: PgPool) {
     page.assert_not_contains(r#"name="captcha_id""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_comment_waits_for_moderation_then_shows(db: PgPool) {
     let app = app_with_article(&db).await;
     let sent =
@@ -178,7 +178,7 @@ async fn a_comment_waits_for_moderation_then_shows(db: PgPool) {
     page.assert_contains("<p class=\"comment-body\">Con đường mới\nrất đẹp.</p>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn each_validation_error_keeps_the_input(db: PgPool) {
     let app = app_with_article(&db).await;
     let long = "x".repeat(4001);
@@ -240,7 +240,7 @@ async fn each_validation_error_keeps_the_input(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_wrong_expired_or_reused_captcha_is_refused(db: PgPool) {
     let app = app_with_article(&db).await;
     // Wrong: refused, and the challenge is spent.
@@ -325,7 +325,7 @@ async fn a_wrong_expired_or_reused_captcha_is_refused(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn robots_filling_the_honeypot_or_posting_too_fast_are_never_shown(db: PgPool) {
     let app = app_with_article(&db).await;
     let (cookie, answer) = challenge(&app).await;
@@ -380,7 +380,7 @@ async fn robots_filling_the_honeypot_or_posting_too_fast_are_never_shown(db: PgP
         .assert_contains("Bình luận (0)");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn one_address_may_post_five_comments_in_ten_minutes(db: PgPool) {
     let app = app_with_article(&db).await;
     for n in 0..5 {
@@ -397,7 +397,7 @@ async fn one_address_may_post_five_comments_in_ten_minutes(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 6);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_same_comment_twice_within_an_hour_is_refused(db: PgPool) {
     let app = app_with_article(&db).await;
     assert_eq!(
@@ -412,7 +412,7 @@ async fn the_same_comment_twice_within_an_hour_is_refused(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn twenty_posts_at_once_from_one_address_store_exactly_five(db: PgPool) {
     let app = app_with_article(&db).await;
     let mut challenges = Vec::new();
@@ -448,7 +448,7 @@ async fn twenty_posts_at_once_from_one_address_store_exactly_five(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 5);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_same_comment_sent_ten_times_at_once_is_stored_once(db: PgPool) {
     let app = app_with_article(&db).await;
     let mut challenges = Vec::new();
@@ -486,7 +486,7 @@ async fn the_same_comment_sent_ten_times_at_once_is_stored_once(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_same_text_with_other_spacing_or_punctuation_is_a_duplicate(db: PgPool) {
     let app = app_with_article(&db).await;
     let first = post_comment(&app, "10.1.4.1", "An", "Ý kiến", "Tôi đồng ý với bài viết.").await;
@@ -510,7 +510,7 @@ async fn the_same_text_with_other_spacing_or_punctuation_is_a_duplicate(db: PgPo
     assert_eq!(count(&db, "comment").await, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn links_without_a_scheme_or_in_the_name_file_a_comment_as_spam(db: PgPool) {
     let app = app_with_article(&db).await;
     for (ip, name, content, expected) in [
@@ -529,7 +529,7 @@ async fn links_without_a_scheme_or_in_the_name_file_a_comment_as_spam(db: PgPool
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn many_links_file_a_comment_as_spam(db: PgPool) {
     let app = app_with_article(&db).await;
     let content = "Xem http://a.example http://b.example https://c.example www.d.example";
@@ -550,7 +550,7 @@ async fn many_links_file_a_comment_as_spam(db: PgPool) {
         .assert_contains("Bình luận (0)");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_closed_article_has_no_form_and_refuses_posts(db: PgPool) {
     let app = app_with_article(&db).await;
     sqlx::query("update article set comments_open = false")
@@ -566,7 +566,7 @@ async fn a_closed_article_has_no_form_and_refuses_posts(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn markup_in_every_field_is_shown_escaped(db: PgPool) {
     let app = app_with_article(&db).await;
     let sent = post_comment(
@@ -587,7 +587,7 @@ async fn markup_in_every_field_is_shown_escaped(db: PgPool) {
     page.assert_not_contains("<a href=\"http://x\">");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn readers_who_cannot_see_the_image_answer_a_question(db: PgPool) {
     let app = app_with_article(&db).await;
     let page = app
@@ -682,7 +682,7 @@ fn shape(wording: &str) -> String {
         .join(" ")
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn text_questions_come_in_varied_wordings(db: PgPool) {
     let app = app_with_article(&db).await;
     let mut shapes = std::collections::HashSet::new();
@@ -695,7 +695,7 @@ async fn text_questions_come_in_varied_wordings(db: PgPool) {
     assert!(shapes.len() >= 5, "{wordings:#?}");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_number_answer_is_accepted_in_words_or_in_digits(db: PgPool) {
     const WORDS: [&str; 11] = [
         "Không", "MỘT", "hai", "Ba", "bốn", "năm", "sáu", "Bảy", "tám", "chín", "mười",
@@ -734,7 +734,7 @@ async fn a_number_answer_is_accepted_in_words_or_in_digits(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn one_address_gets_twenty_text_questions_an_hour_even_all_at_once(db: PgPool) {
     let app = app_with_article(&db).await;
     let uri = format!("/bai-viet/{SLUG}/binh-luan?kieu=cau-hoi");
@@ -759,7 +759,7 @@ async fn one_address_gets_twenty_text_questions_an_hour_even_all_at_once(db: PgP
     assert_eq!(image.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn moderators_see_how_often_the_text_question_is_used(db: PgPool) {
     let app = app_with_article(&db).await;
     for ip in ["10.1.9.1", "10.1.9.2", "10.1.9.2"] {
@@ -772,7 +772,7 @@ async fn moderators_see_how_often_the_text_question_is_used(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_test_captcha_answer_is_accepted_only_when_configured(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
@@ -812,7 +812,7 @@ async fn the_test_captcha_answer_is_accepted_only_when_configured(db: PgPool) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn addresses_are_stored_as_a_keyed_hash_when_asked(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
@@ -833,7 +833,7 @@ async fn addresses_are_stored_as_a_keyed_hash_when_asked(db: PgPool) {
     assert!(!ip.contains("203.0.113.77"));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_oversized_comment_request_is_refused(db: PgPool) {
     let app = app_with_article(&db).await;
     let huge = "x".repeat(64 * 1024);
@@ -844,7 +844,7 @@ async fn an_oversized_comment_request_is_refused(db: PgPool) {
     assert_eq!(count(&db, "comment").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_comment_posted_from_another_site_is_refused(db: PgPool) {
     let app = app_with_article(&db).await;
     let send = async |from: &[(&str, &str)]| {

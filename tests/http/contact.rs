@@ -91,7 +91,7 @@ async fn app_with_agency(db: &PgPool) -> TestApp {
     TestApp::new(db.clone()).await
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_contact_page_shows_the_agency_and_a_form_with_a_privacy_notice(db: PgPool) {
     let app = app_with_agency(&db).await;
     let page = get_from(&app, "10.2.0.1", "/lien-he").await;
@@ -117,7 +117,7 @@ async fn the_contact_page_shows_the_agency_and_a_form_with_a_privacy_notice(db: 
         .assert_contains("Câu hỏi:");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_message_lands_in_the_inbox_and_its_state_changes_are_audited(db: PgPool) {
     let app = app_with_agency(&db).await;
     let sent = send(&app, "10.2.1.1", &[]).await;
@@ -181,7 +181,7 @@ async fn a_message_lands_in_the_inbox_and_its_state_changes_are_audited(db: PgPo
         .assert_not_contains("thư mới");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_and_moderators_cannot_read_the_inbox(db: PgPool) {
     let app = app_with_agency(&db).await;
     send(&app, "10.2.2.1", &[]).await;
@@ -200,7 +200,7 @@ async fn reporters_and_moderators_cannot_read_the_inbox(db: PgPool) {
     assert_eq!(admin.get(&app, "/admin/contact").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn validation_errors_keep_the_input_beside_their_messages(db: PgPool) {
     let app = app_with_agency(&db).await;
     let long = "â".repeat(5001);
@@ -241,7 +241,7 @@ async fn validation_errors_keep_the_input_beside_their_messages(db: PgPool) {
     assert_eq!(messages(&db).await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn robots_are_refused_by_the_captcha_the_honeypot_and_the_clock(db: PgPool) {
     let app = app_with_agency(&db).await;
     // The honeypot: the robot is thanked, nothing is stored.
@@ -267,7 +267,7 @@ async fn robots_are_refused_by_the_captcha_the_honeypot_and_the_clock(db: PgPool
     assert_eq!(messages(&db).await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn twenty_messages_at_once_from_one_ip_store_exactly_the_limit(db: PgPool) {
     let app = app_with_agency(&db).await;
     let mut challenges = Vec::new();
@@ -305,7 +305,7 @@ async fn twenty_messages_at_once_from_one_ip_store_exactly_the_limit(db: PgPool)
     assert_eq!(send(app, "10.2.5.2", &[]).await.status, StatusCode::SEE_OTHER);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_retention_job_deletes_old_messages_and_erases_addresses(db: PgPool) {
     let app = app_with_agency(&db).await;
     for (subject, age) in [

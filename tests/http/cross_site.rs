@@ -52,7 +52,7 @@ fn login_fields(login: &str) -> [(&str, &str); 2] {
     [("login", login), ("password", PASSWORD)]
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_foreign_referer_is_refused_on_login_and_every_back_office_action(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -87,7 +87,7 @@ async fn a_foreign_referer_is_refused_on_login_and_every_back_office_action(db: 
     assert_eq!(admin.get(&app, "/admin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_referer_from_this_site_is_accepted(db: PgPool) {
     create_user(&db, "thuthuy", Role::Editor).await;
     let app = TestApp::new(db.clone()).await;
@@ -125,7 +125,7 @@ async fn a_referer_from_this_site_is_accepted(db: PgPool) {
     assert_eq!(count(&db, "category").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_back_office_post_without_any_origin_is_refused_unless_allowed(db: PgPool) {
     create_user(&db, "thuthuy", Role::Editor).await;
     let strict = TestApp::new(db.clone()).await;

@@ -36,7 +36,7 @@ async fn seeded_app(db: PgPool) -> TestApp {
     app
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_home_leads_with_the_seed_article(db: PgPool) {
     let app = seeded_app(db).await;
     let page = app.get("/").await;
@@ -59,7 +59,7 @@ async fn demo_home_leads_with_the_seed_article(db: PgPool) {
     page.assert_contains("Đang truy cập: <strong>0</strong>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_seed_article_is_complete_at_its_own_url(db: PgPool) {
     let app = seeded_app(db).await;
     let seed = seed_article();
@@ -84,7 +84,7 @@ async fn demo_seed_article_is_complete_at_its_own_url(db: PgPool) {
     assert_eq!(image.header(axum::http::header::CONTENT_TYPE), "image/jpeg");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_seeding_is_idempotent(db: PgPool) {
     let app = seeded_app(db.clone()).await;
     let articles = count(&db, "article").await;
@@ -97,7 +97,7 @@ async fn demo_seeding_is_idempotent(db: PgPool) {
     assert_eq!(count(&db, "category").await, categories);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_content_spreads_over_every_category_and_the_last_weeks(db: PgPool) {
     seeded_app(db.clone()).await;
     let empty: i64 = sqlx::query_scalar(
@@ -117,7 +117,7 @@ async fn demo_content_spreads_over_every_category_and_the_last_weeks(db: PgPool)
     assert!(days > 14.0, "spread over weeks: {days}");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_text_is_stored_nfc(db: PgPool) {
     seeded_app(db.clone()).await;
     let not_nfc: i64 = sqlx::query_scalar(
@@ -129,7 +129,7 @@ async fn demo_text_is_stored_nfc(db: PgPool) {
     assert_eq!(not_nfc, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_pages_are_in_the_menus_and_one_is_in_english(db: PgPool) {
     let app = seeded_app(db).await;
     let home = app.get("/").await;
@@ -172,7 +172,7 @@ async fn demo_pages_are_in_the_menus_and_one_is_in_english(db: PgPool) {
         .assert_contains(r#"<a href="/introduction">Introduction</a>"#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn demo_documents_are_listed_found_and_downloadable(db: PgPool) {
     let app = seeded_app(db.clone()).await;
     let listing = app.get("/van-ban").await;

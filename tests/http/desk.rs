@@ -78,7 +78,7 @@ fn assert_every_field_is_back(page: &TestResponse, category_id: i64, file_id: i6
     page.assert_not_contains("alert(1)");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_autosaved_draft_keeps_every_field_and_never_changes_the_article(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -135,7 +135,7 @@ async fn an_autosaved_draft_keeps_every_field_and_never_changes_the_article(db: 
         .assert_not_contains("Khôi phục bản nháp");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_draft_is_its_authors_only(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -160,7 +160,7 @@ async fn a_draft_is_its_authors_only(db: PgPool) {
     assert_eq!(draft_count(&db).await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_draft_of_an_older_version_says_so_and_saving_it_shows_the_conflict_page(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -194,7 +194,7 @@ async fn a_draft_of_an_older_version_says_so_and_saving_it_shows_the_conflict_pa
     assert_eq!(draft_count(&db).await, 1, "the draft stays until a save goes through");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_new_articles_draft_is_offered_back_restored_and_discarded_when_saved(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -242,7 +242,7 @@ fn draft_key(page: &TestResponse) -> String {
     page.body[start..start + 32].to_owned()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn bad_autosaves_get_a_4xx_and_store_nothing(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -302,7 +302,7 @@ async fn bad_autosaves_get_a_4xx_and_store_nothing(db: PgPool) {
     assert_eq!(stored, "");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn discarding_a_draft_leaves_the_article_as_saved(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -328,7 +328,7 @@ async fn discarding_a_draft_leaves_the_article_as_saved(db: PgPool) {
     assert_eq!(title_and_version(&db, id).await, ("Bài".to_owned(), 1));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn xem_truoc_shows_what_is_typed_before_the_first_save_and_stores_nothing(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -367,7 +367,7 @@ async fn xem_truoc_shows_what_is_typed_before_the_first_save_and_stores_nothing(
     assert_eq!(title_and_version(&db, id).await, ("Tiêu đề đã lưu".to_owned(), 1));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_published_article_is_updated_with_cap_nhat_and_stays_published(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -426,7 +426,7 @@ async fn a_published_article_is_updated_with_cap_nhat_and_stays_published(db: Pg
     page.assert_not_contains("Cập nhật</button>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_editor_says_who_else_has_the_article_open(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

@@ -114,7 +114,7 @@ async fn download(app: &TestApp, uri: &str) -> (TestResponse, Vec<u8>) {
     app.request_raw(request).await
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_editor_adds_a_document_with_a_pdf_that_readers_see_and_download(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -190,7 +190,7 @@ async fn an_editor_adds_a_document_with_a_pdf_that_readers_see_and_download(db: 
     assert_eq!(download(&app, "/tai-lieu/abc/x.pdf").await.0.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_document_prints_with_its_fields_files_and_source_without_the_site_frame(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -229,7 +229,7 @@ async fn a_document_prints_with_its_fields_files_and_source_without_the_site_fra
     assert_eq!(app.get("/van-ban/khong-co/ban-in").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn renamed_programs_and_pages_are_refused_with_the_form_kept(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -259,7 +259,7 @@ async fn renamed_programs_and_pages_are_refused_with_the_form_kept(db: PgPool) {
     assert!(!app.media_dir().join("files").exists(), "nothing refused was stored");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_file_over_20_mb_is_refused_and_one_of_20_mb_accepted(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     assert_eq!(app.state.config.max_file_bytes, 20 * 1024 * 1024, "the default");
@@ -284,7 +284,7 @@ async fn a_file_over_20_mb_is_refused_and_one_of_20_mb_accepted(db: PgPool) {
     assert_eq!(count_rows(&db, "media_file").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_name_with_dot_dot_and_vietnamese_letters_is_only_display_metadata(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -331,7 +331,7 @@ async fn a_name_with_dot_dot_and_vietnamese_letters_is_only_display_metadata(db:
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_and_moderators_cannot_touch_documents(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let id = document(&db, "3-QĐ/UBND", "Về việc thành lập tổ công tác", "2026-01-05").await;
@@ -379,7 +379,7 @@ async fn reporters_and_moderators_cannot_touch_documents(db: PgPool) {
         .assert_not_contains(r#"href="/admin/documents""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -469,7 +469,7 @@ async fn the_number_and_words_find_the_document_with_or_without_accents(db: PgPo
     finds(&app.get("/van-ban?q=chuyen+de+15").await, true, false);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_feed_and_the_sitemap_list_documents(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let id =
@@ -496,7 +496,7 @@ async fn the_feed_and_the_sitemap_list_documents(db: PgPool) {
     page.assert_contains(r#"href="/van-ban/rss.xml""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_deleted_document_is_gone_for_readers_and_logged(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -538,7 +538,7 @@ async fn a_deleted_document_is_gone_for_readers_and_logged(db: PgPool) {
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn editing_keeps_adds_and_removes_files(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -630,7 +630,7 @@ async fn document_form_into(db: &PgPool, form: Multipart, extra: &[(&str, &str)]
     form.fields(&fields)
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_same_slug_saved_twice_at_once_is_stored_once(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -658,7 +658,7 @@ async fn the_same_slug_saved_twice_at_once_is_stored_once(db: PgPool) {
     assert_eq!(count_rows(&db, "legal_document").await, 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_managed_lists_are_edited_and_an_entry_in_use_is_kept(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;

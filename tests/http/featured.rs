@@ -45,7 +45,7 @@ async fn audit_actions(db: &PgPool) -> Vec<(String, String)> {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn featured_articles_lead_the_home_page_in_their_order(db: PgPool) {
     let [oldest, middle, _] = three_articles(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -91,7 +91,7 @@ async fn featured_articles_lead_the_home_page_in_their_order(db: PgPool) {
         .assert_contains("Bài đang là tin nổi bật, thứ tự 2, đến 01/01/2099");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_expired_or_removed_feature_falls_back_to_the_newest(db: PgPool) {
     let [oldest, middle, _] = three_articles(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -122,7 +122,7 @@ async fn an_expired_or_removed_feature_falls_back_to_the_newest(db: PgPool) {
     assert_eq!(audit_actions(&db).await[2].0, "article.unfeatured");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_and_moderators_cannot_feature(db: PgPool) {
     let [oldest, ..] = three_articles(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -143,7 +143,7 @@ async fn reporters_and_moderators_cannot_feature(db: PgPool) {
     assert!(audit_actions(&db).await.is_empty());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_bad_order_or_end_time_comes_back_with_messages(db: PgPool) {
     let [oldest, ..] = three_articles(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -178,7 +178,7 @@ async fn a_bad_order_or_end_time_comes_back_with_messages(db: PgPool) {
     assert_eq!(post.status, StatusCode::CONFLICT);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn most_read_counts_the_window_not_all_time(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // Read a lot, but 20 days ago (its views count on the day it was published).
@@ -241,7 +241,7 @@ async fn most_read_counts_the_window_not_all_time(db: PgPool) {
     assert!(!most_read.contains("bai-moi-doc-it"));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_end_time_passing_shows_within_the_page_caches_lifetime(db: PgPool) {
     let [oldest, ..] = three_articles(&db).await;
     sqlx::query(

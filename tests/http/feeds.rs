@@ -79,7 +79,7 @@ fn titles(items: &[xml::Element]) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // RSS
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn site_feed_lists_only_published_articles_newest_first_with_absolute_links(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let older = ArticleFixture::new("Khai mạc kỳ họp thứ Mười", news)
@@ -138,7 +138,7 @@ async fn site_feed_lists_only_published_articles_newest_first_with_absolute_link
     assert!(item.children("enclosure").is_empty(), "no cover, no enclosure");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn site_feed_stops_at_the_fifty_newest_articles(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     sqlx::query(
@@ -157,7 +157,7 @@ async fn site_feed_stops_at_the_fifty_newest_articles(db: PgPool) {
     assert_eq!(titles(&items), expected);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn vietnamese_text_ampersands_and_angle_brackets_survive_the_feeds(db: PgPool) {
     let news = category(&db, "Tin & Bài <mới>", None).await;
     let title = "Lúa & ngô <vụ mới> \"được mùa\" ở Xuân Quang";
@@ -203,7 +203,7 @@ async fn vietnamese_text_ampersands_and_angle_brackets_survive_the_feeds(db: PgP
     assert_eq!(xml::first(&news_sitemap.body, "news:name").text(), "Báo Thắng & Đời sống");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_cover_becomes_an_enclosure_with_its_real_size(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -239,7 +239,7 @@ async fn a_cover_becomes_an_enclosure_with_its_real_size(db: PgPool) {
     assert_eq!(image.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn category_feed_includes_sub_categories_and_nothing_else(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
@@ -277,7 +277,7 @@ async fn category_feed_includes_sub_categories_and_nothing_else(db: PgPool) {
     assert_eq!(titles(&other), ["Mùa hoa ở Phong Hải"]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn feed_of_an_unknown_or_malformed_category_is_a_404_page(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::new(db).await;
@@ -297,7 +297,7 @@ async fn feed_of_an_unknown_or_malformed_category_is_a_404_page(db: PgPool) {
 // ---------------------------------------------------------------------------------------------
 // Sitemaps
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
@@ -361,7 +361,7 @@ async fn sitemap_lists_home_categories_and_published_articles_with_lastmod(db: P
     assert_eq!(app.get("/sitemap-abc.xml").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     for i in 1..=5 {
@@ -424,7 +424,7 @@ async fn sitemap_becomes_an_index_of_pages_beyond_the_page_size(db: PgPool) {
     assert_eq!(sitemaps::SITEMAP_PAGE, 50_000);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn news_sitemap_has_only_the_last_48_hours(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article_row(&db, "hai-gio", "Hai giờ trước", news, "published", Some(2)).await;
@@ -460,7 +460,7 @@ async fn news_sitemap_has_only_the_last_48_hours(db: PgPool) {
     assert!(age > time::Duration::minutes(119) && age < time::Duration::minutes(121), "{age}");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn robots_txt_keeps_crawlers_out_of_the_back_office_and_names_the_sitemaps(db: PgPool) {
     let app = TestApp::new(db).await;
     let res = app.get("/robots.txt").await;

@@ -40,7 +40,7 @@ async fn attached_file(db: &PgPool, article_id: i64) -> i64 {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_published_article_lists_its_files_for_download(db: PgPool) {
     let news = category(&db, "Thông báo", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -99,7 +99,7 @@ async fn a_published_article_lists_its_files_for_download(db: PgPool) {
     assert_eq!(app.get(&url).await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_program_attached_to_an_article_is_refused_with_the_article_kept(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

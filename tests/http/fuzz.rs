@@ -372,7 +372,7 @@ impl Generator {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn thousands_of_malformed_requests_get_no_500_and_no_slow_answer(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let title = "Xã Xuân Quang đón nông thôn mới";

@@ -38,7 +38,7 @@ async fn wrong_login(client: &reqwest::Client, base: &str, n: usize) -> reqwest:
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_login_flood_keeps_memory_bounded_and_gives_it_back(db: PgPool) {
     let server = Server::start(&db, &[("TOASOAN_TRUST_PROXY", "on")]).await;
     let client = reqwest::Client::new();
@@ -119,7 +119,7 @@ async fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
     false
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn slow_and_idle_clients_are_cut_off_and_the_connection_cap_holds(db: PgPool) {
     let server = Server::start(
         &db,
@@ -181,7 +181,7 @@ async fn slow_and_idle_clients_are_cut_off_and_the_connection_cap_holds(db: PgPo
     assert!(server.log().contains("connection limit reached"), "{}", server.log());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn sigterm_with_a_slow_client_attached_ends_in_time_and_keeps_the_views(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let id = ArticleFixture::new("Tin được đọc", news).insert(&db).await;
@@ -215,7 +215,7 @@ async fn sigterm_with_a_slow_client_attached_ends_in_time_and_keeps_the_views(db
     assert!(views >= 3, "{views} views written");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn while_the_database_is_gone_requests_fail_at_once(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin vẫn còn đó", news)
@@ -260,7 +260,7 @@ async fn while_the_database_is_gone_requests_fail_at_once(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_busy_database_says_busy_and_heavy_pages_cannot_starve_the_rest(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin vẫn còn đó", news)
@@ -301,7 +301,7 @@ async fn a_busy_database_says_busy_and_heavy_pages_cannot_starve_the_rest(db: Pg
     assert_eq!(app.get("/tim-kiem?q=tin").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_login_burst_from_one_address_gets_exactly_the_allowed_tries(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let tries = join_all((0..40).map(|n| {
@@ -323,7 +323,7 @@ async fn a_login_burst_from_one_address_gets_exactly_the_allowed_tries(db: PgPoo
     assert_eq!((wrong, blocked), (20, 20));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_account_gets_five_guesses_whichever_name_is_typed(db: PgPool) {
     create_user(&db, "thuthuy", Role::Reporter).await;
     let app = TestApp::new(db.clone()).await;
@@ -349,7 +349,7 @@ async fn an_account_gets_five_guesses_whichever_name_is_typed(db: PgPool) {
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_current_password_check_is_limited_like_login(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -394,7 +394,7 @@ async fn article_state(db: &PgPool, id: i64) -> (Status, i32) {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_takedown_stands_against_a_save_in_flight(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -419,7 +419,7 @@ async fn a_takedown_stands_against_a_save_in_flight(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_scheduled_article_saved_across_its_time_goes_out_once(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -455,7 +455,7 @@ async fn a_scheduled_article_saved_across_its_time_goes_out_once(db: PgPool) {
 
 /// A request's query is cut off after 15 s; a migration is not (rewriting a large table takes
 /// longer, and a migration stopped half way would stop the server from starting).
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn queries_have_a_statement_timeout_and_migrations_none(db: PgPool) {
     use sqlx::{ConnectOptions, postgres::PgConnectOptions};
     let url = crate::support::database_url(&db);

@@ -110,7 +110,7 @@ const LONG_SAPO: &str = "Sáng 27/11, Hội đồng nhân dân huyện Bảo Th�
      xem xét báo cáo tình hình kinh tế - xã hội năm 2026 và quyết định nhiều nội dung quan trọng \
      về đầu tư công, ngân sách và kế hoạch phát triển của địa phương.";
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn home_head_has_the_site_name_tagline_and_feed(db: PgPool) {
     set_tagline(&db, "Tin tức huyện Bảo Thắng").await;
     let app = TestApp::new(db).await;
@@ -136,7 +136,7 @@ async fn home_head_has_the_site_name_tagline_and_feed(db: PgPool) {
     assert!(!page.body.contains("/chuyen-muc/"), "no section feed");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn home_without_a_tagline_still_describes_the_site(db: PgPool) {
     let app = TestApp::new(db).await;
     let page = app.get("/").await;
@@ -144,7 +144,7 @@ async fn home_without_a_tagline_still_describes_the_site(db: PgPool) {
     assert!(description.starts_with("Tòa Soạn: "), "{description}");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn category_head_has_its_description_and_feed(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     category(&db, "Du lịch", None).await;
@@ -182,7 +182,7 @@ async fn category_head_has_its_description_and_feed(db: PgPool) {
     other.assert_contains(r#"href="/chuyen-muc/du-lich/rss.xml""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn article_head_describes_it_for_previews_and_search_engines(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
@@ -266,7 +266,7 @@ async fn article_head_describes_it_for_previews_and_search_engines(db: PgPool) {
     assert_eq!(app.get("/static/img/logo.svg").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn article_without_cover_has_a_summary_card_and_no_image(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let id = ArticleFixture {
@@ -304,7 +304,7 @@ async fn article_without_cover_has_a_summary_card_and_no_image(db: PgPool) {
     assert_eq!(ld["author"], json!({ "@type": "Organization", "name": "Tòa Soạn" }));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn hostile_title_and_byline_are_escaped_everywhere_in_the_head(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let title = r#"Lũ "lớn" </script><script>alert(1)</script> & <!-- Đà Nẵng"#;
@@ -344,7 +344,7 @@ async fn hostile_title_and_byline_are_escaped_everywhere_in_the_head(db: PgPool)
     assert_eq!(ld["author"], json!({ "@type": "Person", "name": byline }));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn printed_article_names_its_source(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin để in", news).insert(&db).await;
@@ -377,7 +377,7 @@ async fn printed_article_names_its_source(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn share_links_are_plain_links_with_no_third_party_script(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Chia sẻ bài này", news)
@@ -410,7 +410,7 @@ async fn share_links_are_plain_links_with_no_third_party_script(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reading_controls_are_shown_only_by_the_script(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Đọc dễ hơn", news).insert(&db).await;
@@ -449,7 +449,7 @@ async fn reading_controls_are_shown_only_by_the_script(db: PgPool) {
         .assert_contains(r#"<script src="/static/reader.js?v="#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn error_pages_keep_a_plain_head(db: PgPool) {
     let app = TestApp::new(db).await;
     let page = app.get("/bai-viet/khong-co").await;

@@ -3,7 +3,7 @@ use sqlx::PgPool;
 
 use crate::support::{ArticleFixture, TestApp, category};
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn home_leads_with_the_newest_article_and_lists_the_latest(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Khai mạc kỳ họp thứ Mười", news)
@@ -29,7 +29,7 @@ async fn home_leads_with_the_newest_article_and_lists_the_latest(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn home_has_a_block_per_top_level_category_including_its_subcategories(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let politics = category(&db, "Chính trị", Some(news)).await;
@@ -65,7 +65,7 @@ async fn home_has_a_block_per_top_level_category_including_its_subcategories(db:
     assert!(!news_block.contains("tin-nong-nhat"), "the lead story is not repeated in its block");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn most_read_lists_articles_by_views(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Ít người đọc", news)
@@ -90,7 +90,7 @@ async fn most_read_lists_articles_by_views(db: PgPool) {
     assert!(first < second && second < third);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn empty_site_still_renders_a_home_page(db: PgPool) {
     let app = TestApp::new(db).await;
     let page = app.get("/").await;
@@ -98,7 +98,7 @@ async fn empty_site_still_renders_a_home_page(db: PgPool) {
     page.assert_contains("Chưa có tin bài nào được đăng.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn header_menu_lists_categories_in_order_with_a_login_link(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     category(&db, "Kinh tế", Some(news)).await;

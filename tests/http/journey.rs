@@ -59,7 +59,7 @@ fn article(category_id: i64, title: &str, action: &str, published_at: &str) -> m
         .text("action", action.to_owned())
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_day_in_the_newsroom_over_real_http(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let (ok, _, stderr) = toasoan(

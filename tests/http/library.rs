@@ -82,7 +82,7 @@ fn stored(app: &TestApp, key: &str) -> bool {
     app.media_dir().join(key).exists()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn uploads_are_listed_with_their_details_and_found_without_accents(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -150,7 +150,7 @@ async fn reporter_name(db: &PgPool, who: &Staff) -> String {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_library_is_paginated_and_lists_files_too(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -179,7 +179,7 @@ async fn the_library_is_paginated_and_lists_files_too(db: PgPool) {
     page.assert_contains("Chưa được dùng ở đâu.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_picker_offers_images_with_their_default_alt_and_caption(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -237,7 +237,7 @@ async fn the_picker_offers_images_with_their_default_alt_and_caption(db: PgPool)
     form.assert_contains(r#"data-media-picker="body_html""#);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_picked_cover_is_used_and_the_image_cannot_be_deleted_while_it_is(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -314,7 +314,7 @@ async fn a_picked_cover_is_used_and_the_image_cannot_be_deleted_while_it_is(db: 
     assert_eq!(action, "media.image_deleted");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_attached_file_cannot_be_deleted_and_an_unattached_one_can(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -347,7 +347,7 @@ async fn an_attached_file_cannot_be_deleted_and_an_unattached_one_can(db: PgPool
     assert!(!stored(&app, "files/2026/11/nhap.pdf"));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_browse_and_pick_but_cannot_change_or_delete(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
@@ -393,7 +393,7 @@ async fn reporters_browse_and_pick_but_cannot_change_or_delete(db: PgPool) {
     assert_eq!(count(&db, "audit_log").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn orphans_older_than_a_day_are_listed_and_removed_together(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -477,7 +477,7 @@ async fn orphans_older_than_a_day_are_listed_and_removed_together(db: PgPool) {
         .assert_contains("Không có ảnh hay tệp nào bị bỏ quên.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn media_import_registers_stored_images_once(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let store = media::LocalStore::new(app.media_dir());

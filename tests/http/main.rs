@@ -1,6 +1,12 @@
-//! HTTP tests: each test gets a fresh, migrated database and drives the real router.
+//! HTTP tests: each `#[db_test]` gets a fresh, migrated database (test_db.rs) and drives the
+//! real router.
+
+// `#[db_test]` in every module, without an import.
+#[macro_use]
+extern crate toasoan_test_macros;
 
 mod support;
+mod test_db;
 
 mod admin_articles;
 mod admin_auth;

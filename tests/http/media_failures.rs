@@ -37,7 +37,7 @@ async fn cut_off(app: &TestApp, staff: &Staff, uri: &str) -> TestResponse {
     app.request(request).await
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_client_that_leaves_mid_upload_gets_a_400_not_a_500(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -62,7 +62,7 @@ async fn app_with_a_broken_disk(db: &PgPool) -> (TestApp, tempfile::TempDir) {
 
 const CANNOT_STORE: &str = "Không lưu được ảnh, xin thử lại.";
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_image_the_disk_refuses_gets_a_json_message(db: PgPool) {
     let (app, _dir) = app_with_a_broken_disk(&db).await;
     let editor = app.staff(Role::Editor).await;
@@ -75,7 +75,7 @@ async fn an_image_the_disk_refuses_gets_a_json_message(db: PgPool) {
     assert_eq!(body["error"], CANNOT_STORE);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_article_whose_cover_the_disk_refuses_comes_back_with_everything_typed(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let (app, _dir) = app_with_a_broken_disk(&db).await;
@@ -101,7 +101,7 @@ async fn an_article_whose_cover_the_disk_refuses_comes_back_with_everything_type
     assert_eq!(count(&db, "article").await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_image_whose_largest_size_cannot_be_written_leaves_no_smaller_ones(db: PgPool) {
     use sha2::Digest;
 

@@ -32,7 +32,7 @@ fn header_menu(page: &TestResponse) -> &str {
     &page.body[start..end]
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_menu_arranged_by_an_admin_is_the_public_header_and_footer(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     category(&db, "Du lịch", None).await;
@@ -122,7 +122,7 @@ async fn the_menu_arranged_by_an_admin_is_the_public_header_and_footer(db: PgPoo
     assert_eq!(log[3], "Menu chính: Cổng tỉnh → https://laocai.gov.vn/");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn bad_entries_are_refused_beside_their_fields_with_the_input_kept(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -251,7 +251,7 @@ async fn bad_entries_are_refused_beside_their_fields_with_the_input_kept(db: PgP
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn only_admins_arrange_the_menu(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -290,7 +290,7 @@ async fn only_admins_arrange_the_menu(db: PgPool) {
     assert_eq!(labels, ["Văn bản"]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn concurrent_moves_all_apply_and_keep_positions_a_permutation(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -352,7 +352,7 @@ async fn eventually(app: &TestApp, uri: &str, check: impl Fn(&TestResponse) -> b
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn cached_pages_follow_a_menu_change_here_and_on_another_instance(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::with_page_cache(db.clone()).await;
@@ -391,7 +391,7 @@ async fn cached_pages_follow_a_menu_change_here_and_on_another_instance(db: PgPo
     eventually(&other, "/", |page| !page.body.contains("Cổng tỉnh")).await;
 }
 
-#[sqlx::test(migrations = false)]
+#[db_test(migrations = false)]
 async fn an_upgraded_site_keeps_its_categories_as_its_menu(db: PgPool) {
     // The schema as it was before menus, with a site's categories in it.
     toasoan::MIGRATOR.run_to(20261205100000, &db).await.unwrap();

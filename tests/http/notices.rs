@@ -92,7 +92,7 @@ async fn newsroom(app: &TestApp) -> Newsroom {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_article_sent_for_review_is_announced_to_editors_and_admins_only(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -130,7 +130,7 @@ async fn an_article_sent_for_review_is_announced_to_editors_and_admins_only(db: 
     assert_eq!(kinds_of(&db, n.editor.user_id).await.len(), 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_returned_article_tells_its_author_and_is_marked_in_their_list(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -197,7 +197,7 @@ Ghi rõ nguồn.</blockquote>"#,
     assert_eq!(kinds_of(&db, n.editor.user_id).await, ["submitted", "submitted"]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn approval_publication_and_the_scheduler_tell_the_author(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -272,7 +272,7 @@ async fn approval_publication_and_the_scheduler_tell_the_author(db: PgPool) {
     assert_eq!(kinds_of(&db, n.reporter.user_id).await.len(), 4);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn comments_awaiting_moderation_are_one_notice_per_moderator_that_counts_up(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
@@ -317,7 +317,7 @@ async fn comments_awaiting_moderation_are_one_notice_per_moderator_that_counts_u
         .assert_contains("Có bình luận mới đang chờ kiểm duyệt.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn twenty_comments_at_once_make_one_notice_per_moderator(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Xã Xuân Quang đón nông thôn mới", news)
@@ -351,7 +351,7 @@ async fn twenty_comments_at_once_make_one_notice_per_moderator(db: PgPool) {
     assert_eq!(queued_mail(&db).await, 2);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn notices_are_marked_read_one_by_one_or_all_together(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -414,7 +414,7 @@ async fn notices_are_marked_read_one_by_one_or_all_together(db: PgPool) {
     assert_eq!(menu_count(&app, &n.admin).await, Some(4));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_list_is_paginated_newest_first(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -448,7 +448,7 @@ async fn the_list_is_paginated_newest_first(db: PgPool) {
 
 /// Every kind of notice reaches the recipients' mailboxes through a real SMTP server, and
 /// nobody without an address gets mail.
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_kind_of_notice_is_mailed_through_a_real_smtp_server(db: PgPool) {
     let sink = SmtpSink::start().await;
     let news = category(&db, "Tin tức", None).await;
@@ -550,7 +550,7 @@ async fn every_kind_of_notice_is_mailed_through_a_real_smtp_server(db: PgPool) {
     assert_eq!(menu_count(&app, &admin).await, Some(4));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn mail_waits_for_a_server_that_is_down_and_goes_once_it_is_up(db: PgPool) {
     let port = free_port();
     let app = TestApp::with_mail(db.clone(), &format!("smtp://127.0.0.1:{port}")).await;
@@ -597,7 +597,7 @@ async fn mail_waits_for_a_server_that_is_down_and_goes_once_it_is_up(db: PgPool)
     assert_eq!((attempts, error.as_str()), (2, ""));
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn mail_is_given_up_after_the_last_attempt(db: PgPool) {
     let app = TestApp::with_mail(db.clone(), &format!("smtp://127.0.0.1:{}", free_port())).await;
     let n = newsroom(&app).await;
@@ -621,7 +621,7 @@ async fn mail_is_given_up_after_the_last_attempt(db: PgPool) {
     assert_eq!(attempts, [mail::MAX_ATTEMPTS, mail::MAX_ATTEMPTS]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn several_instances_send_each_mail_once(db: PgPool) {
     let sink = SmtpSink::start().await;
     let app = TestApp::with_mail(db.clone(), &sink.url()).await;
@@ -642,7 +642,7 @@ async fn several_instances_send_each_mail_once(db: PgPool) {
     assert_eq!(subjects, expected);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn without_an_smtp_server_nothing_is_queued(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -651,7 +651,7 @@ async fn without_an_smtp_server_nothing_is_queued(db: PgPool) {
     assert_eq!(queued_mail(&db).await, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_fresh_site_sends_reporters_articles_to_an_editor(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let n = newsroom(&app).await;
@@ -706,19 +706,19 @@ async fn upgrade(db: &PgPool, setup: &'static str) -> (bool, i64) {
     .unwrap()
 }
 
-#[sqlx::test(migrations = false)]
+#[db_test(migrations = false)]
 async fn an_untouched_site_gets_approval_and_is_told_in_the_audit_log(db: PgPool) {
     let setup = "insert into app_user (username, display_name, password_hash, role)
                  values ('admin', 'Quản trị', 'x', 'admin')";
     assert_eq!(upgrade(&db, setup).await, (false, 1));
 }
 
-#[sqlx::test(migrations = false)]
+#[db_test(migrations = false)]
 async fn a_fresh_database_gets_approval_without_an_audit_entry(db: PgPool) {
     assert_eq!(upgrade(&db, "select 1").await, (false, 0));
 }
 
-#[sqlx::test(migrations = false)]
+#[db_test(migrations = false)]
 async fn an_admins_choice_to_let_reporters_publish_is_kept(db: PgPool) {
     let setup = "insert into app_user (username, display_name, password_hash, role)
                  values ('admin', 'Quản trị', 'x', 'admin');

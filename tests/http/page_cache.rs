@@ -39,7 +39,7 @@ async fn eventually(
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_cached_page_is_served_without_the_database(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin trong bộ nhớ", news)
@@ -84,7 +84,7 @@ fn decoded(response: &TestResponse, raw: &[u8]) -> String {
     text
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn each_encoding_gets_its_own_bytes_with_one_etag_and_304s_still_work(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin nén sẵn", news).insert(&db).await;
@@ -119,7 +119,7 @@ async fn each_encoding_gets_its_own_bytes_with_one_etag_and_304s_still_work(db: 
     assert_eq!((hits, renders), (3, 1), "one render served every encoding and the 304");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn concurrent_misses_render_once_and_every_view_counts(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let id = ArticleFixture::new("Tin được đọc nhiều", news)
@@ -132,7 +132,7 @@ async fn concurrent_misses_render_once_and_every_view_counts(db: PgPool) {
     assert_eq!(app.state.views.pending(id), 30, "every view counted");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn staff_and_per_reader_pages_never_come_from_the_cache(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin có bình luận", news)
@@ -188,7 +188,7 @@ async fn version(db: &PgPool, id: i64) -> i32 {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_write_readers_could_see_shows_here_at_once_and_on_another_instance(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::with_page_cache(db.clone()).await;
@@ -362,7 +362,7 @@ async fn every_write_readers_could_see_shows_here_at_once_and_on_another_instanc
     eventually(&other, "/", |page| page.body.contains("Cổng thông tin Bảo Thắng")).await;
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn another_instance_shows_a_change_within_a_second(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let a = TestApp::with_page_cache(db.clone()).await;
@@ -399,7 +399,7 @@ async fn another_instance_shows_a_change_within_a_second(db: PgPool) {
     eventually(&b, "/chuyen-muc/moi-truong", |page| page.status == StatusCode::OK).await;
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_dropped_listener_leaves_no_stale_page(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tên cũ", news).insert(&db).await;
@@ -438,7 +438,7 @@ async fn a_dropped_listener_leaves_no_stale_page(db: PgPool) {
         .assert_contains("Tên mới");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn document_changes_show_at_once_here_and_on_another_instance(db: PgPool) {
     let app = TestApp::with_page_cache(db.clone()).await;
     let other = TestApp::with_page_cache(db.clone()).await;

@@ -29,7 +29,7 @@ async fn audited(db: &PgPool, action: &str) -> Vec<String> {
         .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_editor_writes_a_page_that_shows_at_its_address_once_published(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -99,7 +99,7 @@ async fn an_editor_writes_a_page_that_shows_at_its_address_once_published(db: Pg
     sitemap.assert_contains("<loc>https://baothang.example.vn/gioi-thieu</loc>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_body_is_sanitised_and_a_child_page_shows_its_parent_in_the_breadcrumb(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -141,7 +141,7 @@ async fn the_body_is_sanitised_and_a_child_page_shows_its_parent_in_the_breadcru
     loop_refused.assert_contains("Không thể đặt trang vào trong chính nó hoặc trang con của nó.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_slug_that_clashes_with_an_address_of_the_site_is_refused_with_the_input_kept(
     db: PgPool,
 ) {
@@ -190,7 +190,7 @@ async fn a_slug_that_clashes_with_an_address_of_the_site_is_refused_with_the_inp
     taken.assert_contains("Đường dẫn này đã được dùng cho trang khác.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn reporters_and_moderators_cannot_manage_pages(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -226,7 +226,7 @@ async fn reporters_and_moderators_cannot_manage_pages(db: PgPool) {
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_stale_save_gets_the_conflict_page_and_revisions_can_be_restored(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let first = app.staff(Role::Editor).await;
@@ -294,7 +294,7 @@ async fn a_stale_save_gets_the_conflict_page_and_revisions_can_be_restored(db: P
     assert_eq!(audited(&db, "page.restored").await.len(), 1);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_deleted_page_is_gone_and_the_deletion_is_audited(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -334,7 +334,7 @@ async fn a_deleted_page_is_gone_and_the_deletion_is_audited(db: PgPool) {
     assert_eq!(audited(&db, "page.deleted").await, ["Chức năng nhiệm vụ (/chuc-nang-nhiem-vu)"]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_english_page_has_an_english_frame_an_hreflang_pair_and_is_listed_at_en(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -401,7 +401,7 @@ async fn an_english_page_has_an_english_frame_an_hreflang_pair_and_is_listed_at_
     refused.assert_contains("Hãy chọn một trang viết bằng ngôn ngữ kia.");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn print_versions_show_the_text_and_its_source_without_the_site_frame(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let news = category(&db, "Tin tức", None).await;
@@ -455,7 +455,7 @@ async fn print_versions_show_the_text_and_its_source_without_the_site_frame(db: 
     print.assert_not_contains("<time");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn cached_pages_follow_a_page_edit_here_and_on_another_instance(db: PgPool) {
     let app = TestApp::with_page_cache(db.clone()).await;
     let other = TestApp::with_page_cache(db.clone()).await;
@@ -511,7 +511,7 @@ async fn cached_pages_follow_a_page_edit_here_and_on_another_instance(db: PgPool
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn competing_saves_of_one_slug_store_one_page_and_tell_the_others(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;

@@ -18,7 +18,10 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::support::{ArticleFixture, ORIGIN, category, test_config};
+use crate::{
+    support::{ArticleFixture, ORIGIN, category, test_config},
+    test_db,
+};
 
 /// A TCP proxy in front of PostgreSQL that can be cut (every connection dropped, new ones
 /// closed at once) and restored, to play the database going away without stopping it.
@@ -90,7 +93,7 @@ async fn timed_get(router: &axum::Router, uri: &str) -> (StatusCode, String, Dur
     (status, String::from_utf8_lossy(&body).into_owned(), started.elapsed())
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_themselves(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Tin vẫn còn đó", news)
@@ -120,7 +123,7 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
     assert_eq!(timed_get(&app, "/healthz").await.0, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_comment_sent_while_the_database_is_gone_is_shown_back_to_its_reader(db: PgPool) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -197,11 +200,8 @@ fn a_bad_setting_is_refused_in_one_line() {
 /// SIGTERM.
 #[tokio::test]
 async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
-    let base = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| toasoan::config::DEFAULT_DATABASE_URL.into());
-    let server_url = &base[..base.rfind('/').unwrap()];
-    let name = format!("toasoan_bin_{}", std::process::id());
-    let database_url = format!("{server_url}/{name}");
+    let name = test_db::unique_name();
+    let database_url = test_db::url_of(&name);
     let port = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap()
@@ -249,11 +249,5 @@ async fn server_creates_its_database_serves_the_demo_and_stops_on_sigterm() {
         "{log}"
     );
 
-    let admin = PgPool::connect(&format!("{server_url}/postgres"))
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists {name} with (force)")))
-        .execute(&admin)
-        .await
-        .unwrap();
+    test_db::drop_database(&name).await;
 }

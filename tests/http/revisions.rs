@@ -57,7 +57,7 @@ async fn published_and_edited(app: &TestApp, editor: &Staff, news: i64, n: usize
     id
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn two_revisions_compare_field_by_field_with_insertions_and_deletions(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -146,7 +146,7 @@ async fn two_revisions_compare_field_by_field_with_insertions_and_deletions(db: 
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn page_revisions_compare_with_the_same_marks(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -243,7 +243,7 @@ async fn restore(app: &TestApp, who: &Staff, id: i64, revision: i64, version: i3
     response.status
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_revision_from_any_state_restores_onto_an_article_in_any_state(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -277,7 +277,7 @@ async fn a_revision_from_any_state_restores_onto_an_article_in_any_state(db: PgP
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_restore_from_a_stale_page_changes_nothing_and_says_why(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -302,7 +302,7 @@ async fn a_restore_from_a_stale_page_changes_nothing_and_says_why(db: PgPool) {
     assert_eq!(stored(&db, id).await.0, "Huyện tổ chức hội nghị");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_restore_and_an_edit_at_once_never_both_win(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;
@@ -346,7 +346,7 @@ async fn audit_rows(db: &PgPool, id: i64) -> Vec<(String, String, String, Option
     .unwrap()
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn plain_edits_of_a_published_article_and_restores_are_audited_with_their_revision(
     db: PgPool,
 ) {
@@ -420,7 +420,7 @@ async fn plain_edits_of_a_published_article_and_restores_are_audited_with_their_
     assert_eq!(actions, ["article.created"]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_reporter_compares_and_restores_their_own_draft_only(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

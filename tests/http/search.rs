@@ -65,7 +65,7 @@ async fn unpublished(db: &PgPool, category_id: i64, title: &str, status: &str) {
     .expect("insert unpublished article");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn accents_case_and_d_do_not_matter(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(
@@ -97,7 +97,7 @@ async fn accents_case_and_d_do_not_matter(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn both_tone_placements_find_the_same_articles(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // The old placement (hoá, thuỷ, khoẻ, uỷ) and the new one (hóa, thủy, khỏe, ủy).
@@ -141,7 +141,7 @@ async fn both_tone_placements_find_the_same_articles(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_quoted_phrase_needs_the_words_together_and_in_order(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Xây dựng nông thôn mới nâng cao", "", "<p>Bài một.</p>").await;
@@ -164,7 +164,7 @@ async fn a_quoted_phrase_needs_the_words_together_and_in_order(db: PgPool) {
 /// Phrases are found through tokens of adjacent word pairs (see `db::search`): they must cross
 /// from title to sapo and from paragraph to paragraph as the words follow each other, and only
 /// the pairs of the phrase, in its order, match.
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_phrase_is_found_across_title_sapo_and_paragraphs(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Tinh thần đoàn", "kết vững bước", "<p>Đi lên</p><p>cùng xã</p>").await;
@@ -178,7 +178,7 @@ async fn a_phrase_is_found_across_title_sapo_and_paragraphs(db: PgPool) {
     assert_eq!(finds(&app, "\"ket doan la\" \"doan ket\"").await, Vec::<String>::new());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn several_words_must_all_match(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Thị trấn Phố Lu đoàn kết xây dựng", "", "<p>Một.</p>").await;
@@ -193,7 +193,7 @@ async fn several_words_must_all_match(db: PgPool) {
     none.assert_contains("Không tìm thấy bài viết nào phù hợp");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_title_matters_more_than_the_sapo_and_the_sapo_more_than_the_body(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // Older, but the words are in its title.
@@ -235,7 +235,7 @@ async fn the_title_matters_more_than_the_sapo_and_the_sapo_more_than_the_body(db
     );
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn equal_matches_come_newest_first_ten_to_a_page(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     for n in 1..=23 {
@@ -273,7 +273,7 @@ async fn equal_matches_come_newest_first_ten_to_a_page(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_category_filter_includes_subcategories_and_page_links_keep_it(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     let economy = category(&db, "Kinh tế", Some(news)).await;
@@ -301,7 +301,7 @@ async fn the_category_filter_includes_subcategories_and_page_links_keep_it(db: P
     unknown.assert_contains("Không có chuyên mục này");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn page_links_keep_the_query_and_filters(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     for n in 1..=11 {
@@ -351,7 +351,7 @@ async fn published_at(db: &PgPool, category_id: i64, title: &str, at: OffsetDate
     .expect("new slug");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // 23:30 on 26/11 in Vietnam.
@@ -407,7 +407,7 @@ async fn the_date_filter_is_inclusive_in_vietnam_time(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn only_published_articles_are_ever_found(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Xuân Giao khánh thành cầu", "", "<p>Đã đăng.</p>").await;
@@ -425,7 +425,7 @@ async fn only_published_articles_are_ever_found(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn empty_and_one_letter_queries_ask_for_more(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "A Lù đón Tết", "", "<p>Xuân.</p>").await;
@@ -449,7 +449,7 @@ async fn empty_and_one_letter_queries_ask_for_more(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn long_and_operator_soup_queries_answer_normally(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Đoàn kết xây dựng quê hương", "", "<p>Nội dung.</p>").await;
@@ -530,7 +530,7 @@ async fn long_and_operator_soup_queries_answer_normally(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn highlights_escape_the_article_text_and_mark_the_hits(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(
@@ -575,7 +575,7 @@ async fn highlights_escape_the_article_text_and_mark_the_hits(db: PgPool) {
     accented.assert_contains("<mark>ĐOÀN</mark> <mark>KẾT</mark>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_results_page_keeps_the_query_and_is_not_indexed(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Bảo Thắng ra quân", "", "<p>Nội dung.</p>").await;
@@ -590,7 +590,7 @@ async fn the_results_page_keeps_the_query_and_is_not_indexed(db: PgPool) {
     page.assert_contains("<time datetime=");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_page_has_the_search_box(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     article(&db, news, "Bảo Thắng ra quân", "", "<p>Nội dung.</p>").await;
@@ -614,7 +614,7 @@ async fn every_page_has_the_search_box(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn common_words_list_a_thousand_results_the_newest_ranked_first(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     // 1,100 articles with the word in their body, one an hour…
@@ -669,7 +669,7 @@ async fn common_words_list_a_thousand_results_the_newest_ranked_first(db: PgPool
     assert_eq!(search(&app, "quế", "&trang=101").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn rare_words_are_found_and_ranked_the_same_way(db: PgPool) {
     // Few of the newest articles match: the matches come from the GIN index, not from reading
     // articles newest first (see db::search).

@@ -71,7 +71,7 @@ fn assert_nothing_inline(response: &TestResponse) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn every_kind_of_response_carries_the_security_headers(db: PgPool) {
     let news = category(&db, "Tin tức", None).await;
     ArticleFixture::new("Cầu mới thông xe", news)
@@ -104,7 +104,7 @@ async fn every_kind_of_response_carries_the_security_headers(db: PgPool) {
     assert_security_headers(&file);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_back_office_import_map_is_the_one_inline_script_the_policy_allows(db: PgPool) {
     let app = TestApp::new(db).await;
     let editor = app.staff(Role::Editor).await;
@@ -119,7 +119,7 @@ async fn the_back_office_import_map_is_the_one_inline_script_the_policy_allows(d
     assert!(policy.contains(&format!("script-src 'self' {source};")), "{source} in {policy}");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn https_is_required_only_of_a_site_served_over_https(db: PgPool) {
     let app = TestApp::with_config(db, |config| {
         config.base_url = "http://127.0.0.1:3000".into();

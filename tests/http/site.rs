@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::support::{TestApp, assert_cache_control, category};
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn unknown_paths_get_the_404_page_in_the_layout(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::new(db).await;
@@ -26,7 +26,7 @@ async fn unknown_paths_get_the_404_page_in_the_layout(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn healthz_says_ok_when_the_database_answers(db: PgPool) {
     let app = TestApp::new(db).await;
     let response = app.get("/healthz").await;
@@ -34,7 +34,7 @@ async fn healthz_says_ok_when_the_database_answers(db: PgPool) {
     assert_eq!(response.body, "ok");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn fingerprinted_static_files_are_cached_for_a_year(db: PgPool) {
     let app = TestApp::new(db).await;
     let home = app.get("/").await;
@@ -53,7 +53,7 @@ async fn fingerprinted_static_files_are_cached_for_a_year(db: PgPool) {
     assert_eq!(app.get("/static/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn html_and_css_are_compressed_for_clients_that_accept_it(db: PgPool) {
     let app = TestApp::new(db).await;
     for (encoding, expected) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
@@ -74,7 +74,7 @@ async fn html_and_css_are_compressed_for_clients_that_accept_it(db: PgPool) {
     assert_eq!(app.get("/").await.header(header::CONTENT_ENCODING), "");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_method_the_page_does_not_take_gets_an_html_error_page(db: PgPool) {
     let app = TestApp::new(db).await;
     let response = app
@@ -88,7 +88,7 @@ async fn a_method_the_page_does_not_take_gets_an_html_error_page(db: PgPool) {
         .assert_contains("<h1>Không tìm thấy trang</h1>");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_fault_on_our_side_is_a_500_page_without_details(db: PgPool) {
     category(&db, "Tin tức", None).await;
     let app = TestApp::new(db.clone()).await;

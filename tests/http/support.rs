@@ -573,14 +573,7 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
 
 /// The URL of the test's own database, for the binary.
 pub fn database_url(db: &PgPool) -> String {
-    let options = db.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    )
+    crate::test_db::url_of(db.connect_options().get_database().unwrap())
 }
 
 pub fn toasoan(db: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {

@@ -132,7 +132,7 @@ async fn send_code(app: &TestApp, browser: &Staff, code: &str) -> (TestResponse,
     (response, session)
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn turning_it_on_needs_a_right_code_and_shows_the_recovery_codes_once(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;
@@ -190,7 +190,7 @@ async fn turning_it_on_needs_a_right_code_and_shows_the_recovery_codes_once(db: 
     after.assert_not_contains(&codes[0]);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_login_asks_for_the_code_and_starts_no_session_until_it_is_right(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -227,7 +227,7 @@ async fn the_login_asks_for_the_code_and_starts_no_session_until_it_is_right(db:
     assert!(session.is_none());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn wrong_codes_count_toward_the_lockout_of_the_account(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -251,7 +251,7 @@ async fn wrong_codes_count_toward_the_lockout_of_the_account(db: PgPool) {
     assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_right_password_does_not_reset_the_count_of_wrong_codes(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -282,7 +282,7 @@ async fn a_right_password_does_not_reset_the_count_of_wrong_codes(db: PgPool) {
     assert_eq!(guesses, 2, "wrong codes tried before the lock");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_recovery_code_works_once_only(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -304,7 +304,7 @@ async fn a_recovery_code_works_once_only(db: PgPool) {
     assert!(session.is_none());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_code_is_not_accepted_twice(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -323,7 +323,7 @@ async fn a_code_is_not_accepted_twice(db: PgPool) {
     assert!(session.is_none());
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_code_sent_twice_at_the_same_moment_logs_in_once(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let editor = app.staff(Role::Editor).await;
@@ -338,7 +338,7 @@ async fn a_code_sent_twice_at_the_same_moment_logs_in_once(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_setting_sends_admins_and_editors_without_it_to_set_it_up(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -401,7 +401,7 @@ async fn the_setting_sends_admins_and_editors_without_it_to_set_it_up(db: PgPool
     assert_eq!(editor.get(&app, "/admin/articles").await.status, StatusCode::OK);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn an_admin_turns_off_the_two_factor_of_someone_who_lost_their_phone(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let admin = app.staff(Role::Admin).await;
@@ -443,7 +443,7 @@ async fn an_admin_turns_off_the_two_factor_of_someone_who_lost_their_phone(db: P
     assert_redirect(&login, "/admin");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn turning_it_off_needs_the_password_or_a_code(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     let reporter = app.staff(Role::Reporter).await;

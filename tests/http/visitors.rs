@@ -48,7 +48,7 @@ async fn counter_rows(db: &PgPool) -> String {
     rows.join("\n")
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_counter_is_off_by_default_and_counts_nothing(db: PgPool) {
     let app = TestApp::new(db.clone()).await;
     pixel(&app, "203.0.113.5", "Firefox").await;
@@ -63,7 +63,7 @@ async fn the_counter_is_off_by_default_and_counts_nothing(db: PgPool) {
     assert_eq!(seen, 0);
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn distinct_visitors_are_counted_without_storing_their_addresses(db: PgPool) {
     show_counter(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -101,7 +101,7 @@ async fn distinct_visitors_are_counted_without_storing_their_addresses(db: PgPoo
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn instances_share_the_salt_and_the_counts(db: PgPool) {
     show_counter(&db).await;
     let first = TestApp::new(db.clone()).await;
@@ -119,7 +119,7 @@ async fn instances_share_the_salt_and_the_counts(db: PgPool) {
     }
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn a_new_day_counts_again_and_forgets_the_old_salt(db: PgPool) {
     show_counter(&db).await;
     let app = TestApp::new(db.clone()).await;
@@ -149,7 +149,7 @@ async fn a_new_day_counts_again_and_forgets_the_old_salt(db: PgPool) {
     assert_eq!((salts, seen), (1, 1), "yesterday's salt and visitors are gone");
 }
 
-#[sqlx::test(migrator = "toasoan::MIGRATOR")]
+#[db_test]
 async fn the_trust_badge_links_to_its_certificate_only_when_one_is_set(db: PgPool) {
     sqlx::query("update site_setting set badge_image = '/static/img/tin-nhiem-mang.svg'")
         .execute(&db)

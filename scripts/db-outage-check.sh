@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stops PostgreSQL under a running server and times the answers: a throwaway cluster on its own
 # port is created, served, stopped, started again and dropped (the machine's main cluster is
-# never touched). Prints the status and time of the home page and /healthz before, during and
-# after the outage. Needs pg_createcluster (Debian's postgresql-common) and a built binary.
+# never touched). Prints the status and time of the home page, /healthz and /readyz before,
+# during and after the outage. Needs pg_createcluster (Debian's postgresql-common) and a built
+# binary.
 # Usage: scripts/db-outage-check.sh [PORT]   (default 5499, which must be free; the binary from
 #        $TOASOAN_BIN, or debug/toasoan in Cargo's target directory, see scripts/target-dir.sh)
 set -euo pipefail
@@ -41,12 +42,12 @@ server=$!
 for _ in $(seq 60); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
 
 page() { curl -s -o /dev/null -w "%{http_code} in %{time_total}s" "$base$1"; }
-echo "before:         / -> $(page /)   /healthz -> $(page /healthz)"
+echo "before:         / -> $(page /)   /healthz -> $(page /healthz)   /readyz -> $(page /readyz)"
 pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" stop -m fast
-echo "database down:  / -> $(page /)   /healthz -> $(page /healthz)"
+echo "database down:  / -> $(page /)   /healthz -> $(page /healthz)   /readyz -> $(page /readyz)"
 sleep 2
-echo "two s later:    / -> $(page /)   /healthz -> $(page /healthz)"
+echo "two s later:    / -> $(page /)   /healthz -> $(page /healthz)   /readyz -> $(page /readyz)"
 pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
 for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 0.5; done
 sleep 1.5
-echo "database back:  / -> $(page /)   /healthz -> $(page /healthz)"
+echo "database back:  / -> $(page /)   /healthz -> $(page /healthz)   /readyz -> $(page /readyz)"

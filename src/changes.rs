@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgListener;
 
-use crate::AppState;
+use crate::{AppState, metrics};
 
 pub const CHANNEL: &str = "toasoan_changes";
 
@@ -46,6 +46,7 @@ async fn hear(state: &AppState, listener: &mut PgListener) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
+                metrics::invalidation_received();
                 if SITE_TABLES.contains(&notification.payload()) {
                     refresh_site(state).await;
                 }

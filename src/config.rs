@@ -54,6 +54,22 @@ pub struct Config {
     /// `TOASOAN_SMTP_URL` and `TOASOAN_SMTP_FROM`: where notices are sent by e-mail too
     /// (`None`: in the back office only).
     pub smtp: Option<Smtp>,
+    /// `TOASOAN_METRICS_ADDR`: a listener of its own for `/metrics` (none by default).
+    pub metrics_addr: Option<SocketAddr>,
+    /// `TOASOAN_METRICS_TOKEN`: `/metrics` on the main listener for `Authorization: Bearer`
+    /// with this token (at least 32 characters); without it, a 404 there.
+    pub metrics_token: Option<String>,
+    /// `TOASOAN_LOG_FORMAT`: `text` (the default) or `json` (one object a line).
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: colours only when standard output is a terminal.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
 }
 
 /// The mail server the notices go through, and the sender they carry.
@@ -228,6 +244,35 @@ impl Config {
             Some(url) => Some(smtp(url.trim(), get("TOASOAN_SMTP_FROM"))?),
         };
 
+        let metrics_addr = match get("TOASOAN_METRICS_ADDR").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(value) => Some(value.trim().parse().map_err(|_| {
+                error(
+                    "TOASOAN_METRICS_ADDR",
+                    value,
+                    "expected an address such as 127.0.0.1:9464",
+                )
+            })?),
+        };
+        let metrics_token = match get("TOASOAN_METRICS_TOKEN").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(token) if token.trim().len() >= 32 => Some(token.trim().to_owned()),
+            Some(_) => {
+                return Err(error(
+                    "TOASOAN_METRICS_TOKEN",
+                    "(too short)".to_owned(),
+                    "expected a token of at least 32 characters",
+                ));
+            }
+        };
+
+        let (format, name) = var("TOASOAN_LOG_FORMAT", "text");
+        let log_format = match format.trim() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            _ => return Err(error(name, format, "expected text or json")),
+        };
+
         Ok(Self {
             database_url,
             addr,
@@ -251,6 +296,9 @@ impl Config {
             hash_concurrency,
             page_cache_bytes,
             smtp,
+            metrics_addr,
+            metrics_token,
+            log_format,
         })
     }
 
@@ -428,6 +476,29 @@ mod tests {
         assert!(message.contains("TOASOAN_DEMO") && message.contains("on or off"));
         assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(parse(&[("TOASOAN_BASE_URL", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn metrics_are_off_the_main_listener_unless_a_long_token_is_set() {
+        let config = parse(&[]).unwrap();
+        assert_eq!((config.metrics_addr, config.metrics_token), (None, None));
+        assert_eq!(config.log_format, LogFormat::Text);
+        let token = "a-metrics-token-of-thirty-two-chars!";
+        let config = parse(&[
+            ("TOASOAN_METRICS_ADDR", "127.0.0.1:9464"),
+            ("TOASOAN_METRICS_TOKEN", token),
+            ("TOASOAN_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(config.metrics_addr.unwrap().to_string(), "127.0.0.1:9464");
+        assert_eq!(config.metrics_token.as_deref(), Some(token));
+        assert_eq!(config.log_format, LogFormat::Json);
+        let message = parse(&[("TOASOAN_METRICS_TOKEN", "tiny-token")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("TOASOAN_METRICS_TOKEN: ") && !message.contains("tiny"));
+        assert!(parse(&[("TOASOAN_METRICS_ADDR", "9464")]).is_err());
+        assert!(parse(&[("TOASOAN_LOG_FORMAT", "xml")]).is_err());
     }
 
     #[test]

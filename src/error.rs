@@ -167,6 +167,7 @@ impl IntoResponse for AppError {
         }
         let mut response = page.into_response();
         if let Self::Database(sqlx::Error::PoolTimedOut) = self {
+            crate::metrics::pool_timeout();
             response.extensions_mut().insert(WaitedForDatabase);
         }
         response

@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod media;
+pub mod metrics;
 pub mod notices;
 pub mod sanitize;
 pub mod scheduler;

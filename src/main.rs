@@ -1,7 +1,12 @@
 use std::{io::IsTerminal, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use toasoan::{auth::Role, cli, config::Config, server};
+use toasoan::{
+    auth::Role,
+    cli,
+    config::{Config, LogFormat},
+    server,
+};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc gives freed memory back to the system (glibc's malloc kept the 19 MiB blocks of
@@ -77,13 +82,6 @@ fn parse_role(value: &str) -> Result<Role, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        // Colours only for a person at a terminal, not in files or journald.
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -92,6 +90,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    start_logging(config.log_format);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::serve(config).await,
         Command::Migrate => server::migrate(&config).await.map(drop),
@@ -107,6 +106,20 @@ async fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs go to standard output, filtered by `RUST_LOG`.
+fn start_logging(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        // Colours only for a person at a terminal, not in files, pipes or journald.
+        .with_ansi(format == LogFormat::Text && std::io::stdout().is_terminal());
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
     }
 }
 

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use crate::{
-    AppState, db, mail,
+    AppState, db, mail, metrics,
     notices::{self, ArticleRef},
 };
 
@@ -48,7 +48,9 @@ pub async fn run_publisher(state: AppState) {
     let mut tick = tokio::time::interval(PUBLISH_EVERY);
     loop {
         tick.tick().await;
-        if let Err(error) = publish_due(&state).await {
+        let result = publish_due(&state).await;
+        metrics::scheduler_run("publish", result.is_ok());
+        if let Err(error) = result {
             tracing::warn!(%error, "could not publish scheduled articles; will retry");
         }
     }
@@ -98,7 +100,7 @@ pub async fn run_cleanup(state: AppState) {
         let mails = db::mail_outbox::delete_old(&state.db, mail::KEPT_DAYS).await;
         let drafts = db::article_drafts::delete_old(&state.db, DRAFTS_KEPT_DAYS).await;
         let presence = db::article_presence::delete_old(&state.db).await;
-        for result in [
+        let results = [
             sessions,
             attempts,
             comments,
@@ -111,7 +113,9 @@ pub async fn run_cleanup(state: AppState) {
             mails,
             drafts,
             presence,
-        ] {
+        ];
+        metrics::scheduler_run("cleanup", results.iter().all(Result::is_ok));
+        for result in results {
             if let Err(error) = result {
                 tracing::warn!(%error, "cleanup failed; will retry");
             }

@@ -116,7 +116,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if crate::db::users::count_active_admins(&state.db).await? == 0 {
         tracing::warn!("{}", crate::cli::NO_ADMIN_HINT);
     }
-    let background = spawn_background(&state);
+    let mut background = spawn_background(&state);
 
     let listener = TcpListener::bind(state.config.addr)
         .await
@@ -127,6 +127,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         max_connections: state.config.max_connections,
         shutdown_grace: state.config.shutdown_grace,
     };
+    if let Some(addr) = state.config.metrics_addr {
+        let metrics = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (TOASOAN_METRICS_ADDR)"))?;
+        tracing::info!(%addr, "serving /metrics");
+        let router = web::metrics_router(state.clone());
+        background.push(tokio::spawn(http::serve(
+            metrics,
+            router,
+            limits,
+            std::future::pending(),
+        )));
+    }
     http::serve(
         listener,
         web::router(state.clone()),
@@ -182,10 +195,13 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     let publisher = tokio::spawn(crate::scheduler::run_publisher(state.clone()));
     let cleanup = tokio::spawn(crate::scheduler::run_cleanup(state.clone()));
     let mail = tokio::spawn(crate::mail::run(state.clone()));
+    let metrics = tokio::spawn(crate::metrics::run_upkeep());
     // No cached page is served until the listener hears about changes.
     state.page_cache.set_trusted(false);
     let changes = tokio::spawn(crate::changes::listen(state.clone()));
-    vec![views, visitors, changes, watch, publisher, cleanup, mail]
+    vec![
+        views, visitors, changes, watch, publisher, cleanup, mail, metrics,
+    ]
 }
 
 async fn shutdown_signal() {

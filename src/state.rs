@@ -53,6 +53,8 @@ impl AppState {
     /// Builds the state and loads the site cache (the database must answer).
     pub async fn new(db: PgPool, config: Config) -> Result<Self, sqlx::Error> {
         let site = SiteCache::load(&db).await?;
+        // Counting starts with the first state (the recorder is the process's).
+        crate::metrics::handle();
         Ok(Self {
             db,
             media: Arc::new(LocalStore::new(config.media_dir.clone())),

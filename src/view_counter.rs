@@ -43,7 +43,10 @@ impl ViewCounter {
         }
         let (ids, counts): (Vec<i64>, Vec<i64>) = batch.iter().map(|(id, n)| (*id, *n)).unzip();
         match crate::db::articles::add_views(db, &ids, &counts).await {
-            Ok(()) => Ok(batch.len()),
+            Ok(()) => {
+                crate::metrics::views_flushed(counts.iter().sum::<i64>().unsigned_abs());
+                Ok(batch.len())
+            }
             Err(error) => {
                 let mut pending = self.lock();
                 for (id, n) in batch {

@@ -12,6 +12,7 @@ use crate::{
     AppState,
     db::{self, login_attempts::Attempt},
     error::{AppError, AppResult},
+    metrics,
 };
 
 /// What a role may do. Roles are not a ladder (a moderator may not write articles), so every
@@ -83,11 +84,15 @@ pub async fn check_limited(
     check: impl Future<Output = AppResult<bool>>,
 ) -> AppResult<Checked> {
     let Some(attempt) = db::login_attempts::begin(&state.db, account, ip).await? else {
+        metrics::login_lockout();
         return Ok(Checked::Blocked);
     };
     match check.await {
         Ok(true) => Ok(Checked::Right(attempt)),
-        Ok(false) => Ok(Checked::Wrong),
+        Ok(false) => {
+            metrics::login_failure();
+            Ok(Checked::Wrong)
+        }
         Err(error) => {
             db::login_attempts::cancel(&state.db, attempt).await?;
             Err(error)

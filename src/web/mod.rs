@@ -13,6 +13,7 @@ pub mod format;
 mod health;
 pub(crate) mod layout;
 mod load;
+mod metrics;
 pub(crate) mod page_cache;
 pub(crate) mod pager;
 pub(crate) mod print;
@@ -67,6 +68,8 @@ pub(crate) const RESERVED_SEGMENTS: &[&str] = &[
     "sitemap*",
     "ma-kiem-tra*",
     "healthz",
+    "readyz",
+    "metrics",
     "van-ban",
     "lien-he",
     "en",
@@ -157,9 +160,12 @@ pub fn router(state: AppState) -> Router {
             .layer(DefaultBodyLimit::max(COMMENT_BODY_LIMIT)),
     );
 
-    // What needs no database: files, and the health check (which says whether it answers).
+    // What needs no database: files, the health checks (one says whether it answers) and the
+    // metrics.
     let without_database = Router::new()
-        .route("/healthz", get(health::health))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::show_metrics_with_token))
         .nest_service("/static", files::static_files())
         .nest("/media", files::media_files(&state));
 
@@ -426,12 +432,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error_pages::error_pages,
         ))
+        .layer(middleware::from_fn(metrics::remember_route))
         .with_state(state.clone());
 
     // The outer layers wrap the whole router once, so that a page sent from the page cache
     // goes through nothing else: no routing, no per-route layers.
     Router::new().fallback_service(
         ServiceBuilder::new()
+            .layer(middleware::from_fn(metrics::record_requests))
             .layer(TraceLayer::new_for_http())
             .layer(CompressionLayer::new())
             // Every response, error pages and cached pages included.
@@ -447,6 +455,13 @@ pub fn router(state: AppState) -> Router {
             ))
             .service(app),
     )
+}
+
+/// What the metrics listener (`TOASOAN_METRICS_ADDR`) serves: `/metrics`, without a token.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::show_metrics))
+        .with_state(state)
 }
 
 #[cfg(test)]

@@ -23,15 +23,15 @@ use std::{
 
 use axum::{
     body::{Body, Bytes},
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use axum_extra::extract::CookieJar;
-use moka::future::Cache;
+use moka::{future::Cache, notification::RemovalCause};
 
-use crate::{AppState, auth::session, web::caching};
+use crate::{AppState, auth::session, metrics, web::caching};
 
 /// How long an entry lives at most: the view counts on a page are at most this old.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(10);
@@ -52,6 +52,8 @@ struct CachedPage {
     gzip: Bytes,
     br: Bytes,
     article: Option<i64>,
+    /// The route template it was rendered for, for the request metrics.
+    route: Option<MatchedPath>,
 }
 
 /// What the server keeps; see the module.
@@ -77,6 +79,7 @@ impl PageCache {
                     u32::try_from(size).unwrap_or(u32::MAX)
                 })
                 .time_to_live(TIME_TO_LIVE)
+                .eviction_listener(|_, _, cause| metrics::page_cache_eviction(cause_name(cause)))
                 .build()
         });
         Self {
@@ -125,6 +128,17 @@ impl PageCache {
         )
     }
 
+    /// Pages kept and the bytes they take (for `/metrics`).
+    pub async fn size(&self) -> (u64, u64) {
+        match &self.pages {
+            Some(pages) => {
+                pages.run_pending_tasks().await;
+                (pages.entry_count(), pages.weighted_size())
+            }
+            None => (0, 0),
+        }
+    }
+
     fn usable(&self) -> Option<&Cache<String, Arc<CachedPage>>> {
         self.pages
             .as_ref()
@@ -154,6 +168,7 @@ pub(crate) async fn page_cache(
     if let Some(page) = pages.get(&key).await {
         return served(&state, &page, &answer);
     }
+    metrics::page_cache_miss();
 
     // A miss: render it as a plain GET (so that a full body is kept) once for every request
     // waiting on this key.
@@ -191,10 +206,20 @@ pub(crate) async fn page_cache(
 /// A page from the cache, counted as a view of its article.
 fn served(state: &AppState, page: &CachedPage, answer: &Answer) -> Response {
     state.page_cache.hits.fetch_add(1, Ordering::Relaxed);
+    metrics::page_cache_hit();
     if let Some(article_id) = page.article {
         state.views.record(article_id);
     }
     page.respond(answer)
+}
+
+fn cause_name(cause: RemovalCause) -> &'static str {
+    match cause {
+        RemovalCause::Size => "size",
+        RemovalCause::Expired => "expired",
+        RemovalCause::Explicit => "explicit",
+        RemovalCause::Replaced => "replaced",
+    }
 }
 
 /// `GET` or `HEAD` of a page (not a file, not the health check, not the visitor counter's
@@ -206,7 +231,7 @@ fn eligible(request: &Request) -> bool {
         && !path.starts_with("/media/")
         && !path.starts_with("/tai-lieu/")
         && !path.starts_with("/admin")
-        && path != "/healthz"
+        && !matches!(path, "/healthz" | "/readyz" | "/metrics")
         && path != crate::web::public::visitors::PIXEL_URL
         && CookieJar::from_headers(request.headers())
             .get(session::COOKIE)
@@ -304,6 +329,7 @@ impl CachedPage {
         }
         let (parts, body) = response.into_parts();
         let article = parts.extensions.get::<ArticleView>().map(|view| view.0);
+        let route = parts.extensions.get::<MatchedPath>().cloned();
         let identity = match axum::body::to_bytes(body, MAX_BODY).await {
             Ok(bytes) => bytes,
             Err(error) => {
@@ -329,6 +355,7 @@ impl CachedPage {
             gzip,
             br,
             article,
+            route,
         })
     }
 
@@ -374,6 +401,9 @@ impl CachedPage {
         response
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(route) = &self.route {
+            response.extensions_mut().insert(route.clone());
+        }
         response
     }
 }

@@ -248,13 +248,13 @@ async fn while_the_database_is_gone_requests_fail_at_once(db: PgPool) {
         "/",
         "/bai-viet/tin-van-con-do",
         "/tim-kiem?q=tin",
-        "/healthz",
+        "/readyz",
     ] {
         let started = Instant::now();
         let page = app.get(uri).await;
         assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
         assert!(started.elapsed() < Duration::from_millis(200), "{uri}");
-        if uri != "/healthz" {
+        if uri != "/readyz" {
             page.assert_contains("Hệ thống đang bảo trì");
         }
     }

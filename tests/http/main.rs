@@ -35,6 +35,7 @@ mod journey;
 mod library;
 mod media_failures;
 mod menu;
+mod metrics;
 mod notices;
 mod page_cache;
 mod pages;

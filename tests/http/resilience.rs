@@ -25,14 +25,14 @@ use crate::{
 
 /// A TCP proxy in front of PostgreSQL that can be cut (every connection dropped, new ones
 /// closed at once) and restored, to play the database going away without stopping it.
-struct Proxy {
-    port: u16,
+pub(crate) struct Proxy {
+    pub(crate) port: u16,
     up: Arc<AtomicBool>,
     links: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Proxy {
-    async fn start(upstream: (String, u16)) -> Self {
+    pub(crate) async fn start(upstream: (String, u16)) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let up = Arc::new(AtomicBool::new(true));
@@ -55,14 +55,14 @@ impl Proxy {
         Self { port, up, links }
     }
 
-    async fn cut(&self) {
+    pub(crate) async fn cut(&self) {
         self.up.store(false, Ordering::SeqCst);
         for link in self.links.lock().await.drain(..) {
             link.abort();
         }
     }
 
-    fn restore(&self) {
+    pub(crate) fn restore(&self) {
         self.up.store(true, Ordering::SeqCst);
     }
 }
@@ -113,14 +113,16 @@ async fn pages_answer_503_quickly_while_the_database_is_gone_and_recover_by_them
         assert!(body.contains("Hệ thống đang bảo trì"), "{body}");
         assert!(body.contains(r#"<a href="/chuyen-muc/tin-tuc">Tin tức</a>"#), "menu from memory");
     }
-    let (status, _, took) = timed_get(&app, "/healthz").await;
+    let (status, body, took) = timed_get(&app, "/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(took < Duration::from_secs(2), "healthz took {took:?}");
+    assert_eq!(body, "database unavailable");
+    assert!(took < Duration::from_secs(2), "readyz took {took:?}");
+    assert_eq!(timed_get(&app, "/healthz").await.0, StatusCode::OK, "alive");
 
     proxy.restore();
     let (status, body, _) = timed_get(&app, "/bai-viet/tin-van-con-do").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(timed_get(&app, "/healthz").await.0, StatusCode::OK);
+    assert_eq!(timed_get(&app, "/readyz").await.0, StatusCode::OK);
 }
 
 #[db_test]

@@ -24,7 +24,7 @@ use crate::{
         comments::{CommentStatus, NewComment, Posted},
     },
     error::{AppError, AppResult, ErrorPage},
-    notices,
+    metrics, notices,
     web::{
         client::{ClientIp, UserAgent},
         cookies,
@@ -243,11 +243,13 @@ async fn post_comment(
             article = article.article_id,
             "honeypot filled: comment dropped"
         );
+        metrics::comment("honeypot");
         return Ok(done());
     }
     let ip_key = stored_ip(state, &ip);
     // A cheap refusal before the challenge is spent; `post` checks again, atomically.
     if db::comments::count_recent_from(&state.db, &ip_key).await? >= state.config.comment_limit {
+        metrics::comment("limited");
         return Err(AppError::Page(TOO_MANY));
     }
 
@@ -257,6 +259,7 @@ async fn post_comment(
 
     reader_forms::check_captcha(state, &jar, &form.captcha_id, &form.captcha, &mut errors).await?;
     if !errors.is_empty() {
+        metrics::comment("invalid");
         return refuse(state, article, form, errors, &ip_key).await;
     }
 
@@ -287,6 +290,7 @@ async fn post_comment(
     .await?;
     match posted {
         Posted::Stored(_) => {
+            metrics::comment(if spam { "spam" } else { "pending" });
             if !spam {
                 // The comment is in: a notice that cannot be written is only logged.
                 if let Err(error) = notices::comment_waiting(state).await {
@@ -295,8 +299,12 @@ async fn post_comment(
             }
             Ok(done())
         }
-        Posted::TooMany => Err(AppError::Page(TOO_MANY)),
+        Posted::TooMany => {
+            metrics::comment("limited");
+            Err(AppError::Page(TOO_MANY))
+        }
         Posted::Duplicate => {
+            metrics::comment("duplicate");
             errors.add("content", "Bình luận này đã được gửi trước đó.");
             refuse(state, article, form, errors, &ip_key).await
         }

@@ -12,8 +12,9 @@ use super::{Action, BACK_PARAM, list::CommentsPage, redirect_back, view::View};
 use crate::{
     AppState,
     auth::Capability,
-    db::{self, audit::Target},
+    db::{self, audit::Target, comments::CommentStatus},
     error::{AppError, AppResult},
+    metrics,
     web::{
         admin::{AdminLayout, Flash, Staff},
         extract::parse_id,
@@ -72,6 +73,8 @@ pub(super) async fn apply(
         Some(status) => db::comments::set_status(&mut *tx, ids, status, staff.user_id).await?,
         None => db::comments::delete_many(&mut *tx, ids).await?,
     };
+    let status = action.status().map_or("deleted", CommentStatus::as_str);
+    metrics::comments_moderated(status, changed.len());
     let (target, details) = match changed.as_slice() {
         [] => return Ok(changed),
         [(id, title)] => (Target::Comment(*id), title.clone()),

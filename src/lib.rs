@@ -19,6 +19,7 @@ pub mod http;
 pub mod mail;
 pub mod media;
 pub mod notices;
+pub mod replica;
 pub mod sanitize;
 pub mod scheduler;
 pub mod server;

@@ -320,8 +320,16 @@ mod tests {
     #[tokio::test]
     async fn a_local_store_over_a_file_is_not_ready() {
         let dir = tempfile::tempdir().unwrap();
-        LocalStore::new(dir.path().join("new")).check().await.unwrap();
+        LocalStore::new(dir.path().join("new"))
+            .check()
+            .await
+            .unwrap();
         std::fs::write(dir.path().join("file"), b"x").unwrap();
-        assert!(LocalStore::new(dir.path().join("file")).check().await.is_err());
+        assert!(
+            LocalStore::new(dir.path().join("file"))
+                .check()
+                .await
+                .is_err()
+        );
     }
 }

@@ -479,10 +479,7 @@ async fn cached_pages_follow_a_page_edit_here_and_on_another_instance(db: PgPool
         if other.state.page_cache.counts().0 >= 1 {
             break;
         }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(2),
-            "the page was never cached"
-        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "the page was never cached");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 

@@ -3,7 +3,10 @@
 //! changed table's name (see the migration `notify_reader_changes`); each instance listens on
 //! a connection of its own, re-reads the menu and settings when they changed, and drops its
 //! cached pages. While the listener is not connected the page cache is emptied and unused, so
-//! no instance serves a page it could not have heard was stale.
+//! no instance serves a page it could not have heard was stale. Each change heard also sends
+//! the readers' pages back to the primary until the read replica has replayed it (see
+//! `crate::replica`): told before the cache is emptied, so no page rendered afterwards comes
+//! from a replica that is still behind.
 
 use std::time::Duration;
 
@@ -29,6 +32,7 @@ pub async fn listen(state: AppState) {
                 } else {
                     // Whatever changed while nobody listened is read afresh.
                     refresh_site(&state).await;
+                    heard_change(&state);
                     state.page_cache.clear();
                     state.page_cache.set_trusted(true);
                     hear(&state, &mut listener).await;
@@ -50,6 +54,7 @@ async fn hear(state: &AppState, listener: &mut PgListener) {
                 if SITE_TABLES.contains(&notification.payload()) {
                     refresh_site(state).await;
                 }
+                heard_change(state);
                 state.page_cache.clear();
             }
             Ok(None) => {
@@ -61,6 +66,12 @@ async fn hear(state: &AppState, listener: &mut PgListener) {
                 return;
             }
         }
+    }
+}
+
+fn heard_change(state: &AppState) {
+    if let Some(replica) = &state.replica {
+        replica.heard_change();
     }
 }
 

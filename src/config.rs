@@ -11,6 +11,9 @@ use crate::db::sessions::SessionLimits;
 pub struct Config {
     /// `DATABASE_URL`
     pub database_url: String,
+    /// `DATABASE_READ_URL`: a streaming replica the public pages read from (see
+    /// `crate::replica`); `None`: everything reads the primary.
+    pub database_read_url: Option<String>,
     /// `TOASOAN_ADDR`: where the server listens.
     pub addr: SocketAddr,
     /// `TOASOAN_BASE_URL`: absolute URL of the site, without a trailing slash.
@@ -108,10 +111,12 @@ impl Config {
         };
 
         let (database_url, name) = var("DATABASE_URL", DEFAULT_DATABASE_URL);
-        match Url::parse(&database_url) {
-            Ok(url) if matches!(url.scheme(), "postgres" | "postgresql") => {}
-            _ => return Err(error(name, database_url, "expected a postgres:// URL")),
-        }
+        let database_url = postgres_url(name, &database_url)?;
+
+        let database_read_url = match get("DATABASE_READ_URL").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(url) => Some(postgres_url("DATABASE_READ_URL", url.trim())?),
+        };
 
         let (addr, name) = var("TOASOAN_ADDR", DEFAULT_ADDR);
         let addr: SocketAddr = addr
@@ -275,6 +280,7 @@ impl Config {
 
         Ok(Self {
             database_url,
+            database_read_url,
             addr,
             base_url,
             demo,
@@ -334,6 +340,14 @@ fn smtp(url: &str, from: Option<String>) -> Result<Smtp, ConfigError> {
         url: url.to_owned(),
         from,
     })
+}
+
+/// A database URL (`name` is its variable); a bad one is shown with its password hidden.
+fn postgres_url(name: &'static str, url: &str) -> Result<String, ConfigError> {
+    match Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "postgres" | "postgresql") => Ok(url.to_owned()),
+        _ => Err(error(name, redact_url(url), "expected a postgres:// URL")),
+    }
 }
 
 fn error(name: &'static str, value: String, message: &'static str) -> ConfigError {
@@ -534,6 +548,24 @@ mod tests {
             Some("toasoan@example.vn"),
             "TOASOAN_SMTP_URL",
         );
+    }
+
+    #[test]
+    fn read_replica_is_optional_and_checked_like_the_primary() {
+        assert_eq!(parse(&[]).unwrap().database_read_url, None);
+        let config = parse(&[(
+            "DATABASE_READ_URL",
+            "postgres://reader@replica:5432/toasoan",
+        )]);
+        assert_eq!(
+            config.unwrap().database_read_url.as_deref(),
+            Some("postgres://reader@replica:5432/toasoan")
+        );
+        let message = parse(&[("DATABASE_READ_URL", "mysql://reader:s3cret@replica/toasoan")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("DATABASE_READ_URL: "), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
     }
 
     #[test]

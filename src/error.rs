@@ -154,6 +154,11 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct WaitedForDatabase;
 
+/// Marks a response whose request failed on a database error (not a missing row): a page read
+/// from the replica is then read again from the primary (`web::readers`).
+#[derive(Debug, Clone, Copy)]
+pub struct QueryFailed;
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let Self::LoginRequired = self {
@@ -169,6 +174,11 @@ impl IntoResponse for AppError {
         if let Self::Database(sqlx::Error::PoolTimedOut) = self {
             crate::metrics::pool_timeout();
             response.extensions_mut().insert(WaitedForDatabase);
+        }
+        if let Self::Database(error) = &self
+            && !matches!(error, sqlx::Error::RowNotFound)
+        {
+            response.extensions_mut().insert(QueryFailed);
         }
         response
     }

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod media;
 pub mod metrics;
 pub mod notices;
+pub mod replica;
 pub mod sanitize;
 pub mod scheduler;
 pub mod server;

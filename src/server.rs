@@ -122,6 +122,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", state.config.addr))?;
     tracing::info!(addr = %state.config.addr, base_url = %state.config.base_url, "serving");
+    if let Some(url) = &state.config.database_read_url {
+        tracing::info!(replica = %redact_url(url), "public pages read from the replica when it is current");
+    }
     let limits = http::Limits {
         header_timeout: state.config.header_timeout,
         max_connections: state.config.max_connections,
@@ -199,9 +202,12 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     // No cached page is served until the listener hears about changes.
     state.page_cache.set_trusted(false);
     let changes = tokio::spawn(crate::changes::listen(state.clone()));
-    vec![
-        views, visitors, changes, watch, publisher, cleanup, mail, metrics,
-    ]
+    let mut tasks = vec![views, visitors, changes, watch, publisher, cleanup, mail, metrics];
+    if let Some(replica) = state.replica.clone() {
+        let primary = state.db.clone();
+        tasks.push(tokio::spawn(async move { replica.watch(primary).await }));
+    }
+    tasks
 }
 
 async fn shutdown_signal() {

@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     database::DatabaseWatch,
     media::{LocalStore, MediaStore, UploadLimits},
+    replica::Replica,
     site::SiteCache,
     view_counter::ViewCounter,
     visitor_counter::VisitorCounter,
@@ -21,7 +22,10 @@ use crate::{
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary; in a readers' page (`web::readers::Readers`), where it reads.
     pub db: PgPool,
+    /// `DATABASE_READ_URL`: the streaming replica readers' pages read from while it is current.
+    pub replica: Option<Arc<Replica>>,
     pub config: Arc<Config>,
     /// Site name, contacts and the category tree: read on every page, cached in memory.
     pub site: Arc<SiteCache>,
@@ -55,8 +59,13 @@ impl AppState {
         let site = SiteCache::load(&db).await?;
         // Counting starts with the first state (the recorder is the process's).
         crate::metrics::handle();
+        let replica = match &config.database_read_url {
+            Some(url) => Some(Arc::new(Replica::connect(url)?)),
+            None => None,
+        };
         Ok(Self {
             db,
+            replica,
             media: Arc::new(LocalStore::new(config.media_dir.clone())),
             passwords: Arc::new(Passwords::new(
                 config.hash_concurrency,

@@ -21,6 +21,7 @@ pub mod page_revisions;
 pub mod pages;
 pub mod pending_logins;
 pub mod recovery_codes;
+pub mod replication;
 pub mod revisions;
 pub mod search;
 pub mod sessions;

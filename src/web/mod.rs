@@ -18,6 +18,7 @@ pub(crate) mod page_cache;
 pub(crate) mod pager;
 pub(crate) mod print;
 pub mod public;
+mod readers;
 mod same_origin;
 mod security_headers;
 pub(crate) mod ui;
@@ -148,6 +149,10 @@ pub fn router(state: AppState) -> Router {
                 .post(contact::send_message)
                 .layer(DefaultBodyLimit::max(CONTACT_BODY_LIMIT)),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            readers::read_from_replica,
+        ))
         .route_layer(database.clone());
 
     // Posting a comment answers an outage itself (the error page shows the reader's text

@@ -40,6 +40,7 @@ mod notices;
 mod page_cache;
 mod pages;
 mod process;
+mod replica;
 mod resilience;
 mod revisions;
 mod search;

@@ -284,18 +284,7 @@ pub const ORIGIN: &str = "https://baothang.example.vn";
 impl TestApp {
     /// A new active account with `role`, logged in.
     pub async fn staff(&self, role: Role) -> Staff {
-        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
-        let username = format!("{}{n}", role.as_str());
-        let user_id = create_user(&self.state.db, &username, role).await;
-        let token = session::new_token();
-        db::sessions::insert(&self.state.db, &session::hash(&token), user_id, "127.0.0.1", "test")
-            .await
-            .expect("session");
-        Staff {
-            user_id,
-            username,
-            cookie: format!("{}={token}", session::COOKIE),
-        }
+        log_in(&self.state.db, role).await
     }
 
     async fn get_with_cookie(&self, cookie: Option<&str>, uri: &str) -> TestResponse {
@@ -318,6 +307,22 @@ impl TestApp {
             .finish();
         let request = from_this_site(uri, "application/x-www-form-urlencoded", cookie);
         self.request(request.body(Body::from(body)).unwrap()).await
+    }
+}
+
+/// A new active account with `role` in `db`, with a live session.
+pub async fn log_in(db: &PgPool, role: Role) -> Staff {
+    let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+    let username = format!("{}{n}", role.as_str());
+    let user_id = create_user(db, &username, role).await;
+    let token = session::new_token();
+    db::sessions::insert(db, &session::hash(&token), user_id, "127.0.0.1", "test")
+        .await
+        .expect("session");
+    Staff {
+        user_id,
+        username,
+        cookie: format!("{}={token}", session::COOKIE),
     }
 }
 

@@ -1,7 +1,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Query, State},
+    extract::Query,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -9,6 +9,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     captcha::Challenge,
@@ -155,7 +156,7 @@ pub(crate) struct ArticleQuery {
 }
 
 pub(crate) async fn show_article(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
     Query(query): Query<ArticleQuery>,
 ) -> AppResult<Response> {
@@ -239,7 +240,7 @@ pub(crate) struct ArticlePrintPage {
 
 /// `/bai-viet/{slug}/ban-in`: the article alone, for paper.
 pub(crate) async fn print_article(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<Response> {
     let Some(article) = db::articles::find_published(&state.db, &slug).await? else {

@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 use moka::future::Cache;
 
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     db::{
@@ -35,7 +35,7 @@ pub(crate) struct CategoryPage {
 }
 
 pub(crate) async fn show_category(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
     PageParam(page): PageParam,
 ) -> AppResult<CategoryPage> {

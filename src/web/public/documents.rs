@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{Path, RawQuery},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -14,8 +14,8 @@ use time::Date;
 use tokio_util::io::ReaderStream;
 
 use super::search::SearchQuery;
+use crate::web::readers::Readers;
 use crate::{
-    AppState,
     db::{
         self,
         documents::{Document, DocumentFilter, DocumentRow, Term, TermKind},
@@ -175,7 +175,7 @@ fn listing_query(params: &[(&str, &String, bool)]) -> String {
 /// `GET /van-ban`: newest issued first, filtered by type, issuer, field, year and status,
 /// searched over number, summary and full text.
 pub(crate) async fn list_documents(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     RawQuery(raw): RawQuery,
     PageParam(page): PageParam,
 ) -> AppResult<DocumentsPage> {
@@ -299,7 +299,7 @@ impl DocumentPage {
 
 /// `GET /van-ban/{slug}`: every field of a document and its files.
 pub(crate) async fn show_document(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<DocumentPage> {
     let document = db::documents::get(&state.db, None, Some(&slug))
@@ -331,7 +331,7 @@ pub(crate) struct DocumentPrintPage {
 
 /// `GET /van-ban/{slug}/ban-in`: the document's fields, files and text, for paper.
 pub(crate) async fn print_document(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<DocumentPrintPage> {
     let document = db::documents::get(&state.db, None, Some(&slug))
@@ -354,7 +354,7 @@ pub(crate) async fn print_document(
 /// `GET /tai-lieu/{id}/{name}`: a file of a document, always as a download (never shown
 /// inline), under the name it was uploaded with.
 pub(crate) async fn download_file(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     Path((id, _name)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let id = parse_id(&id).ok_or(AppError::NotFound)?;

@@ -9,12 +9,12 @@ use std::{borrow::Cow, path::PathBuf};
 
 use askama::Template;
 use axum::{
-    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use time::{OffsetDateTime, format_description::well_known::Rfc2822};
 
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     db::{self, feeds::FeedArticle},
@@ -94,7 +94,7 @@ struct Enclosure {
 }
 
 /// `GET /rss.xml`: the newest articles of the whole site.
-pub(crate) async fn show_site_feed(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_site_feed(Readers(state): Readers) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let settings = &site.settings;
@@ -117,7 +117,7 @@ pub(crate) async fn show_site_feed(State(state): State<AppState>) -> AppResult<R
 
 /// `GET /chuyen-muc/{slug}/rss.xml`: the newest articles of a category and its sub-categories.
 pub(crate) async fn show_category_feed(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<Response> {
     let site = state.site.get();
@@ -144,7 +144,7 @@ pub(crate) async fn show_category_feed(
 }
 
 /// `GET /van-ban/rss.xml`: the newest documents of the library, newest issued first.
-pub(crate) async fn show_document_feed(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_document_feed(Readers(state): Readers) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let site_name = &site.settings.site_name;

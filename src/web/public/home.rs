@@ -1,7 +1,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
 
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     db::{self, articles::ArticleCard},
@@ -65,7 +65,7 @@ fn lead_and_featured(
     (lead, strip, rest)
 }
 
-pub(crate) async fn show_home(State(state): State<AppState>) -> AppResult<HomePage> {
+pub(crate) async fn show_home(Readers(state): Readers) -> AppResult<HomePage> {
     let site = state.site.get();
     let tops: Vec<i64> = site
         .categories

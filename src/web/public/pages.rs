@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     db::{
@@ -45,7 +46,7 @@ async fn published(state: &AppState, slug: &str) -> AppResult<Page> {
 
 /// `/{slug}`: a published page.
 pub(crate) async fn show_page(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<PagePage> {
     let page = published(&state, &slug).await?;
@@ -86,7 +87,7 @@ pub(crate) struct PagePrintPage {
 
 /// `/{slug}/ban-in`: the page alone, for paper.
 pub(crate) async fn print_page(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     SlugParam(slug): SlugParam,
 ) -> AppResult<PagePrintPage> {
     let page = published(&state, &slug).await?;

@@ -8,11 +8,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use time::{Date, OffsetDateTime};
 
+use crate::web::readers::Readers;
 use crate::{
-    AppState,
     db::{
         self,
         search::{SearchFilter, SearchHit},
@@ -252,7 +252,7 @@ impl SearchPage {
 }
 
 pub(crate) async fn search_articles(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     RawQuery(raw): RawQuery,
     PageParam(page): PageParam,
 ) -> AppResult<SearchPage> {

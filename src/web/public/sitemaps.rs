@@ -10,6 +10,7 @@ use axum::{
 };
 
 use super::feeds::{Document, xml_text};
+use crate::web::readers::Readers;
 use crate::{
     AppState,
     db::{self, feeds::SitemapArticle, pages::Language},
@@ -56,7 +57,7 @@ struct SitemapIndex {
 }
 
 /// `GET /sitemap.xml`: every public URL, or an index of sitemap pages when there are too many.
-pub(crate) async fn show_sitemap(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_sitemap(Readers(state): Readers) -> AppResult<Response> {
     let body = render_sitemap(&state, SITEMAP_PAGE).await?;
     Ok(Document {
         content_type: XML_TYPE,
@@ -67,7 +68,7 @@ pub(crate) async fn show_sitemap(State(state): State<AppState>) -> AppResult<Res
 
 /// `GET /sitemap-{n}.xml`: page `n` (from 1) of the sitemap.
 pub(crate) async fn show_sitemap_page(
-    State(state): State<AppState>,
+    Readers(state): Readers,
     Path(file): Path<String>,
 ) -> AppResult<Response> {
     let page = parse_sitemap_file(&file).ok_or(AppError::NotFound)?;
@@ -254,7 +255,7 @@ struct NewsItem {
 }
 
 /// `GET /sitemap-news.xml`: the articles of the last 48 hours, for Google News.
-pub(crate) async fn show_news_sitemap(State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn show_news_sitemap(Readers(state): Readers) -> AppResult<Response> {
     let site = state.site.get();
     let base = &state.config.base_url;
     let articles = db::feeds::list_news_articles(&state.db, NEWS_HOURS, NEWS_MAX).await?;

@@ -12,7 +12,7 @@ use crate::{
     auth::password::{self, Passwords},
     config::Config,
     database::DatabaseWatch,
-    media::{LocalStore, MediaStore, UploadLimits},
+    media::{MediaStore, UploadLimits},
     site::SiteCache,
     view_counter::ViewCounter,
     visitor_counter::VisitorCounter,
@@ -31,7 +31,7 @@ pub struct AppState {
     pub visitors: Arc<VisitorCounter>,
     /// Fingerprints of the files under `static/`.
     pub assets: Arc<Assets>,
-    /// Where uploaded images go (served under `/media/`).
+    /// Where uploaded images and files go (`TOASOAN_MEDIA_STORE`; images served under `/media/`).
     pub media: Arc<dyn MediaStore>,
     /// Password hashing for requests, a few at a time.
     pub passwords: Arc<Passwords>,
@@ -51,11 +51,11 @@ pub const HEAVY_PAGES: usize = 4;
 
 impl AppState {
     /// Builds the state and loads the site cache (the database must answer).
-    pub async fn new(db: PgPool, config: Config) -> Result<Self, sqlx::Error> {
+    pub async fn new(db: PgPool, config: Config) -> anyhow::Result<Self> {
         let site = SiteCache::load(&db).await?;
         Ok(Self {
             db,
-            media: Arc::new(LocalStore::new(config.media_dir.clone())),
+            media: crate::media::configured_store(&config)?,
             passwords: Arc::new(Passwords::new(
                 config.hash_concurrency,
                 password::QUEUE_WAIT,

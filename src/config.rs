@@ -172,26 +172,26 @@ impl Config {
             _ => return Err(error(name, store, "expected local or s3")),
         };
         let s3 = s3(&get, media_store == MediaStoreKind::S3)?;
-        let media_public_url = match get("TOASOAN_MEDIA_PUBLIC_URL").filter(|v| !v.trim().is_empty())
-        {
-            None => None,
-            Some(value) => match Url::parse(value.trim()) {
-                Ok(url)
-                    if matches!(url.scheme(), "http" | "https")
-                        && url.host().is_some()
-                        && url.query().is_none() =>
-                {
-                    Some(url.as_str().trim_end_matches('/').to_owned())
-                }
-                _ => {
-                    return Err(error(
-                        "TOASOAN_MEDIA_PUBLIC_URL",
-                        value,
-                        "expected an absolute http(s) URL such as https://cdn.example.vn/media",
-                    ));
-                }
-            },
-        };
+        let media_public_url =
+            match get("TOASOAN_MEDIA_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+                None => None,
+                Some(value) => match Url::parse(value.trim()) {
+                    Ok(url)
+                        if matches!(url.scheme(), "http" | "https")
+                            && url.host().is_some()
+                            && url.query().is_none() =>
+                    {
+                        Some(url.as_str().trim_end_matches('/').to_owned())
+                    }
+                    _ => {
+                        return Err(error(
+                            "TOASOAN_MEDIA_PUBLIC_URL",
+                            value,
+                            "expected an absolute http(s) URL such as https://cdn.example.vn/media",
+                        ));
+                    }
+                },
+            };
 
         let (idle, name) = var("TOASOAN_SESSION_IDLE", "8h");
         let session_idle =
@@ -547,11 +547,19 @@ mod tests {
         let config = parse(&[]).unwrap();
         assert_eq!(config.media_store, MediaStoreKind::Local);
         assert!(config.s3.is_none());
-        let message = parse(&[("TOASOAN_MEDIA_STORE", "s3")]).unwrap_err().to_string();
+        let message = parse(&[("TOASOAN_MEDIA_STORE", "s3")])
+            .unwrap_err()
+            .to_string();
         assert!(message.starts_with("TOASOAN_S3_BUCKET:"), "{message}");
-        let bucket = [("TOASOAN_MEDIA_STORE", "s3"), ("TOASOAN_S3_BUCKET", "media")];
+        let bucket = [
+            ("TOASOAN_MEDIA_STORE", "s3"),
+            ("TOASOAN_S3_BUCKET", "media"),
+        ];
         let message = parse(&bucket).unwrap_err().to_string();
-        assert!(message.starts_with("TOASOAN_S3_ACCESS_KEY_ID:"), "{message}");
+        assert!(
+            message.starts_with("TOASOAN_S3_ACCESS_KEY_ID:"),
+            "{message}"
+        );
         let keys = [
             ("TOASOAN_S3_ACCESS_KEY_ID", "GK123"),
             ("TOASOAN_S3_SECRET_ACCESS_KEY", "secret"),
@@ -575,9 +583,16 @@ mod tests {
             let message = parse(&vars).unwrap_err().to_string();
             assert!(message.starts_with(&format!("{name}:")), "{message}");
         }
-        let config = parse(&[("TOASOAN_MEDIA_PUBLIC_URL", "https://cdn.example.vn/media/")]).unwrap();
-        assert_eq!(config.media_public_url.as_deref(), Some("https://cdn.example.vn/media"));
-        assert_eq!(config.media_public_origin().as_deref(), Some("https://cdn.example.vn"));
+        let config =
+            parse(&[("TOASOAN_MEDIA_PUBLIC_URL", "https://cdn.example.vn/media/")]).unwrap();
+        assert_eq!(
+            config.media_public_url.as_deref(),
+            Some("https://cdn.example.vn/media")
+        );
+        assert_eq!(
+            config.media_public_origin().as_deref(),
+            Some("https://cdn.example.vn")
+        );
     }
 
     #[test]

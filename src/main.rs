@@ -157,8 +157,10 @@ async fn migrate_media(config: &Config, to: MediaStoreKind) -> anyhow::Result<()
         .ok_or_else(|| anyhow::anyhow!("TOASOAN_S3_BUCKET and its keys are needed to migrate"))?;
     let local = LocalStore::new(config.media_dir.clone());
     let bucket = S3Store::new(s3)?;
-    let (from, into): (&dyn toasoan::media::MediaStore, &dyn toasoan::media::MediaStore) = match to
-    {
+    let (from, into): (
+        &dyn toasoan::media::MediaStore,
+        &dyn toasoan::media::MediaStore,
+    ) = match to {
         MediaStoreKind::S3 => (&local, &bucket),
         MediaStoreKind::Local => (&bucket, &local),
     };

@@ -36,7 +36,9 @@ pub fn configured_store(
                 "TOASOAN_MEDIA_STORE=s3 needs TOASOAN_S3_BUCKET",
             ));
         }
-        (MediaStoreKind::Local, _) => std::sync::Arc::new(LocalStore::new(config.media_dir.clone())),
+        (MediaStoreKind::Local, _) => {
+            std::sync::Arc::new(LocalStore::new(config.media_dir.clone()))
+        }
     })
 }
 

@@ -28,8 +28,10 @@ pub trait MediaStore: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = io::Result<StoredFile>> + Send + 'a>>;
 
     /// The length of what is stored under `key`; [`io::ErrorKind::NotFound`] when nothing is.
-    fn len<'a>(&'a self, key: &'a str)
-    -> Pin<Box<dyn Future<Output = io::Result<u64>> + Send + 'a>>;
+    fn len<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<u64>> + Send + 'a>>;
 
     /// Removes what is stored under `key`; a key with nothing stored is not an error.
     fn remove<'a>(
@@ -389,15 +391,32 @@ mod tests {
         assert_eq!(first.copied, ["2026/11/a-480.jpg", "files/2026/11/b.pdf"]);
         assert_eq!(first.skipped, 0);
         let again = copy_all(&from, &to).await.unwrap();
-        assert_eq!(again, Copied { copied: vec![], skipped: 2 });
-        assert_eq!(std::fs::read(dir.path().join("to/files/2026/11/b.pdf")).unwrap(), b"bbbb");
+        assert_eq!(
+            again,
+            Copied {
+                copied: vec![],
+                skipped: 2
+            }
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("to/files/2026/11/b.pdf")).unwrap(),
+            b"bbbb"
+        );
     }
 
     #[tokio::test]
     async fn a_local_store_over_a_file_is_not_ready() {
         let dir = tempfile::tempdir().unwrap();
-        LocalStore::new(dir.path().join("new")).check().await.unwrap();
+        LocalStore::new(dir.path().join("new"))
+            .check()
+            .await
+            .unwrap();
         std::fs::write(dir.path().join("file"), b"x").unwrap();
-        assert!(LocalStore::new(dir.path().join("file")).check().await.is_err());
+        assert!(
+            LocalStore::new(dir.path().join("file"))
+                .check()
+                .await
+                .is_err()
+        );
     }
 }

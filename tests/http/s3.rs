@@ -53,11 +53,7 @@ pub fn garage_env() -> &'static [(String, String)] {
 /// A key prefix no other test uses.
 pub fn unique_prefix(test: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{test}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{test}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// The bucket's variables with `TOASOAN_S3_PREFIX=prefix`.
@@ -128,7 +124,14 @@ async fn bucket_object(prefix: &str, key: &str) -> Vec<u8> {
         .build()
         .unwrap();
     let path = Path::from(format!("{prefix}/{key}"));
-    bucket.get(&path).await.unwrap().bytes().await.unwrap().to_vec()
+    bucket
+        .get(&path)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -159,10 +162,7 @@ async fn an_image_uploaded_on_s3_is_in_the_bucket_and_served_with_validators(db:
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(bytes, bucket_object(&prefix, key).await);
     assert_eq!(served.header(header::CONTENT_TYPE), "image/jpeg");
-    assert_eq!(
-        served.header(header::CACHE_CONTROL),
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(served.header(header::CACHE_CONTROL), "public, max-age=31536000, immutable");
     let etag = served.header(header::ETAG).to_owned();
     assert!(!etag.is_empty());
     let (again, bytes) = app.request_raw(get(src, Some(&etag))).await;
@@ -208,10 +208,7 @@ async fn with_a_public_url_media_links_redirect_there_and_the_policy_allows_it(d
     );
     let home = app.get("/").await;
     let policy = home.header(header::CONTENT_SECURITY_POLICY);
-    assert!(
-        policy.contains("img-src 'self' data: https://cdn.example.vn;"),
-        "{policy}"
-    );
+    assert!(policy.contains("img-src 'self' data: https://cdn.example.vn;"), "{policy}");
 }
 
 const CANNOT_STORE: &str = "Không lưu được ảnh, xin thử lại.";
@@ -264,11 +261,7 @@ fn migrate(db: &PgPool, to: &str, prefix: &str, media_dir: &std::path::Path) -> 
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     stdout
 }
 
@@ -287,10 +280,7 @@ async fn media_migrate_copies_each_way_once(db: PgPool) {
     assert!(first.contains("copied 2026/11/abc-480.jpg"), "{first}");
     assert!(first.contains("copied files/2026/11/f00d.pdf"), "{first}");
     assert!(first.ends_with("2 copied, 0 already there\n"), "{first}");
-    assert_eq!(
-        bucket_keys(&prefix).await,
-        ["2026/11/abc-480.jpg", "files/2026/11/f00d.pdf"]
-    );
+    assert_eq!(bucket_keys(&prefix).await, ["2026/11/abc-480.jpg", "files/2026/11/f00d.pdf"]);
     assert_eq!(bucket_object(&prefix, "files/2026/11/f00d.pdf").await, b"%PDF-1.4 tiny");
     let again = migrate(&db, "s3", &prefix, local.path());
     assert_eq!(again, "0 copied, 2 already there\n");
@@ -299,10 +289,7 @@ async fn media_migrate_copies_each_way_once(db: PgPool) {
     let back = tempfile::tempdir().unwrap();
     let first = migrate(&db, "local", &prefix, back.path());
     assert!(first.ends_with("2 copied, 0 already there\n"), "{first}");
-    assert_eq!(
-        std::fs::read(back.path().join("2026/11/abc-480.jpg")).unwrap(),
-        b"jpeg bytes"
-    );
+    assert_eq!(std::fs::read(back.path().join("2026/11/abc-480.jpg")).unwrap(), b"jpeg bytes");
     assert_eq!(
         std::fs::read(back.path().join("files/2026/11/f00d.pdf")).unwrap(),
         b"%PDF-1.4 tiny"

@@ -92,7 +92,9 @@ async fn within(
 ) -> Duration {
     let started = Instant::now();
     loop {
-        let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        let response = reqwest::get(format!("{}{path}", server.base))
+            .await
+            .unwrap();
         let status = response.status();
         let body = response.text().await.unwrap();
         if done(status, &body) {
@@ -107,7 +109,11 @@ async fn within(
 }
 
 async fn count(db: &PgPool, sql: &str, id: i64) -> i64 {
-    sqlx::query_scalar(sql).bind(id).fetch_one(db).await.unwrap()
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test(migrator = "toasoan::MIGRATOR")]
@@ -130,7 +136,8 @@ async fn two_instances_share_sessions_media_pages_and_the_scheduler(db: PgPool) 
     let form = Multipart::default().file("image", "anh.jpg", "image/jpeg", &jpeg(800, 600));
     let uploaded = editor.post_multipart(&a, "/admin/media", form).await;
     assert_eq!(uploaded.status(), StatusCode::OK);
-    let uploaded: serde_json::Value = serde_json::from_str(&uploaded.text().await.unwrap()).unwrap();
+    let uploaded: serde_json::Value =
+        serde_json::from_str(&uploaded.text().await.unwrap()).unwrap();
     let src = uploaded["src"].as_str().unwrap();
     let on_a = reqwest::get(format!("{}{src}", a.base)).await.unwrap();
     let on_b = reqwest::get(format!("{}{src}", b.base)).await.unwrap();
@@ -159,10 +166,8 @@ async fn two_instances_share_sessions_media_pages_and_the_scheduler(db: PgPool) 
         )
         .await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    within(Duration::from_secs(1), &b, "/chuyen-muc/van-hoa", |status, _| {
-        status == StatusCode::OK
-    })
-    .await;
+    within(Duration::from_secs(1), &b, "/chuyen-muc/van-hoa", |status, _| status == StatusCode::OK)
+        .await;
 
     // An article published on A is on B's (cached) home page within a second.
     for _ in 0..2 {
@@ -177,10 +182,8 @@ async fn two_instances_share_sessions_media_pages_and_the_scheduler(db: PgPool) 
         )
         .await;
     assert_eq!(published.status(), StatusCode::SEE_OTHER);
-    within(Duration::from_secs(1), &b, "/", |_, body| {
-        body.contains("Khánh thành cầu Phố Lu mới")
-    })
-    .await;
+    within(Duration::from_secs(1), &b, "/", |_, body| body.contains("Khánh thành cầu Phố Lu mới"))
+        .await;
 
     // A scheduled article goes out once, whichever instance's scheduler gets to it.
     let when = toasoan::web::format::datetime_input(
@@ -204,10 +207,7 @@ async fn two_instances_share_sessions_media_pages_and_the_scheduler(db: PgPool) 
         .await
         .unwrap();
     let schedulers = toasoan::scheduler::PUBLISH_EVERY;
-    within(schedulers * 3, &b, "/bai-viet/tin-hen-gio", |status, _| {
-        status == StatusCode::OK
-    })
-    .await;
+    within(schedulers * 3, &b, "/bai-viet/tin-hen-gio", |status, _| status == StatusCode::OK).await;
     // Both schedulers have run again since.
     tokio::time::sleep(schedulers + Duration::from_secs(1)).await;
     let audited = count(

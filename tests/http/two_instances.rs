@@ -108,7 +108,7 @@ async fn within(
     }
 }
 
-async fn count(db: &PgPool, sql: &str, id: i64) -> i64 {
+async fn count(db: &PgPool, sql: &'static str, id: i64) -> i64 {
     sqlx::query_scalar(sql)
         .bind(id)
         .fetch_one(db)

@@ -20,8 +20,16 @@ pub struct Config {
     pub base_url: String,
     /// `TOASOAN_DEMO`: seed demo content into an empty database.
     pub demo: bool,
-    /// `TOASOAN_MEDIA_DIR`: uploaded and demo images.
+    /// `TOASOAN_MEDIA_DIR`: uploaded and demo images (with `TOASOAN_MEDIA_STORE=local`).
     pub media_dir: PathBuf,
+    /// `TOASOAN_MEDIA_STORE`: `local` (the directory above) or `s3` (the bucket below).
+    pub media_store: MediaStoreKind,
+    /// `TOASOAN_S3_*`: the bucket, when one is configured (required by `s3`; `toasoan media
+    /// migrate` uses it whichever store is active).
+    pub s3: Option<S3>,
+    /// `TOASOAN_MEDIA_PUBLIC_URL`: where media are served from instead of this site (a CDN or
+    /// the bucket's public address), without a trailing slash; `/media/…` redirects there.
+    pub media_public_url: Option<String>,
     /// `TOASOAN_SESSION_IDLE` (`idle`): a staff session ends after this long without a
     /// request; `TOASOAN_SESSION_MAX` (`max`): this long after login, whatever happens.
     pub session: SessionLimits,
@@ -73,6 +81,47 @@ pub enum LogFormat {
     Text,
     /// One JSON object a line, for a log collector.
     Json,
+}
+
+/// Which store holds media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaStoreKind {
+    Local,
+    S3,
+}
+
+/// An S3-compatible bucket (AWS S3, Garage, MinIO, Ceph RGW, Cloudflare R2…).
+#[derive(Clone)]
+pub struct S3 {
+    /// `TOASOAN_S3_BUCKET`
+    pub bucket: String,
+    /// `TOASOAN_S3_ENDPOINT`: the server's URL (`None`: AWS itself).
+    pub endpoint: Option<String>,
+    /// `TOASOAN_S3_REGION` (default `us-east-1`; Garage's is `garage`, R2's `auto`).
+    pub region: String,
+    /// `TOASOAN_S3_ACCESS_KEY_ID`
+    pub access_key_id: String,
+    /// `TOASOAN_S3_SECRET_ACCESS_KEY`
+    pub secret_access_key: String,
+    /// `TOASOAN_S3_PATH_STYLE`: `http://host/bucket/key` rather than `http://bucket.host/key`
+    /// (on by default: what most servers besides AWS want).
+    pub path_style: bool,
+    /// `TOASOAN_S3_PREFIX`: keys are stored under `{prefix}/` (empty: at the top).
+    pub prefix: String,
+}
+
+/// Everything but the secret key.
+impl std::fmt::Debug for S3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3")
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("path_style", &self.path_style)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The mail server the notices go through, and the sender they carry.
@@ -136,6 +185,34 @@ impl Config {
         let demo = parse_switch(&demo).ok_or_else(|| error(name, demo, "expected on or off"))?;
 
         let (media_dir, _) = var("TOASOAN_MEDIA_DIR", "./media");
+
+        let (store, name) = var("TOASOAN_MEDIA_STORE", "local");
+        let media_store = match store.trim().to_ascii_lowercase().as_str() {
+            "local" => MediaStoreKind::Local,
+            "s3" => MediaStoreKind::S3,
+            _ => return Err(error(name, store, "expected local or s3")),
+        };
+        let s3 = s3(&get, media_store == MediaStoreKind::S3)?;
+        let media_public_url =
+            match get("TOASOAN_MEDIA_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+                None => None,
+                Some(value) => match Url::parse(value.trim()) {
+                    Ok(url)
+                        if matches!(url.scheme(), "http" | "https")
+                            && url.host().is_some()
+                            && url.query().is_none() =>
+                    {
+                        Some(url.as_str().trim_end_matches('/').to_owned())
+                    }
+                    _ => {
+                        return Err(error(
+                            "TOASOAN_MEDIA_PUBLIC_URL",
+                            value,
+                            "expected an absolute http(s) URL such as https://cdn.example.vn/media",
+                        ));
+                    }
+                },
+            };
 
         let (idle, name) = var("TOASOAN_SESSION_IDLE", "8h");
         let session_idle =
@@ -285,6 +362,9 @@ impl Config {
             base_url,
             demo,
             media_dir: PathBuf::from(media_dir),
+            media_store,
+            s3,
+            media_public_url,
             session: SessionLimits {
                 idle: session_idle,
                 max: session_max,
@@ -308,10 +388,89 @@ impl Config {
         })
     }
 
+    /// The origin of `media_public_url` (`https://cdn.example.vn`), for the CSP.
+    pub fn media_public_origin(&self) -> Option<String> {
+        let url = Url::parse(self.media_public_url.as_deref()?).ok()?;
+        Some(url.origin().ascii_serialization())
+    }
+
     /// Whether the site is served over https, which makes cookies `Secure`.
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// The `TOASOAN_S3_*` variables: `None` when no bucket is named and none is `required`.
+fn s3(get: &impl Fn(&str) -> Option<String>, required: bool) -> Result<Option<S3>, ConfigError> {
+    let value = |name: &str| {
+        get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(bucket) = value("TOASOAN_S3_BUCKET") else {
+        return if required {
+            Err(error(
+                "TOASOAN_S3_BUCKET",
+                String::new(),
+                "TOASOAN_MEDIA_STORE=s3 needs a bucket name",
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    let valid_bucket = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'));
+    if !valid_bucket {
+        return Err(error(
+            "TOASOAN_S3_BUCKET",
+            bucket,
+            "expected a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens",
+        ));
+    }
+    let endpoint = match value("TOASOAN_S3_ENDPOINT") {
+        None => None,
+        Some(endpoint) => match Url::parse(&endpoint) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Some(endpoint.trim_end_matches('/').to_owned())
+            }
+            _ => {
+                return Err(error(
+                    "TOASOAN_S3_ENDPOINT",
+                    endpoint,
+                    "expected the server's URL, such as http://127.0.0.1:3900",
+                ));
+            }
+        },
+    };
+    let region = value("TOASOAN_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned());
+    let key = |name: &'static str| {
+        value(name).ok_or_else(|| error(name, String::new(), "a bucket needs both access keys"))
+    };
+    let access_key_id = key("TOASOAN_S3_ACCESS_KEY_ID")?;
+    let secret_access_key = key("TOASOAN_S3_SECRET_ACCESS_KEY")?;
+    let path_style = value("TOASOAN_S3_PATH_STYLE").unwrap_or_else(|| "on".to_owned());
+    let path_style = parse_switch(&path_style)
+        .ok_or_else(|| error("TOASOAN_S3_PATH_STYLE", path_style, "expected on or off"))?;
+    let prefix = value("TOASOAN_S3_PREFIX").unwrap_or_default();
+    let prefix = prefix.trim_matches('/').to_owned();
+    if !prefix.is_empty() && crate::media::storage::validate_key(&prefix).is_err() {
+        return Err(error(
+            "TOASOAN_S3_PREFIX",
+            prefix,
+            "expected a path such as toasoan/media: letters, digits, . _ - and /",
+        ));
+    }
+    Ok(Some(S3 {
+        bucket,
+        endpoint,
+        region,
+        access_key_id,
+        secret_access_key,
+        path_style,
+        prefix,
+    }))
 }
 
 /// `TOASOAN_SMTP_URL` (`url`, not empty) and the sender it needs.
@@ -443,6 +602,59 @@ mod tests {
         assert_eq!(config.insecure_captcha, None);
         assert_eq!(config.ip_hash_key, None);
         assert_eq!(config.comment_limit, 5);
+    }
+
+    #[test]
+    fn media_in_a_bucket_needs_its_name_and_keys() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.media_store, MediaStoreKind::Local);
+        assert!(config.s3.is_none());
+        let message = parse(&[("TOASOAN_MEDIA_STORE", "s3")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("TOASOAN_S3_BUCKET:"), "{message}");
+        let bucket = [
+            ("TOASOAN_MEDIA_STORE", "s3"),
+            ("TOASOAN_S3_BUCKET", "media"),
+        ];
+        let message = parse(&bucket).unwrap_err().to_string();
+        assert!(
+            message.starts_with("TOASOAN_S3_ACCESS_KEY_ID:"),
+            "{message}"
+        );
+        let keys = [
+            ("TOASOAN_S3_ACCESS_KEY_ID", "GK123"),
+            ("TOASOAN_S3_SECRET_ACCESS_KEY", "secret"),
+        ];
+        let all: Vec<_> = bucket.iter().chain(&keys).copied().collect();
+        let config = parse(&all).unwrap();
+        let s3 = config.s3.unwrap();
+        assert_eq!(s3.region, "us-east-1");
+        assert!(s3.path_style);
+        assert_eq!(s3.prefix, "");
+        for (name, bad) in [
+            ("TOASOAN_MEDIA_STORE", "ftp"),
+            ("TOASOAN_S3_BUCKET", "My Bucket"),
+            ("TOASOAN_S3_ENDPOINT", "localhost:3900"),
+            ("TOASOAN_S3_PATH_STYLE", "maybe"),
+            ("TOASOAN_S3_PREFIX", "../up"),
+            ("TOASOAN_MEDIA_PUBLIC_URL", "cdn.example.vn"),
+        ] {
+            let mut vars = all.clone();
+            vars.push((name, bad));
+            let message = parse(&vars).unwrap_err().to_string();
+            assert!(message.starts_with(&format!("{name}:")), "{message}");
+        }
+        let config =
+            parse(&[("TOASOAN_MEDIA_PUBLIC_URL", "https://cdn.example.vn/media/")]).unwrap();
+        assert_eq!(
+            config.media_public_url.as_deref(),
+            Some("https://cdn.example.vn/media")
+        );
+        assert_eq!(
+            config.media_public_origin().as_deref(),
+            Some("https://cdn.example.vn")
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use toasoan::{
     auth::Role,
     cli,
-    config::{Config, LogFormat},
+    config::{Config, LogFormat, MediaStoreKind},
     server,
 };
 use tracing_subscriber::EnvFilter;
@@ -54,6 +54,21 @@ enum MediaCommand {
     /// List in the library the images already in storage that it does not list yet (uploads
     /// from before the library); `serve` does this at every start too.
     Import,
+    /// Copy every stored image and file from the other store into this one (`--to s3`: from
+    /// TOASOAN_MEDIA_DIR into the TOASOAN_S3_* bucket; `--to local`: back). Keys already there
+    /// with the same size are skipped, so it can be run again. Nothing is deleted.
+    Migrate {
+        #[arg(long, value_parser = parse_store)]
+        to: MediaStoreKind,
+    },
+}
+
+fn parse_store(value: &str) -> Result<MediaStoreKind, String> {
+    match value {
+        "s3" => Ok(MediaStoreKind::S3),
+        "local" => Ok(MediaStoreKind::Local),
+        _ => Err("expected s3 or local".to_owned()),
+    }
 }
 
 #[derive(Subcommand)]
@@ -99,6 +114,9 @@ async fn main() -> ExitCode {
         Command::Media {
             command: MediaCommand::Import,
         } => import_media(&config).await,
+        Command::Media {
+            command: MediaCommand::Migrate { to },
+        } => migrate_media(&config, to).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,9 +150,37 @@ async fn generate(config: &Config, articles: usize, seed: u64) -> anyhow::Result
 
 async fn import_media(config: &Config) -> anyhow::Result<()> {
     let db = server::migrate(config).await?;
-    let store = toasoan::media::LocalStore::new(config.media_dir.clone());
-    let added = toasoan::media::library::import(&db, &store).await?;
+    let store = toasoan::media::configured_store(config)?;
+    let added = toasoan::media::library::import(&db, &*store).await?;
     println!("registered {added} images in the media library");
+    Ok(())
+}
+
+async fn migrate_media(config: &Config, to: MediaStoreKind) -> anyhow::Result<()> {
+    use toasoan::media::{LocalStore, S3Store, storage::copy_all};
+
+    let s3 = config
+        .s3
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("TOASOAN_S3_BUCKET and its keys are needed to migrate"))?;
+    let local = LocalStore::new(config.media_dir.clone());
+    let bucket = S3Store::new(s3)?;
+    let (from, into): (
+        &dyn toasoan::media::MediaStore,
+        &dyn toasoan::media::MediaStore,
+    ) = match to {
+        MediaStoreKind::S3 => (&local, &bucket),
+        MediaStoreKind::Local => (&bucket, &local),
+    };
+    let done = copy_all(from, into).await?;
+    for key in &done.copied {
+        println!("copied {key}");
+    }
+    println!(
+        "{} copied, {} already there",
+        done.copied.len(),
+        done.skipped
+    );
     Ok(())
 }
 

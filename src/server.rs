@@ -100,7 +100,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let db = migrate(&config).await?;
     if config.demo {
-        demo::seed(&db, &config.media_dir)
+        let store = crate::media::configured_store(&config)?;
+        demo::seed(&db, &*store)
             .await
             .context("seeding demo content")?;
     }

@@ -12,7 +12,7 @@ use crate::{
     auth::password::{self, Passwords},
     config::Config,
     database::DatabaseWatch,
-    media::{LocalStore, MediaStore, UploadLimits},
+    media::{MediaStore, UploadLimits},
     replica::Replica,
     site::SiteCache,
     view_counter::ViewCounter,
@@ -35,7 +35,7 @@ pub struct AppState {
     pub visitors: Arc<VisitorCounter>,
     /// Fingerprints of the files under `static/`.
     pub assets: Arc<Assets>,
-    /// Where uploaded images go (served under `/media/`).
+    /// Where uploaded images and files go (`TOASOAN_MEDIA_STORE`; images served under `/media/`).
     pub media: Arc<dyn MediaStore>,
     /// Password hashing for requests, a few at a time.
     pub passwords: Arc<Passwords>,
@@ -55,7 +55,7 @@ pub const HEAVY_PAGES: usize = 4;
 
 impl AppState {
     /// Builds the state and loads the site cache (the database must answer).
-    pub async fn new(db: PgPool, config: Config) -> Result<Self, sqlx::Error> {
+    pub async fn new(db: PgPool, config: Config) -> anyhow::Result<Self> {
         let site = SiteCache::load(&db).await?;
         // Counting starts with the first state (the recorder is the process's).
         crate::metrics::handle();
@@ -66,7 +66,7 @@ impl AppState {
         Ok(Self {
             db,
             replica,
-            media: Arc::new(LocalStore::new(config.media_dir.clone())),
+            media: crate::media::configured_store(&config)?,
             passwords: Arc::new(Passwords::new(
                 config.hash_concurrency,
                 password::QUEUE_WAIT,

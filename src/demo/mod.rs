@@ -2,7 +2,7 @@
 //! block, about twenty published articles (the first is the product's seed article), the
 //! agency's pages (one in English) and the menus.
 
-use std::{collections::HashMap, path::Path};
+use std::collections::HashMap;
 
 pub mod generate;
 
@@ -20,6 +20,7 @@ use crate::{
         pages::{Language, PageFields, PageStatus},
         settings::SiteSettings,
     },
+    media::MediaStore,
     text::{clean, slugify},
 };
 
@@ -320,9 +321,9 @@ fn settings() -> SiteSettings {
 
 /// Seeds the demo site when the database has no article yet (idempotent: a second run, or a
 /// second instance starting at the same time, adds nothing), and makes sure the demo images
-/// are in the media directory.
-pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
-    write_images(media_dir).await?;
+/// are in the media store.
+pub async fn seed(db: &PgPool, store: &dyn MediaStore) -> anyhow::Result<()> {
+    write_images(store).await?;
 
     let mut tx = db.begin().await?;
     // Two instances starting together: the second waits here, then sees the articles.
@@ -378,7 +379,7 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
     }
     let page_ids = insert_pages(&mut tx).await?;
     arrange_menus(&mut tx, &page_ids).await?;
-    seed_documents(&mut tx, media_dir, now).await?;
+    seed_documents(&mut tx, store, now).await?;
     tx.commit().await?;
     tracing::info!(
         articles = articles.len(),
@@ -399,10 +400,9 @@ pub async fn seed(db: &PgPool, media_dir: &Path) -> anyhow::Result<()> {
 /// upload would be).
 async fn seed_documents(
     tx: &mut sqlx::PgConnection,
-    media_dir: &Path,
+    store: &dyn MediaStore,
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let store = crate::media::LocalStore::new(media_dir);
     let terms = db::documents::list_terms(&mut *tx).await?;
     let term = |kind: &str, slug: &str| {
         terms
@@ -430,7 +430,7 @@ async fn seed_documents(
         let pdf = crate::media::files::minimal_pdf(text);
         let name = format!("{} {}.pdf", fields.number.replace('/', "-"), summary);
         let saved =
-            crate::media::files::save_file(&store, &pdf, &clean(&name), pdf.len(), now).await?;
+            crate::media::files::save_file(store, &pdf, &clean(&name), pdf.len(), now).await?;
         let file_id = db::media_files::insert(&mut *tx, &saved, None).await?;
         let document_id = db::documents::insert(&mut *tx, &fields, None).await?;
         db::documents::set_files(&mut *tx, document_id, &[file_id]).await?;
@@ -575,17 +575,16 @@ async fn arrange_menus(
     Ok(())
 }
 
-async fn write_images(media_dir: &Path) -> anyhow::Result<()> {
-    let dir = media_dir.join(MEDIA_SUBDIR);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+async fn write_images(store: &dyn MediaStore) -> anyhow::Result<()> {
     for (name, bytes) in IMAGES {
-        let path = dir.join(name);
-        if !tokio::fs::try_exists(&path).await? {
-            tokio::fs::write(&path, bytes)
+        let key = format!("{MEDIA_SUBDIR}/{name}");
+        match store.open(&key).await {
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => store
+                .put(&key, bytes)
                 .await
-                .with_context(|| format!("cannot write {}", path.display()))?;
+                .with_context(|| format!("cannot store {key}"))?,
+            Err(error) => return Err(error).with_context(|| format!("cannot read {key}")),
         }
     }
     Ok(())

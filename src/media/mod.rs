@@ -7,6 +7,7 @@
 
 pub mod files;
 pub mod library;
+pub mod s3;
 pub mod storage;
 
 use std::io::Cursor;
@@ -20,7 +21,26 @@ use sha2::{Digest, Sha256};
 
 use crate::text::group_thousands;
 
+pub use s3::S3Store;
 pub use storage::{LocalStore, MediaStore, StoredKey};
+
+/// The store `TOASOAN_MEDIA_STORE` names: the local directory or the bucket.
+pub fn configured_store(
+    config: &crate::config::Config,
+) -> std::io::Result<std::sync::Arc<dyn MediaStore>> {
+    use crate::config::MediaStoreKind;
+    Ok(match (config.media_store, &config.s3) {
+        (MediaStoreKind::S3, Some(s3)) => std::sync::Arc::new(S3Store::new(s3)?),
+        (MediaStoreKind::S3, None) => {
+            return Err(std::io::Error::other(
+                "TOASOAN_MEDIA_STORE=s3 needs TOASOAN_S3_BUCKET",
+            ));
+        }
+        (MediaStoreKind::Local, _) => {
+            std::sync::Arc::new(LocalStore::new(config.media_dir.clone()))
+        }
+    })
+}
 
 /// Widths (in pixels) of the variants produced for each image.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];

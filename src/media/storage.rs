@@ -1,7 +1,6 @@
 //! Where processed images end up: a small storage interface, and the local-disk implementation.
 //!
-//! Handlers only see [`MediaStore`], so object storage (S3 and the like) can be added later as
-//! another implementation without touching them.
+//! Handlers only see [`MediaStore`]: the local directory here, a bucket in `s3.rs`.
 
 use std::future::Future;
 use std::io;
@@ -27,6 +26,12 @@ pub trait MediaStore: Send + Sync + 'static {
         &'a self,
         key: &'a str,
     ) -> Pin<Box<dyn Future<Output = io::Result<StoredFile>> + Send + 'a>>;
+
+    /// The length of what is stored under `key`; [`io::ErrorKind::NotFound`] when nothing is.
+    fn len<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<u64>> + Send + 'a>>;
 
     /// Removes what is stored under `key`; a key with nothing stored is not an error.
     fn remove<'a>(
@@ -57,6 +62,8 @@ pub struct StoredKey {
 /// A stored file opened for reading: its length, and its bytes as they are read.
 pub struct StoredFile {
     pub len: u64,
+    /// The store's entity tag for this content, if it has one (a bucket does).
+    pub etag: Option<String>,
     pub reader: Pin<Box<dyn tokio::io::AsyncRead + Send>>,
 }
 
@@ -91,6 +98,7 @@ impl LocalStore {
         let len = file.metadata().await?.len();
         Ok(StoredFile {
             len,
+            etag: None,
             reader: Box::pin(file),
         })
     }
@@ -191,6 +199,21 @@ impl MediaStore for LocalStore {
         Box::pin(self.open_file(key))
     }
 
+    fn len<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> Pin<Box<dyn Future<Output = io::Result<u64>> + Send + 'a>> {
+        Box::pin(async move {
+            validate_key(key)?;
+            let meta = tokio::fs::metadata(self.root.join(key)).await?;
+            if meta.is_file() {
+                Ok(meta.len())
+            } else {
+                Err(io::Error::new(io::ErrorKind::NotFound, "not a file"))
+            }
+        })
+    }
+
     fn remove<'a>(
         &'a self,
         key: &'a str,
@@ -222,6 +245,45 @@ impl MediaStore for LocalStore {
                 .map_err(|_| io::Error::other("media listing task failed"))?
         })
     }
+}
+
+/// What [`copy_all`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Copied {
+    /// Keys written to the destination.
+    pub copied: Vec<String>,
+    /// Keys the destination already held with the same length.
+    pub skipped: usize,
+}
+
+/// Copies every key of `from` into `to`, skipping the keys `to` already holds with the same
+/// length (keys are content-addressed or random, so the same key and length is the same file):
+/// run it again and it copies nothing. Each file is read whole, then written in one piece.
+pub async fn copy_all(from: &dyn MediaStore, to: &dyn MediaStore) -> io::Result<Copied> {
+    use std::collections::HashMap;
+    use tokio::io::AsyncReadExt;
+
+    let present: HashMap<String, u64> = to
+        .list()
+        .await?
+        .into_iter()
+        .map(|stored| (stored.key, stored.len))
+        .collect();
+    let mut keys = from.list().await?;
+    keys.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut done = Copied::default();
+    for stored in keys {
+        if present.get(&stored.key) == Some(&stored.len) {
+            done.skipped += 1;
+            continue;
+        }
+        let mut file = from.open(&stored.key).await?;
+        let mut bytes = Vec::with_capacity(usize::try_from(file.len).unwrap_or(0));
+        file.reader.read_to_end(&mut bytes).await?;
+        to.put(&stored.key, &bytes).await?;
+        done.copied.push(stored.key);
+    }
+    Ok(done)
 }
 
 /// Accepts only plain relative keys: `[A-Za-z0-9._/-]` starting with a letter or digit, no
@@ -315,6 +377,31 @@ mod tests {
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].key, "2026/11/abc-480.jpg");
         assert_eq!(listed[0].len, 6);
+    }
+
+    #[tokio::test]
+    async fn copying_all_skips_what_is_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = LocalStore::new(dir.path().join("from"));
+        let to = LocalStore::new(dir.path().join("to"));
+        from.put("2026/11/a-480.jpg", b"aaa").await.unwrap();
+        from.put("files/2026/11/b.pdf", b"bbbb").await.unwrap();
+        to.put("files/2026/11/b.pdf", b"old").await.unwrap();
+        let first = copy_all(&from, &to).await.unwrap();
+        assert_eq!(first.copied, ["2026/11/a-480.jpg", "files/2026/11/b.pdf"]);
+        assert_eq!(first.skipped, 0);
+        let again = copy_all(&from, &to).await.unwrap();
+        assert_eq!(
+            again,
+            Copied {
+                copied: vec![],
+                skipped: 2
+            }
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("to/files/2026/11/b.pdf")).unwrap(),
+            b"bbbb"
+        );
     }
 
     #[tokio::test]

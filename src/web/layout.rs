@@ -375,8 +375,13 @@ pub(crate) fn print_url(path: &str) -> String {
 /// The last path segment of every print-friendly address.
 pub(crate) const PRINT_SEGMENT: &str = "ban-in";
 
-pub(crate) fn media_url(path: &str) -> String {
-    format!("/media/{path}")
+/// Where stored media are served (`web::files`): the one place their URLs are made. With
+/// `TOASOAN_MEDIA_PUBLIC_URL` these answer with a redirect there.
+pub(crate) const MEDIA_PREFIX: &str = "/media";
+
+/// The URL of a stored media key.
+pub(crate) fn media_url(key: &str) -> String {
+    format!("{MEDIA_PREFIX}/{key}")
 }
 
 /// `text` with its whitespace collapsed, cut to at most `max` characters at a word boundary

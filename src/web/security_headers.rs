@@ -18,7 +18,7 @@ const HSTS: &str = "max-age=31536000";
 /// The headers, built once at start.
 pub(super) fn security_headers(config: &Config, assets: &Assets) -> Arc<HeaderMap> {
     let mut headers = HeaderMap::new();
-    let policy = content_security_policy(assets);
+    let policy = content_security_policy(config, assets);
     if let Ok(policy) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
@@ -41,13 +41,17 @@ pub(super) fn security_headers(config: &Config, assets: &Assets) -> Arc<HeaderMa
 
 /// The policy: everything from this origin only; no plugins, no `<base>` elsewhere, forms
 /// posted here only, no framing; images also as `data:` URLs; the one inline script is the
-/// back office's import map, allowed by its hash. Sources added later (a CDN for media) go
-/// here.
-fn content_security_policy(assets: &Assets) -> String {
+/// back office's import map, allowed by its hash; images also from
+/// `TOASOAN_MEDIA_PUBLIC_URL`'s origin (a CDN or a bucket), where `/media/…` redirects.
+fn content_security_policy(config: &Config, assets: &Assets) -> String {
+    let images = match config.media_public_origin() {
+        Some(origin) => format!("img-src 'self' data: {origin}"),
+        None => "img-src 'self' data:".to_owned(),
+    };
     let directives = [
         "default-src 'self'".to_owned(),
         format!("script-src 'self' {}", assets.import_map_source()),
-        "img-src 'self' data:".to_owned(),
+        images,
         "object-src 'none'".to_owned(),
         "base-uri 'self'".to_owned(),
         "form-action 'self'".to_owned(),

@@ -29,7 +29,7 @@ fn escaped(text: &str) -> String {
 
 async fn seeded_app(db: PgPool) -> TestApp {
     let app = TestApp::new(db).await;
-    toasoan::demo::seed(&app.state.db, app.media_dir())
+    toasoan::demo::seed(&app.state.db, &*app.state.media)
         .await
         .unwrap();
     app.refresh().await;
@@ -92,7 +92,7 @@ async fn demo_seeding_is_idempotent(db: PgPool) {
     assert!(articles >= 20, "{articles}");
     assert_eq!(categories, 8);
 
-    toasoan::demo::seed(&db, app.media_dir()).await.unwrap();
+    toasoan::demo::seed(&db, &*app.state.media).await.unwrap();
     assert_eq!(count(&db, "article").await, articles);
     assert_eq!(count(&db, "category").await, categories);
 }
@@ -204,7 +204,7 @@ async fn demo_documents_are_listed_found_and_downloadable(db: PgPool) {
             .contains("filename*=UTF-8''15-NQ-HU%20V%E1%BB%81%20ph%C3%A1t")
     );
     // Seeding again adds nothing.
-    toasoan::demo::seed(&db, app.media_dir()).await.unwrap();
+    toasoan::demo::seed(&db, &*app.state.media).await.unwrap();
     let documents: i64 = sqlx::query_scalar("select count(*) from legal_document")
         .fetch_one(&db)
         .await

@@ -671,7 +671,7 @@ async fn a_fresh_site_sends_reporters_articles_to_an_editor(db: PgPool) {
     settings.assert_contains("Chỉ nên bật ở tòa soạn rất nhỏ");
 
     // The demo site too.
-    toasoan::demo::seed(&db, app.media_dir()).await.unwrap();
+    toasoan::demo::seed(&db, &*app.state.media).await.unwrap();
     app.refresh().await;
     assert!(!app.state.site.get().settings.reporters_publish_directly);
     let id = create(&app, &n.reporter, article_form(n.news, "Tin gửi duyệt", "submit", &[])).await;

@@ -476,7 +476,7 @@ impl Multipart {
             .fold(self, |form, (name, value)| form.text(name, value))
     }
 
-    fn finish(mut self) -> (String, Vec<u8>) {
+    pub fn finish(mut self) -> (String, Vec<u8>) {
         self.parts
             .extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         (format!("multipart/form-data; boundary={BOUNDARY}"), self.parts)

@@ -5,7 +5,7 @@
 //! escaping (`.xml` templates escape `& < > " '` as numeric references, which XML accepts) after
 //! [`xml_text`] has dropped the few characters XML 1.0 cannot carry at all.
 
-use std::{borrow::Cow, path::PathBuf};
+use std::borrow::Cow;
 
 use askama::Template;
 use axum::{
@@ -201,7 +201,7 @@ async fn rss(
     articles: Vec<FeedArticle>,
 ) -> AppResult<Response> {
     let base = &state.config.base_url;
-    let enclosures = enclosures(state.config.media_dir.clone(), &articles).await?;
+    let enclosures = enclosures(&*state.media, &articles).await;
     let tag_authority = tag_authority(base);
     // The feed changes when an article in it is published or edited: stable between requests.
     feed.last_build_date = articles
@@ -239,27 +239,20 @@ async fn rss(
 
 /// The cover file offered with each article, and its size in bytes: the 960-pixel variant when
 /// there is one, else the largest; `None` when the article has no cover or the file is missing
-/// (an enclosure must state the real length).
+/// (an enclosure must state the real length). The store is asked about all of them at once.
 async fn enclosures(
-    media_dir: PathBuf,
+    store: &dyn media::MediaStore,
     articles: &[FeedArticle],
-) -> AppResult<Vec<Option<(String, u64)>>> {
-    let candidates: Vec<Vec<String>> = articles.iter().map(enclosure_candidates).collect();
-    // One blocking task for all the `stat`s, rather than one per file.
-    tokio::task::spawn_blocking(move || {
-        candidates
-            .into_iter()
-            .map(|keys| {
-                keys.into_iter().find_map(|key| {
-                    media::storage::validate_key(&key).ok()?;
-                    let meta = std::fs::metadata(media_dir.join(&key)).ok()?;
-                    meta.is_file().then_some((key, meta.len()))
-                })
-            })
-            .collect()
-    })
-    .await
-    .map_err(|error| AppError::Unexpected(anyhow::anyhow!("enclosure sizes: {error}")))
+) -> Vec<Option<(String, u64)>> {
+    let enclosure = |keys: Vec<String>| async move {
+        for key in keys {
+            if let Ok(length) = store.len(&key).await {
+                return Some((key, length));
+            }
+        }
+        None
+    };
+    futures_util::future::join_all(articles.iter().map(enclosure_candidates).map(enclosure)).await
 }
 
 /// Media keys to try for an article's enclosure, in order of preference.

@@ -16,7 +16,7 @@ pub(crate) mod visitors;
 use crate::{
     db::articles::{Article, ArticleCard},
     media,
-    web::layout::{Layout, article_url, category_url, media_url},
+    web::layout::{Layout, MEDIA_PREFIX, article_url, category_url, media_url},
 };
 
 /// What templates ask of anything published.
@@ -35,7 +35,7 @@ macro_rules! published_helpers {
             pub(crate) fn cover_srcset(&self) -> String {
                 self.cover_image
                     .as_deref()
-                    .map(|path| media::srcset(path, &self.cover_widths, "/media"))
+                    .map(|path| media::srcset(path, &self.cover_widths, MEDIA_PREFIX))
                     .unwrap_or_default()
             }
         }

@@ -38,6 +38,7 @@ use crate::{
         extract::IdParam,
         filters,
         form::{ConstraintExt, FieldErrors, Unique, unreadable_status},
+        layout::media_url,
     },
 };
 
@@ -188,7 +189,7 @@ impl ArticleFormPage {
         }
         let widths = parse_widths(&self.form.cover_widths);
         let small = widths.first().and_then(|w| media::variant_path(path, *w));
-        Some(format!("/media/{}", small.as_deref().unwrap_or(path)))
+        Some(media_url(small.as_deref().unwrap_or(path)))
     }
 
     fn action_url(&self) -> String {

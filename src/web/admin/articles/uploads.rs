@@ -13,7 +13,10 @@ use crate::{
     auth::{Capability, CurrentUser},
     error::AppResult,
     media::{self, library},
-    web::form::unreadable_status,
+    web::{
+        form::unreadable_status,
+        layout::{MEDIA_PREFIX, media_url},
+    },
 };
 
 const UNREADABLE: &str = "Không đọc được tệp tải lên.";
@@ -52,8 +55,8 @@ pub(crate) async fn upload_image(
             // Listed in the library at once: picked again later instead of uploaded again.
             library::register_upload(&state.db, &saved, &name, user.user_id, now).await?;
             Ok(Json(serde_json::json!({
-            "src": format!("/media/{}", saved.path),
-            "srcset": media::srcset(&saved.path, &saved.widths, "/media"),
+            "src": media_url(&saved.path),
+            "srcset": media::srcset(&saved.path, &saved.widths, MEDIA_PREFIX),
             "width": saved.width,
             "height": saved.height,
             }))

@@ -32,6 +32,7 @@ use crate::{
         extract::{IdParam, PageParam},
         filters,
         form::{FieldErrors, Form, optional},
+        layout::media_url,
         pager::Pager,
     },
 };
@@ -47,11 +48,6 @@ fn image_url(id: i64) -> String {
 
 fn file_url(id: i64) -> String {
     format!("{LIST_URL}/tep/{id}")
-}
-
-/// `/media/{key}`: where a stored key is served.
-pub(crate) fn media_url(key: &str) -> String {
-    format!("/media/{key}")
 }
 
 /// The listing's filter by type (`?loai=`).

@@ -7,7 +7,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::media_url;
+use crate::web::layout::{MEDIA_PREFIX, media_url};
 use crate::{
     AppState,
     auth::{Capability, CurrentUser},
@@ -63,7 +63,7 @@ pub(crate) async fn pick_images(
             id: image.media_image_id,
             thumbnail: media_url(&library::thumbnail_key(&image.storage_key, &image.widths)),
             src: media_url(&image.storage_key),
-            srcset: media::srcset(&image.storage_key, &image.widths, "/media"),
+            srcset: media::srcset(&image.storage_key, &image.widths, MEDIA_PREFIX),
             key: image.storage_key,
             widths: image.widths,
             name: image.original_name,

@@ -1,5 +1,5 @@
-// The server under test for a browser test file: the built binary (target/debug/toasoan) on a
-// free port, over its own database (dropped before and after) on PostgreSQL at 127.0.0.1
+// The server under test for a browser test file: the built binary (target/debug/toasoan, or
+// under $CARGO_TARGET_DIR) on a free port, over its own database (dropped before and after) on PostgreSQL at 127.0.0.1
 // ($PGPORT, default 5432; user postgres, no password), with a throwaway media directory; and
 // headless Chromium ($CHROMIUM or /usr/bin/chromium).
 
@@ -14,8 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = path.join(ROOT, 'target/debug/toasoan');
-export const SHOTS = path.join(ROOT, 'target/browser');
+/** Cargo's target directory: where the binary is, and where screenshots go. */
+export const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
+export const BIN = path.join(TARGET, 'debug/toasoan');
+export const SHOTS = path.join(TARGET, 'browser');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,8 +33,9 @@ function freePort() {
   });
 }
 
-/** Starts the server over a fresh database `database`; `stop()` ends it and drops it. */
-export async function startApp(database) {
+/** Starts the server over a fresh database `database` (with `extraEnv` on top of the
+ * environment); `stop()` ends it and drops it. */
+export async function startApp(database, extraEnv = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`cargo build --bin toasoan\` first`);
   const pgPort = process.env.PGPORT || 5432;
   const psql = (sql) => execFileSync('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-qX',
@@ -48,6 +51,7 @@ export async function startApp(database) {
     TOASOAN_BASE_URL: baseUrl,
     TOASOAN_MEDIA_DIR: mediaDir,
     RUST_LOG: 'warn',
+    ...extraEnv,
   };
   delete env.TOASOAN_DEMO; // the demo content (categories) is part of the scenarios
   drop();

@@ -19,10 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BIN, SHOTS } from './app.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = path.join(ROOT, 'target/debug/toasoan');
-const SHOTS = path.join(ROOT, 'target/browser');
 const DB_NAME = 'toasoan_desk_test';
 let PORT = 0;
 let BASE_URL = '';

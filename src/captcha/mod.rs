@@ -52,6 +52,10 @@ pub struct Challenge {
 }
 
 impl Challenge {
+    pub fn is_question(&self) -> bool {
+        self.kind == Kind::Question
+    }
+
     pub fn image_url(&self) -> String {
         format!("/ma-kiem-tra/{}.png", self.captcha_id)
     }

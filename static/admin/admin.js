@@ -7,7 +7,8 @@
    - autosave.js: browser copies of pages, the unsaved-changes warning;
    - desk.js: the article editor's server autosave, Ctrl+S, counts, edit-lock hint;
    - media-picker.js: "Chọn từ thư viện", images from the media library;
-   - here: confirmations, the slug helper, the file-drop guard, start-up. */
+   - here: confirmations, the slug helper, the file-drop guard, "mark all"
+     boxes, start-up. */
 
 import { startAutosave } from './autosave.js';
 import { startDesk } from './desk.js';
@@ -81,9 +82,29 @@ function guardFileDrops() {
   }
 }
 
+// <input type="checkbox" data-select-all="NAME"> (hidden with its label until now) marks or
+// unmarks every checkbox NAME of its form, and shows whether all, some or none are marked.
+function setupSelectAll() {
+  for (const all of document.querySelectorAll('input[type="checkbox"][data-select-all]')) {
+    const boxes = () => Array.from(all.form.elements).filter((el) => el.type === 'checkbox' && el.name === all.dataset.selectAll);
+    const show = () => {
+      const marked = boxes().filter((box) => box.checked).length;
+      all.checked = marked > 0 && marked === boxes().length;
+      all.indeterminate = marked > 0 && !all.checked;
+    };
+    all.addEventListener('change', () => {
+      for (const box of boxes()) box.checked = all.checked;
+    });
+    all.form.addEventListener('change', (e) => { if (e.target !== all) show(); });
+    show();
+    all.closest('label').hidden = false;
+  }
+}
+
 // Module scripts run once the document is parsed: the whole form is there.
 document.documentElement.classList.add('js');
 setupConfirm();
+setupSelectAll();
 const editors = startEditors();
 if (editors.length) guardFileDrops();
 startAutosave(editors);

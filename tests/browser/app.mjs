@@ -61,8 +61,9 @@ function freePort() {
   });
 }
 
-/** Starts the server over a fresh database named for `what`; `stop()` ends it and drops it. */
-export async function startApp(what) {
+/** Starts the server over a fresh database named for `what` (with `extraEnv` on top of the
+ * environment); `stop()` ends it and drops it. */
+export async function startApp(what, extraEnv = {}) {
   assert.ok(fs.existsSync(BIN), `${BIN} is missing: run \`cargo build --bin toasoan\` first`);
   const database = databaseName(what);
   const drop = () => dropDatabase(database);
@@ -76,6 +77,7 @@ export async function startApp(what) {
     TOASOAN_BASE_URL: baseUrl,
     TOASOAN_MEDIA_DIR: mediaDir,
     RUST_LOG: 'warn',
+    ...extraEnv,
   };
   delete env.TOASOAN_DEMO; // the demo content (categories) is part of the scenarios
 

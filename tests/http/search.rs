@@ -22,7 +22,7 @@ async fn search(app: &TestApp, query: &str, extra: &str) -> TestResponse {
 fn found(page: &TestResponse) -> Vec<String> {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.body
-        .split(r#"<h3 class="card-title"><a href="/bai-viet/"#)
+        .split(r#"<h2 class="card-title"><a href="/bai-viet/"#)
         .skip(1)
         .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
         .collect()

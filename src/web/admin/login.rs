@@ -36,10 +36,11 @@ pub(crate) const CODE_URL: &str = "/admin/login/code";
 const LOGIN_URL: &str = "/admin/login";
 
 /// What the pages before a session share (`templates/admin/login_base.html`): the site's
-/// name, the stylesheet and the icon, an error and a confirmation.
+/// name and emblem, the stylesheet and the icon, an error and a confirmation.
 pub(crate) struct LoginFrame {
     heading: &'static str,
     site_name: String,
+    logo: String,
     stylesheet: String,
     favicon: String,
     error: Option<&'static str>,
@@ -56,6 +57,7 @@ impl LoginFrame {
         Self {
             heading,
             site_name: state.site.get().settings.site_name.clone(),
+            logo: state.assets.url("img/logo.svg"),
             stylesheet: state.assets.url("admin/admin.css"),
             favicon: state.assets.url("img/favicon.svg"),
             error,

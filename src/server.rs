@@ -203,7 +203,9 @@ pub fn spawn_background(state: &AppState) -> Vec<JoinHandle<()>> {
     // No cached page is served until the listener hears about changes.
     state.page_cache.set_trusted(false);
     let changes = tokio::spawn(crate::changes::listen(state.clone()));
-    let mut tasks = vec![views, visitors, changes, watch, publisher, cleanup, mail, metrics];
+    let mut tasks = vec![
+        views, visitors, changes, watch, publisher, cleanup, mail, metrics,
+    ];
     if let Some(replica) = state.replica.clone() {
         let primary = state.db.clone();
         tasks.push(tokio::spawn(async move { replica.watch(primary).await }));

@@ -577,8 +577,16 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
 }
 
 /// The URL of the test's own database, for the binary.
+/// The URL of `db`'s database: its server, user and database (a test's own, or a throwaway
+/// cluster's), with the password and parameters of `TOASOAN_TEST_DATABASE_URL`.
 pub fn database_url(db: &PgPool) -> String {
-    crate::test_db::url_of(db.connect_options().get_database().unwrap())
+    let options = db.connect_options();
+    let mut url =
+        url::Url::parse(&crate::test_db::url_of(options.get_database().unwrap())).unwrap();
+    url.set_host(Some(options.get_host())).unwrap();
+    url.set_port(Some(options.get_port())).unwrap();
+    url.set_username(options.get_username()).unwrap();
+    url.into()
 }
 
 pub fn toasoan(db: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {

@@ -49,6 +49,8 @@ const NOT_PAGES = new Map([
   ['/robots.txt', 'text'],
   ['/luot-truy-cap.gif', 'the visitor counter'],
   ['/healthz', 'the health check'],
+  ['/readyz', 'the readiness check'],
+  ['/metrics', 'Prometheus metrics for operators (token or separate listener)'],
   ['/admin/thu-vien/chon', 'the media picker\'s JSON'],
   ['/admin/login/code', 'the second login step: its frame is the login page\'s (tests/http covers it)'],
 ]);
